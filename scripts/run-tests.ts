@@ -1,0 +1,36 @@
+/**
+ * The test command: installs the system packages the integration tests need (once, before the
+ * runner forks workers), runs every test file with Node's built-in runner, then makes sure no
+ * Dovecot started by the harness survived, even after a failing or killed test.
+ * Usage: tsx scripts/run-tests.ts [--unit] [file-or-folder ...]
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DOVECOT, ensureSystemPackages } from '../test/harness/system-deps.js';
+import { sweepStrayServers } from '../test/harness/dovecot.js';
+
+function testFiles(root: string): string[] {
+  if (statSync(root).isFile()) return [root];
+  return readdirSync(root, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? testFiles(join(root, e.name)) : e.name.endsWith('.test.ts') ? [join(root, e.name)] : []))
+    .sort();
+}
+
+const args = process.argv.slice(2);
+const unitOnly = args.includes('--unit');
+const roots = args.filter((a) => !a.startsWith('--'));
+const files = (roots.length ? roots : unitOnly ? ['test/unit'] : ['test']).flatMap(testFiles);
+if (!unitOnly) ensureSystemPackages(DOVECOT);
+
+const concurrency = process.env.MAILSHIFT_TEST_CONCURRENCY ?? '2';
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
+const strays = sweepStrayServers();
+if (strays > 0) {
+  process.stderr.write(`run-tests: stopped ${strays} Dovecot server(s) a test left running\n`);
+}
+process.exit(res.status ?? 1);

@@ -1,0 +1,30 @@
+/**
+ * `mailshift run <plan>`: copy everything (or, run again: resume and delta sync).
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { runMigration } from '../run-migration.js';
+import type { PlanArgs } from '../context.js';
+
+export interface RunArgs extends PlanArgs {
+  account?: string[];
+  flagSync: boolean;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <plan>',
+  describe: 'copy every account of the plan; run again to resume or to copy what is new',
+  builder: (y: Argv) =>
+    y
+      .positional('plan', { type: 'string', demandOption: true, describe: 'plan file (YAML)' })
+      .option('state-dir', { type: 'string', describe: 'where checkpoints and logs go (default .mailshift/<plan name>)' })
+      .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout instead of progress' })
+      .option('account', { type: 'string', array: true, describe: 'only these accounts (source user)' })
+      .option('flag-sync', {
+        type: 'boolean',
+        default: true,
+        describe: 'bring source flag changes to copies made by earlier runs (--no-flag-sync to skip)',
+      }) as unknown as Argv<RunArgs>,
+  handler: async (args: ArgumentsCamelCase<RunArgs>) => {
+    process.exitCode = await runMigration(args);
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * The `status` command's core call.
+ */
+import { loadPlan } from '../plan/load-plan.js';
+import { accountStatusRows, formatStatus } from '../report/status-report.js';
+import { ExitCode } from '../shared/errors.js';
+import { CheckpointStore } from '../state/checkpoint-store.js';
+import { stateDirFor } from '../state/state-dir.js';
+import { existsSync } from 'node:fs';
+import type { PlanArgs } from './context.js';
+
+/**
+ * Prints each account's state.
+ * @returns 0 when every account is done, 1 otherwise.
+ */
+export function showStatus(args: PlanArgs): number {
+  const plan = loadPlan(args.plan);
+  const dir = stateDirFor(plan.name, args.stateDir);
+  if (!existsSync(dir.db)) {
+    process.stdout.write(`No state yet in ${dir.dir}: nothing has run for plan ${plan.name}.\n`);
+    return ExitCode.incomplete;
+  }
+  const store = CheckpointStore.open(dir.db);
+  try {
+    const rows = accountStatusRows(plan, store);
+    process.stdout.write(args.json ? `${JSON.stringify({ version: 1, accounts: rows }, null, 2)}\n` : `${formatStatus(rows)}\n`);
+    return rows.every((r) => r.status === 'done') ? ExitCode.ok : ExitCode.incomplete;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,373 @@
+/**
+ * Syncs one source folder into its destination folder: recognise an unchanged folder from
+ * STATUS alone, resolve what an interrupted run left in doubt, bring flag changes over, find
+ * what is already on the destination, then copy the rest in batches (intent -> fetch -> append
+ * -> commit), fetching the next batch while the current one is appended.
+ */
+import type { AppendItem } from '../imap/append-pipeline.js';
+import type { Appender, DestinationStore, SourceStore } from '../imap/stores.js';
+import type { FolderStatus, MessageMeta } from '../imap/types.js';
+import type { PlanLimits } from '../plan/schema.js';
+import { MailshiftError } from '../shared/errors.js';
+import type { AppendResult, CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
+import { makeBatches } from './batches.js';
+import type { ByteBudget } from './byte-budget.js';
+import { emptyTotals, type FolderTotals, type Reporter } from './events.js';
+import { IdentityPool } from './identity-match.js';
+import { repairForRetry, type RepairPolicy } from './repair.js';
+
+/** One folder to sync. */
+export interface FolderJob {
+  source: string;
+  destination: string;
+}
+
+/** What a folder sync works with: the worker's connections and the run's shared parts. */
+export interface FolderContext {
+  account: string;
+  src: SourceStore;
+  appender: Appender;
+  dst: DestinationStore;
+  state: CheckpointStore;
+  budget: ByteBudget;
+  limits: PlanLimits;
+  syncFlags: boolean;
+  repair: RepairPolicy;
+  /** Largest message the destination accepts (APPENDLIMIT), if it says. */
+  appendLimit?: number;
+  reporter: Reporter;
+  signal: AbortSignal;
+}
+
+type Key = { account: string; folder: string; uidvalidity: number };
+
+const DONE = new Set(['copied', 'present']);
+
+/**
+ * Syncs one folder.
+ * @returns what happened to its messages.
+ * @throws MailshiftError (folder or account scope), or the connection's errors for the worker to retry.
+ */
+export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<FolderTotals> {
+  const totals = emptyTotals();
+  // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
+  const srcStatus = await ctx.src.status(job.source);
+  const prev = ctx.state.folder(ctx.account, job.source);
+  const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
+  if (inDoubt.length === 0 && isUnchanged(prev, srcStatus, job.destination)) {
+    ctx.reporter.emit({ type: 'folder-done', account: ctx.account, ...jobNames(job), totals, unchanged: true });
+    return totals;
+  }
+  if (inDoubt.length > 0) await resolveInDoubt(ctx, job, inDoubt);
+
+  const opened = await ctx.src.examine(job.source);
+  const uidvalidity = opened.status.uidValidity;
+  const key: Key = { account: ctx.account, folder: job.source, uidvalidity };
+  const rows = ctx.state.folderMessages(ctx.account, job.source).filter((r) => r.uidvalidity === uidvalidity);
+  const doneRows = new Map(rows.filter((r) => DONE.has(r.state)).map((r) => [r.uid, r]));
+
+  const sameValidity = prev !== undefined && prev.uidvalidity === uidvalidity;
+  if (ctx.syncFlags && sameValidity && doneRows.size > 0) {
+    totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev?.highestmodseq ?? undefined);
+  }
+  const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows) : 1;
+  const metas = (await ctx.src.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
+
+  if (metas.length > 0) {
+    const toAppend = await recognisePresent(ctx, key, job, metas, totals);
+    const fitting = skipOversize(ctx, key, job, toAppend, totals);
+    ctx.reporter.emit({
+      type: 'folder-start',
+      account: ctx.account,
+      ...jobNames(job),
+      toCopy: fitting.length,
+      bytes: fitting.reduce((s, m) => s + m.size, 0),
+    });
+    await copyMessages(ctx, key, job, fitting, totals);
+  }
+  if (totals.failed === 0 && !ctx.signal.aborted) {
+    ctx.state.saveFolder({
+      account: ctx.account,
+      source_path: job.source,
+      dest_path: job.destination,
+      uidvalidity: srcStatus.uidValidity,
+      uidnext: srcStatus.uidNext,
+      messages: srcStatus.messages,
+      highestmodseq: srcStatus.highestModseq ?? null,
+      dest_uidvalidity: null,
+    });
+  }
+  ctx.reporter.emit({ type: 'folder-done', account: ctx.account, ...jobNames(job), totals, unchanged: false });
+  return totals;
+}
+
+function jobNames(job: FolderJob): { folder: string; destination: string } {
+  return { folder: job.source, destination: job.destination };
+}
+
+/** A folder whose STATUS tuple equals the one recorded after its last complete sync needs nothing. */
+export function isUnchanged(
+  prev: ReturnType<CheckpointStore['folder']>,
+  st: FolderStatus,
+  destination: string,
+): boolean {
+  if (!prev || prev.dest_path !== destination) return false;
+  if (prev.uidvalidity !== st.uidValidity || prev.uidnext !== st.uidNext || prev.messages !== st.messages) return false;
+  // Without CONDSTORE a flag change is invisible in STATUS; a run then compares flags in full.
+  if (st.highestModseq === undefined) return false;
+  return prev.highestmodseq === st.highestModseq;
+}
+
+/** Rescan from the last UIDNEXT, or from the lowest message not done yet (failed, skipped). */
+function firstUidToScan(uidnext: number, rows: MessageRow[]): number {
+  let from = uidnext;
+  for (const r of rows) if (!DONE.has(r.state) && r.uid < from) from = r.uid;
+  return from;
+}
+
+/**
+ * Rows left "appending" by a crash: look at the destination from the UIDNEXT recorded before
+ * their APPEND, take what matches by identity as copied, forget the rest (they are copied again).
+ */
+async function resolveInDoubt(
+  ctx: FolderContext,
+  job: FolderJob,
+  rows: (MessageRow & { dest_uidnext_before: number })[],
+): Promise<void> {
+  const from = Math.min(...rows.map((r) => r.dest_uidnext_before));
+  const opened = await ctx.dst.examine(job.destination);
+  const claimed = new Set(ctx.state.destinationClaims(ctx.account, job.destination).map((r) => r.dest_uid));
+  const candidates = (await ctx.dst.scan(from)).filter((m) => m.uid >= from && !claimed.has(m.uid));
+  const pool = new IdentityPool(candidates);
+  const found: { uidvalidity: number; uid: number; destUid: number; destUidValidity: number }[] = [];
+  const notFound: { uidvalidity: number; uid: number }[] = [];
+  for (const r of rows.sort((a, b) => a.uid - b.uid)) {
+    const destUid = pool.take(r.identity);
+    if (destUid !== undefined) {
+      found.push({ uidvalidity: r.uidvalidity, uid: r.uid, destUid, destUidValidity: opened.status.uidValidity });
+    } else notFound.push({ uidvalidity: r.uidvalidity, uid: r.uid });
+  }
+  ctx.state.resolveInDoubt({ account: ctx.account, folder: job.source }, found, notFound);
+}
+
+/** Brings source flag changes since the last run to the destination copies. */
+async function syncFlags(
+  ctx: FolderContext,
+  key: Key,
+  job: FolderJob,
+  done: Map<number, MessageRow>,
+  changedSince: string | undefined,
+): Promise<number> {
+  const current = await ctx.src.scanFlags(ctx.src.capabilities.has('CONDSTORE') ? changedSince : undefined);
+  let updated = 0;
+  for (const [uid, flags] of current) {
+    const row = done.get(uid);
+    if (!row || row.dest_uid === null) continue;
+    const recorded = JSON.parse(row.flags) as string[];
+    if (sameFlags(recorded, flags)) continue;
+    await ctx.dst.setFlags(row.dest_folder ?? job.destination, row.dest_uid, storableFlags(flags));
+    ctx.state.updateFlags(key, uid, flags);
+    updated++;
+  }
+  return updated;
+}
+
+function sameFlags(a: string[], b: string[]): boolean {
+  const norm = (l: string[]) => l.filter((f) => f !== '\\Recent').sort().join(' ');
+  return norm(a) === norm(b);
+}
+
+/** \Recent is the server's to set; it cannot be stored or appended. */
+function storableFlags(flags: string[]): string[] {
+  return flags.filter((f) => f.toLowerCase() !== '\\recent');
+}
+
+/**
+ * Finds source messages already on the destination (an earlier tool, mail delivered twice, a
+ * UIDVALIDITY change) among destination messages no current state row claims, and records them
+ * as present. Only lists the destination when it holds messages we do not know.
+ * @returns the messages still to append.
+ */
+async function recognisePresent(
+  ctx: FolderContext,
+  key: Key,
+  job: FolderJob,
+  metas: MessageMeta[],
+  totals: FolderTotals,
+): Promise<MessageMeta[]> {
+  const destStatus = await ctx.dst.status(job.destination);
+  const claims = ctx.state
+    .destinationClaims(ctx.account, job.destination)
+    .filter((r) => r.dest_uidvalidity === destStatus.uidValidity && !(r.folder === key.folder && r.uidvalidity !== key.uidvalidity));
+  if (destStatus.messages <= claims.length) return metas;
+  const claimed = new Set(claims.map((r) => r.dest_uid));
+  await ctx.dst.examine(job.destination);
+  const pool = new IdentityPool((await ctx.dst.scan(1)).filter((m) => !claimed.has(m.uid)));
+  const rest: MessageMeta[] = [];
+  const present: Parameters<CheckpointStore['recordWithoutAppend']>[2] = [];
+  for (const m of metas) {
+    const destUid = pool.take(m.identity);
+    if (destUid === undefined) rest.push(m);
+    else present.push({ meta: m, state: 'present', destUid, destUidValidity: destStatus.uidValidity });
+  }
+  ctx.state.recordWithoutAppend(key, job.destination, present);
+  totals.present += present.length;
+  return rest;
+}
+
+/** Messages over the plan's size limit or the destination's APPENDLIMIT are skipped and named. */
+function skipOversize(ctx: FolderContext, key: Key, job: FolderJob, metas: MessageMeta[], totals: FolderTotals) {
+  const limits = [ctx.limits.maxMessageSize, ctx.appendLimit].filter((n): n is number => n !== undefined);
+  if (limits.length === 0) return metas;
+  const max = Math.min(...limits);
+  const over = metas.filter((m) => m.size > max);
+  const reason = (m: MessageMeta) =>
+    `message of ${m.size} bytes is over the ${max === ctx.appendLimit ? "destination's APPENDLIMIT" : "plan's limits.maxMessageSize"} of ${max} bytes`;
+  ctx.state.recordWithoutAppend(
+    key,
+    job.destination,
+    over.map((m) => ({ meta: m, state: 'skipped' as const, reason: reason(m) })),
+  );
+  for (const m of over) {
+    ctx.reporter.emit({ type: 'message-skipped', account: ctx.account, folder: job.source, uid: m.uid, reason: reason(m) });
+  }
+  totals.skipped += over.length;
+  return metas.filter((m) => m.size <= max);
+}
+
+/** Copies messages in batches, prefetching the next batch's bodies while the current one is appended. */
+async function copyMessages(
+  ctx: FolderContext,
+  key: Key,
+  job: FolderJob,
+  metas: MessageMeta[],
+  totals: FolderTotals,
+): Promise<void> {
+  if (metas.length === 0) return;
+  const permitted = await ctx.dst.permanentFlags(job.destination);
+  const destStatus = await ctx.dst.status(job.destination);
+  let destUidNext = destStatus.uidNext;
+  const batches = makeBatches(metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
+  const fetchBatch = async (batch: MessageMeta[]) => {
+    const bytes = batch.reduce((s, m) => s + m.size, 0);
+    await ctx.budget.acquire(bytes);
+    try {
+      return { bytes, bodies: await ctx.src.fetchBodies(batch.map((m) => m.uid)) };
+    } catch (err) {
+      ctx.budget.release(bytes);
+      throw err;
+    }
+  };
+  let next = fetchBatch(batches[0]!);
+  for (let i = 0; i < batches.length; i++) {
+    const batch = batches[i]!;
+    const { bytes, bodies } = await next;
+    try {
+      if (ctx.signal.aborted) return;
+      // The source connection is idle while we append: fetch the next batch meanwhile.
+      if (i + 1 < batches.length) next = fetchBatch(batches[i + 1]!);
+      destUidNext = await appendBatch(ctx, key, job, batch, bodies, permitted, destUidNext, totals);
+    } finally {
+      ctx.budget.release(bytes);
+    }
+  }
+}
+
+/** One batch: intent, APPEND, commit. Returns the new lower bound of the destination UIDNEXT. */
+async function appendBatch(
+  ctx: FolderContext,
+  key: Key,
+  job: FolderJob,
+  batch: MessageMeta[],
+  bodies: Map<number, { raw: Buffer }>,
+  permitted: string[],
+  destUidNext: number,
+  totals: FolderTotals,
+): Promise<number> {
+  const gone = batch.filter((m) => !bodies.has(m.uid));
+  const present = batch.filter((m) => bodies.has(m.uid));
+  // Expunged on the source since the scan: nothing to copy, and not a loss.
+  ctx.state.recordWithoutAppend(
+    key,
+    job.destination,
+    gone.map((m) => ({ meta: m, state: 'skipped' as const, reason: 'expunged on the source during the run' })),
+  );
+  totals.skipped += gone.length;
+  if (present.length === 0) return destUidNext;
+
+  const items: AppendItem[] = present.map((m) => ({
+    raw: bodies.get(m.uid)!.raw,
+    flags: keepable(m.flags, permitted).kept,
+    internalDate: m.internalDate,
+  }));
+  ctx.state.recordIntent(key, job.destination, destUidNext, present);
+  const result = await ctx.appender.appendBatch(job.destination, items);
+  ctx.state.markStep('appended');
+  const results: AppendResult[] = [];
+  for (let i = 0; i < present.length; i++) {
+    const m = present[i]!;
+    const outcome = result.outcomes[i]!;
+    if (outcome.ok) {
+      results.push({ uid: m.uid, ok: true, destUid: outcome.uid, droppedFlags: keepable(m.flags, permitted).dropped });
+      totals.copied++;
+      totals.bytes += m.size;
+      if (outcome.uid !== undefined) destUidNext = Math.max(destUidNext, outcome.uid + 1);
+      continue;
+    }
+    const repaired = await retryRepaired(ctx, job, items[i]!, outcome.text);
+    if (repaired) {
+      results.push({ uid: m.uid, ok: true, destUid: repaired.uid, repaired: repaired.how });
+      totals.copied++;
+      totals.bytes += m.size;
+      if (repaired.uid !== undefined) destUidNext = Math.max(destUidNext, repaired.uid + 1);
+      continue;
+    }
+    results.push({ uid: m.uid, ok: false, reason: outcome.text });
+    totals.failed++;
+    ctx.reporter.emit({ type: 'message-failed', account: ctx.account, folder: job.source, uid: m.uid, reason: outcome.text });
+  }
+  ctx.state.commitBatch(key, result.uidValidity, results);
+  ctx.reporter.emit({
+    type: 'progress',
+    account: ctx.account,
+    folder: job.source,
+    messages: results.filter((r) => r.ok).length,
+    bytes: present.reduce((s, m) => s + m.size, 0),
+  });
+  return destUidNext;
+}
+
+/** When the policy allows, repairs a refused message (line endings, NUL bytes) and appends it once more. */
+async function retryRepaired(
+  ctx: FolderContext,
+  job: FolderJob,
+  item: AppendItem,
+  serverText: string,
+): Promise<{ uid?: number; how: string } | undefined> {
+  const fix = repairForRetry(item.raw, ctx.repair);
+  if (!fix) return undefined;
+  const again = await ctx.appender.appendBatch(job.destination, [{ ...item, raw: fix.raw }]);
+  const o = again.outcomes[0];
+  if (o?.ok) return { uid: o.uid, how: `${fix.how} (server first said: ${serverText})` };
+  return undefined;
+}
+
+/** Splits flags into those the destination folder keeps (PERMANENTFLAGS) and those it would drop. */
+export function keepable(flags: string[], permitted: string[]): { kept: string[]; dropped: string[] } {
+  const storable = storableFlags(flags);
+  if (permitted.length === 0) return { kept: storable, dropped: [] };
+  const anyKeyword = permitted.includes('\\*');
+  const allowed = new Set(permitted.map((f) => f.toLowerCase()));
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const f of storable) {
+    const ok = allowed.has(f.toLowerCase()) || (anyKeyword && !f.startsWith('\\'));
+    (ok ? kept : dropped).push(f);
+  }
+  return { kept, dropped };
+}
+
+/** Raised when a whole account cannot continue (quota exhausted, login lost). */
+export function accountStop(message: string, hint: string, code = 'ACCOUNT_STOPPED'): MailshiftError {
+  return new MailshiftError(message, { code, scope: 'account', hint });
+}

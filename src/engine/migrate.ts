@@ -1,0 +1,102 @@
+/**
+ * The run: every account of the plan, a few at a time (p-queue), within the servers' connection
+ * caps and one byte budget. Resume and delta sync are not modes: they are this, run again.
+ */
+import PQueue from 'p-queue';
+import type { Plan } from '../plan/load-plan.js';
+import type { Logger } from '../shared/logger.js';
+import { MailshiftError } from '../shared/errors.js';
+import type { CheckpointStore } from '../state/checkpoint-store.js';
+import { syncAccount, type AccountConnectors, type AccountResult, type FolderMapper } from './account-sync.js';
+import { ByteBudget } from './byte-budget.js';
+import { addTotals, emptyTotals, type FolderTotals, type Reporter } from './events.js';
+
+/** What the CLI builds and hands to the engine. */
+export interface MigrateDeps {
+  state: CheckpointStore;
+  reporter: Reporter;
+  logger: Logger;
+  signal: AbortSignal;
+  connectors: (accountId: string) => AccountConnectors;
+  mapper: FolderMapper;
+  /** Only these accounts (ids); all when undefined. */
+  only?: string[];
+  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+}
+
+/** The outcome of a run. */
+export interface RunSummary {
+  accounts: AccountResult[];
+  totals: FolderTotals;
+  seconds: number;
+  interrupted: boolean;
+  /** True when every account finished with nothing failed. */
+  complete: boolean;
+}
+
+/**
+ * Accounts that can run at once without passing either server's connection cap: each account
+ * uses `pairs` source connections and `2 * pairs` destination connections (control + append).
+ */
+export function accountsAtOnce(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
+  const pairs = plan.limits.connectionsPerAccount;
+  const bySource = Math.floor(plan.source.maxConnections / pairs);
+  const byDestination = Math.floor(plan.destination.maxConnections / (2 * pairs));
+  return Math.max(1, Math.min(plan.limits.accountsInParallel, bySource, byDestination));
+}
+
+/**
+ * Runs the migration.
+ * @throws MailshiftError of run scope (interrupted, state failures); account failures are in the summary.
+ */
+export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary> {
+  const started = Date.now();
+  const runId = deps.state.startRun();
+  const accounts = plan.accounts.filter((a) => !deps.only || deps.only.includes(a.id));
+  const budget = new ByteBudget(plan.limits.bytesInFlight);
+  const queue = new PQueue({ concurrency: accountsAtOnce(plan) });
+  const results: AccountResult[] = [];
+  deps.reporter.emit({ type: 'run-start', accounts: accounts.length });
+  let fatal: unknown;
+  await Promise.all(
+    accounts.map((a) =>
+      queue.add(async () => {
+        if (deps.signal.aborted || fatal) return;
+        try {
+          results.push(
+            await syncAccount(a.id, deps.connectors(a.id), {
+              state: deps.state,
+              reporter: deps.reporter,
+              logger: deps.logger,
+              signal: deps.signal,
+              budget,
+              limits: plan.limits,
+              syncFlags: plan.options.syncFlags,
+              repair: plan.problems,
+              mapper: deps.mapper,
+              retry: deps.retry ?? { attempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+            }),
+          );
+        } catch (err) {
+          fatal ??= err;
+        }
+      }),
+    ),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const totals = results.reduce((t, r) => addTotals(t, r.totals), emptyTotals());
+  const interrupted = deps.signal.aborted;
+  deps.state.finishRun(runId, fatal ? 'failed' : interrupted ? 'interrupted' : 'done', totals.copied, totals.bytes, seconds);
+  if (fatal) throw fatal;
+  deps.reporter.emit({ type: 'run-done', seconds, totals, interrupted });
+  results.sort((a, b) => a.account.localeCompare(b.account));
+  const complete = !interrupted && results.length === accounts.length && results.every((r) => r.ok);
+  if (interrupted) {
+    throw new MailshiftError('stopped before the end; what was copied is recorded', {
+      code: 'INTERRUPTED',
+      scope: 'run',
+      hint: 'run the same command again to continue where it stopped',
+    });
+  }
+  return { accounts: results, totals, seconds, interrupted, complete };
+}

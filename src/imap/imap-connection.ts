@@ -1,0 +1,450 @@
+/**
+ * The connection of mailshift's own APPEND client (see append-pipeline.ts): socket, TLS or STARTTLS,
+ * login, tags, continuation requests and the inactivity timeout. Unlike imapflow it lets the caller
+ * write many commands without waiting for their replies, and hands back one promise per command.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { AppendError, type AppendErrorKind } from './append-error.js';
+import {
+  ImapResponseParser,
+  parseCapabilities,
+  type ImapResponse,
+  type TaggedResponse,
+} from './imap-response-parser.js';
+import { astring, type CommandPart } from './imap-syntax.js';
+
+/** How to reach and log in to the destination server. */
+export interface ConnectOptions {
+  host: string;
+  port: number;
+  /** `tls`: implicit TLS (port 993); `starttls`: upgrade a plain connection, refusing servers that do not offer it; `none`: plain text. */
+  security: 'tls' | 'starttls' | 'none';
+  /** Check the certificate chain and host name; false only for servers you trust (self-signed test servers). */
+  tlsVerify: boolean;
+  /** TLS server name (SNI and certificate check); defaults to `host` unless that is an IP address. */
+  servername?: string;
+  user: string;
+  password: string;
+  /** Longest silence accepted from the server while anything is awaited (connect, greeting, a reply). */
+  timeoutMs: number;
+}
+
+interface PendingCommand {
+  tag: string;
+  promise: Promise<TaggedResponse>;
+  resolve(r: TaggedResponse): void;
+  response?: TaggedResponse;
+}
+
+/** Literals at most this long may be non-synchronizing under LITERAL- (RFC 7888). */
+const LITERAL_MINUS_MAX = 4096;
+
+/** Socket errors that say the network failed, not the TLS handshake. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/**
+ * One logged-in IMAP connection that can pipeline commands.
+ * Every failure (socket error or close, timeout, `* BYE`, unparsable reply) is final: it rejects all
+ * that is awaited with the same {@link AppendError} and destroys the socket.
+ */
+export class ImapConnection {
+  /** The server's capabilities, upper-cased; after login, the post-login list. */
+  capabilities: ReadonlySet<string> = new Set();
+  private capabilityUpdates = 0;
+  private socket!: net.Socket;
+  private parser = new ImapResponseParser();
+  private pending = new Map<string, PendingCommand>();
+  private continuation?: { entry: PendingCommand; resolve(v: 'continue' | TaggedResponse): void };
+  private greeting?: (r: ImapResponse) => void;
+  private upgrading?: PendingCommand;
+  private tlsHandshake = false;
+  private nextTag = 1;
+  private writeChain: Promise<void> = Promise.resolve();
+  private waiting = 0;
+  private bye?: ImapResponse & { kind: 'untagged' };
+  private closing = false;
+  private failure?: AppendError;
+  private readonly failed: Promise<never>;
+  private rejectFailed!: (e: AppendError) => void;
+
+  private constructor(private readonly opts: ConnectOptions) {
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    this.failed.catch(() => undefined);
+  }
+
+  /**
+   * Connects, upgrades with STARTTLS when asked, logs in and reads the post-login capabilities.
+   * @throws AppendError `connection`, `tls` (certificate refused, STARTTLS not offered), `auth`.
+   */
+  static async open(opts: ConnectOptions): Promise<ImapConnection> {
+    const conn = new ImapConnection(opts);
+    try {
+      await conn.start();
+      return conn;
+    } catch (e) {
+      conn.destroy();
+      throw e;
+    }
+  }
+
+  /** `host:port`, for messages. */
+  get address(): string {
+    return `${this.opts.host}:${this.opts.port}`;
+  }
+
+  /** The error that ended this connection, if it has ended. */
+  get error(): AppendError | undefined {
+    return this.failure;
+  }
+
+  /** Whether a literal of this size may be sent without waiting for `+` (LITERAL+ or LITERAL-, as advertised). */
+  nonSyncLiteral(size: number): boolean {
+    if (this.capabilities.has('LITERAL+')) return true;
+    return this.capabilities.has('LITERAL-') && size <= LITERAL_MINUS_MAX;
+  }
+
+  /**
+   * Writes the commands back to back, in one corked write where no literal needs a `+` first, and
+   * returns one promise per command, settled by its tagged reply. A synchronizing literal the server
+   * answers with a tagged reply instead of `+` ends that command there (RFC 3501 section 7.5).
+   * @returns promises rejecting with the connection's {@link AppendError} if it ends first.
+   */
+  send(commands: CommandPart[][]): Promise<TaggedResponse>[] {
+    return this.register(commands).map((e) => this.guard(e.promise));
+  }
+
+  /** Sends one command; resolves with its tagged reply. */
+  command(parts: CommandPart[]): Promise<TaggedResponse> {
+    const [reply] = this.send([parts]);
+    return reply as Promise<TaggedResponse>;
+  }
+
+  /** Sends LOGOUT (waiting at most the timeout) and closes the socket. Never throws. */
+  async close(): Promise<void> {
+    if (this.failure) return this.destroy();
+    this.closing = true;
+    try {
+      await this.command(['LOGOUT']);
+    } catch {
+      /* the server may close before answering */
+    }
+    this.destroy();
+  }
+
+  /** Ends the connection at once; everything awaited rejects with a `connection` error. */
+  destroy(): void {
+    this.fail(this.makeError('connection', `connection to ${this.address} closed by the client`));
+  }
+
+  private async start(): Promise<void> {
+    const { host, port, security } = this.opts;
+    const greeting = new Promise<ImapResponse>((resolve) => {
+      this.greeting = resolve;
+    });
+    if (security === 'tls') {
+      this.tlsHandshake = true;
+      this.attach(tls.connect({ host, port, ...this.tlsOptions() }));
+      this.socket.once('secureConnect', () => {
+        this.tlsHandshake = false;
+      });
+    } else {
+      this.attach(net.connect({ host, port }));
+    }
+    const hello = await this.guard(greeting);
+    if (hello.kind === 'untagged' && hello.keyword === 'BYE') {
+      throw this.fail(this.makeError('connection', `${this.address} refused the connection: ${hello.text}`, undefined, 'BYE'));
+    }
+    const preauth = hello.kind === 'untagged' && hello.keyword === 'PREAUTH';
+    if (security === 'starttls') {
+      if (preauth) {
+        throw this.makeError('tls', `${this.address} logged us in before STARTTLS (PREAUTH); refusing to go on in plain text`);
+      }
+      await this.refreshCapabilities();
+      if (!this.capabilities.has('STARTTLS')) {
+        throw this.makeError('tls', `${this.address} does not offer STARTTLS; refusing to log in over plain text`);
+      }
+      await this.startTls();
+      this.capabilities = new Set();
+    }
+    if (!preauth) await this.login();
+  }
+
+  private tlsOptions(): tls.ConnectionOptions {
+    const { host, servername, tlsVerify } = this.opts;
+    const name = servername ?? (net.isIP(host) ? undefined : host);
+    return { host, rejectUnauthorized: tlsVerify, ...(name ? { servername: name } : {}) };
+  }
+
+  private async startTls(): Promise<void> {
+    const [entry] = this.register([['STARTTLS']]);
+    // Dispatch must know this entry, to stop reading plain text the moment its OK arrives.
+    this.upgrading = entry;
+    const r = await this.guard((entry as PendingCommand).promise);
+    if (r.status !== 'OK') {
+      this.upgrading = undefined;
+      throw this.makeError('tls', `${this.address} refused STARTTLS: ${r.text}`, undefined, r.code?.name);
+    }
+    const plain = this.socket;
+    this.detach(plain);
+    plain.on('error', () => undefined);
+    this.tlsHandshake = true;
+    const secure = tls.connect({ socket: plain, ...this.tlsOptions() });
+    const ready = new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+    this.attach(secure);
+    this.upgrading = undefined;
+    await this.guard(ready);
+    this.tlsHandshake = false;
+  }
+
+  private async login(): Promise<void> {
+    const { host, user, password } = this.opts;
+    await this.refreshCapabilities();
+    if (this.capabilities.has('LOGINDISABLED')) {
+      throw this.makeError('auth', `${this.address} does not allow login on this connection (LOGINDISABLED); use TLS`);
+    }
+    const before = this.capabilityUpdates;
+    const r =
+      this.capabilities.has('AUTH=PLAIN') && this.capabilities.has('SASL-IR')
+        ? await this.command([`AUTHENTICATE PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`])
+        : await this.command(['LOGIN ', ...astring(user), ' ', ...astring(password)]);
+    if (r.status !== 'OK') {
+      // Never echo the password, even if a server were to put it in its reply.
+      const text = password ? r.text.split(password).join('***') : r.text;
+      throw this.makeError(
+        'auth',
+        `login to ${host}:${this.opts.port} as "${user}" was refused: ${text}`,
+        undefined,
+        r.code?.name,
+      );
+    }
+    // Dovecot sends the post-login list in the OK's CAPABILITY code; others need the command.
+    if (this.capabilityUpdates === before) this.capabilities = new Set();
+    await this.refreshCapabilities();
+  }
+
+  private async refreshCapabilities(): Promise<void> {
+    if (this.capabilities.size > 0) return;
+    const r = await this.command(['CAPABILITY']);
+    if (r.status !== 'OK' || this.capabilities.size === 0) {
+      throw this.fail(this.makeError('protocol', `${this.address} did not list its capabilities: ${r.text}`));
+    }
+  }
+
+  /** Gives each command a tag and queues its writing after the commands already queued. */
+  private register(commands: CommandPart[][]): PendingCommand[] {
+    const entries = commands.map(() => {
+      const tag = `M${this.nextTag++}`;
+      let resolve!: (r: TaggedResponse) => void;
+      const promise = new Promise<TaggedResponse>((res) => {
+        resolve = res;
+      });
+      const entry: PendingCommand = { tag, promise, resolve };
+      this.pending.set(tag, entry);
+      return entry;
+    });
+    const written = this.writeChain.then(() => this.write(entries, commands));
+    this.writeChain = written.catch((e: unknown) => {
+      this.fail(e instanceof AppendError ? e : this.makeError('protocol', `writing to ${this.address} failed`, e));
+    });
+    return entries;
+  }
+
+  private async write(entries: PendingCommand[], commands: CommandPart[][]): Promise<void> {
+    const socket = this.socket;
+    let corked = false;
+    const cork = (on: boolean) => {
+      if (on === corked) return;
+      if (on) socket.cork();
+      else socket.uncork();
+      corked = on;
+    };
+    try {
+      for (const [i, entry] of entries.entries()) {
+        if (this.failure) return;
+        cork(true);
+        let text = `${entry.tag} `;
+        let refused = false;
+        for (const part of commands[i] ?? []) {
+          if (typeof part === 'string') {
+            text += part;
+            continue;
+          }
+          const size = part.literal.length;
+          const sync = !this.nonSyncLiteral(size);
+          socket.write(`${text}{${size}${sync ? '' : '+'}}\r\n`);
+          text = '';
+          if (sync) {
+            cork(false);
+            const answer = await this.waitContinuation(entry);
+            if (answer !== 'continue') {
+              refused = true;
+              break;
+            }
+            cork(true);
+          }
+          if (size > 0) socket.write(part.literal);
+        }
+        if (!refused) socket.write(`${text}\r\n`);
+      }
+    } finally {
+      cork(false);
+    }
+  }
+
+  private waitContinuation(entry: PendingCommand): Promise<'continue' | TaggedResponse> {
+    if (entry.response) return Promise.resolve(entry.response);
+    return this.guard(
+      new Promise<'continue' | TaggedResponse>((resolve) => {
+        this.continuation = { entry, resolve };
+      }),
+    );
+  }
+
+  /** Races `p` against the end of the connection; while any guard is open, silence counts toward the timeout. */
+  private guard<T>(p: Promise<T>): Promise<T> {
+    this.waiting++;
+    return Promise.race([p, this.failed]).finally(() => {
+      this.waiting--;
+    });
+  }
+
+  private attach(socket: net.Socket): void {
+    this.socket = socket;
+    socket.on('data', this.onData);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.on('timeout', this.onTimeout);
+    socket.setTimeout(this.opts.timeoutMs);
+  }
+
+  private detach(socket: net.Socket): void {
+    socket.off('data', this.onData);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+    socket.off('timeout', this.onTimeout);
+    socket.setTimeout(0);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    let responses: ImapResponse[];
+    try {
+      responses = this.parser.push(chunk);
+    } catch (e) {
+      this.fail(this.makeError('protocol', `${this.address}: ${(e as Error).message}`, e));
+      return;
+    }
+    for (const [i, r] of responses.entries()) {
+      if (this.failure) return;
+      this.dispatch(r);
+      if (this.upgrading?.response?.status === 'OK' && (i < responses.length - 1 || this.parser.buffered > 0)) {
+        // Anything after STARTTLS's OK was sent in plain text by someone: refuse it (CVE-2011-0411 class).
+        this.fail(this.makeError('tls', `${this.address} sent data after the STARTTLS reply; refusing the connection`));
+        return;
+      }
+    }
+  };
+
+  private dispatch(r: ImapResponse): void {
+    switch (r.kind) {
+      case 'continuation': {
+        const waiter = this.continuation;
+        if (!waiter) {
+          this.fail(this.makeError('protocol', `${this.address} sent a continuation request nobody asked for: ${r.text}`));
+          return;
+        }
+        this.continuation = undefined;
+        waiter.resolve('continue');
+        return;
+      }
+      case 'tagged': {
+        const entry = this.pending.get(r.tag);
+        if (!entry) {
+          this.fail(this.makeError('protocol', `${this.address} answered an unknown tag "${r.tag}": ${r.text}`));
+          return;
+        }
+        this.pending.delete(r.tag);
+        if (r.code?.name === 'CAPABILITY') this.setCapabilities(r.code.args);
+        entry.response = r;
+        if (this.upgrading === entry && r.status === 'OK') this.socket.pause();
+        entry.resolve(r);
+        if (this.continuation?.entry === entry) {
+          const waiter = this.continuation;
+          this.continuation = undefined;
+          waiter.resolve(r);
+        }
+        return;
+      }
+      case 'untagged': {
+        if (r.keyword === 'CAPABILITY') this.setCapabilities(r.text);
+        else if (r.code?.name === 'CAPABILITY') this.setCapabilities(r.code.args);
+        if (r.keyword === 'BYE') this.bye = r;
+        const greeting = this.greeting;
+        this.greeting = undefined;
+        greeting?.(r);
+        return;
+      }
+      case 'malformed':
+        this.fail(this.makeError('protocol', `${this.address} sent a line this client cannot parse: ${r.line.slice(0, 200)}`));
+    }
+  }
+
+  private setCapabilities(text: string): void {
+    this.capabilities = parseCapabilities(text);
+    this.capabilityUpdates++;
+  }
+
+  private readonly onError = (err: NodeJS.ErrnoException): void => {
+    const code = err.code;
+    if (this.tlsHandshake && !(code && NETWORK_CODES.has(code))) {
+      this.fail(this.makeError('tls', `TLS with ${this.address} failed: ${err.message}${code ? ` (${code})` : ''}`, err, code));
+    } else {
+      this.fail(this.makeError('connection', `connection to ${this.address} failed: ${err.message}`, err, code));
+    }
+  };
+
+  private readonly onClose = (): void => {
+    if (this.closing) {
+      this.fail(this.makeError('connection', `connection to ${this.address} closed by the client`));
+    } else if (this.bye) {
+      const code = this.bye.code?.name ?? 'BYE';
+      this.fail(this.makeError('connection', `${this.address} closed the connection: BYE ${this.bye.text}`, undefined, code));
+    } else {
+      this.fail(this.makeError('connection', `${this.address} closed the connection`));
+    }
+  };
+
+  private readonly onTimeout = (): void => {
+    if (this.waiting === 0) return;
+    this.fail(
+      this.makeError('connection', `no answer from ${this.address} within ${this.opts.timeoutMs} ms`, undefined, 'TIMEOUT'),
+    );
+  };
+
+  private makeError(kind: AppendErrorKind, message: string, cause?: unknown, code?: string): AppendError {
+    return new AppendError(message, { kind, code, cause });
+  }
+
+  /** Ends the connection with `err` (the first failure wins) and returns it, for `throw this.fail(...)`. */
+  private fail(err: AppendError): AppendError {
+    if (this.failure) return this.failure;
+    this.failure = err;
+    this.rejectFailed(err);
+    this.pending.clear();
+    this.continuation = undefined;
+    this.socket?.destroy();
+    return err;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The read side of mailshift's own APPEND client (see append-pipeline.ts): splits the server's byte
+ * stream into responses. It needs only what an APPEND session receives: tagged status lines,
+ * continuation requests and untagged lines, whose literals are skipped by byte count, never kept.
+ */
+
+/** A response code such as `[APPENDUID 38505 3955]`: name upper-cased, arguments as sent. */
+export interface ResponseCode {
+  name: string;
+  args: string;
+}
+
+/** A tagged completion: `tag OK|NO|BAD [code] text`. */
+export interface TaggedResponse {
+  kind: 'tagged';
+  tag: string;
+  status: 'OK' | 'NO' | 'BAD';
+  code?: ResponseCode;
+  text: string;
+}
+
+/** One parsed server response. `keyword` of an untagged response is upper-cased (`OK`, `BYE`, `CAPABILITY`, `EXISTS`). */
+export type ImapResponse =
+  | TaggedResponse
+  | { kind: 'untagged'; keyword: string; code?: ResponseCode; text: string }
+  | { kind: 'continuation'; text: string }
+  | { kind: 'malformed'; line: string };
+
+/** A line longer than this without CRLF means the peer is not an IMAP server (or is broken). */
+const MAX_LINE_BYTES = 1024 * 1024;
+
+/** Thrown by {@link ImapResponseParser.push} when a response line exceeds 1 MiB. */
+export class ResponseTooLongError extends Error {}
+
+/**
+ * Incremental parser: feed it socket chunks, get back the complete responses they finish.
+ * Literals (`{n}` at the end of an untagged line, RFC 3501 section 4.3) are skipped without copying;
+ * the text before and after them is joined into the one response.
+ */
+export class ImapResponseParser {
+  private rest: Buffer = Buffer.alloc(0);
+  private skip = 0;
+  private partial = '';
+
+  /** Bytes received but not yet part of a complete response (STARTTLS must see none). */
+  get buffered(): number {
+    return this.rest.length + this.skip + this.partial.length;
+  }
+
+  /**
+   * Consumes one chunk.
+   * @returns the responses completed by this chunk, in order.
+   * @throws ResponseTooLongError when a line grows past 1 MiB.
+   */
+  push(chunk: Buffer): ImapResponse[] {
+    const out: ImapResponse[] = [];
+    const data = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
+    let pos = 0;
+    while (pos < data.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, data.length - pos);
+        pos += n;
+        this.skip -= n;
+        continue;
+      }
+      const nl = data.indexOf(0x0a, pos);
+      if (nl < 0) break;
+      const end = nl > pos && data[nl - 1] === 0x0d ? nl - 1 : nl;
+      const line = data.toString('utf8', pos, end);
+      pos = nl + 1;
+      // Only untagged data responses carry literals; a tagged or continuation line ending in
+      // `{5}` is plain human-readable text.
+      const literal = this.partial !== '' || line.startsWith('* ') ? /\{(\d+)\+?\}$/.exec(line) : null;
+      if (literal) {
+        this.partial += line.slice(0, literal.index);
+        this.skip = Number(literal[1]);
+        continue;
+      }
+      out.push(parseLine(this.partial + line));
+      this.partial = '';
+    }
+    // Keep only the unfinished tail, copied so a large chunk is not retained through it.
+    this.rest = pos < data.length ? Buffer.from(data.subarray(pos)) : Buffer.alloc(0);
+    if (this.rest.length + this.partial.length > MAX_LINE_BYTES) {
+      throw new ResponseTooLongError(`server sent a response line longer than ${MAX_LINE_BYTES} bytes`);
+    }
+    return out;
+  }
+}
+
+/** Splits `[NAME args] text` into code and text; text without a leading `[` has no code. */
+function splitCode(s: string): { code?: ResponseCode; text: string } {
+  if (!s.startsWith('[')) return { text: s };
+  const close = s.indexOf(']');
+  if (close < 0) return { text: s };
+  const inner = s.slice(1, close);
+  const sp = inner.indexOf(' ');
+  const name = (sp < 0 ? inner : inner.slice(0, sp)).toUpperCase();
+  const args = sp < 0 ? '' : inner.slice(sp + 1);
+  return { code: { name, args }, text: s.slice(close + 1).trimStart() };
+}
+
+const STATUS_WORDS = new Set(['OK', 'NO', 'BAD', 'BYE', 'PREAUTH']);
+
+function parseLine(line: string): ImapResponse {
+  if (line.startsWith('+')) return { kind: 'continuation', text: line.slice(2) };
+  if (line.startsWith('* ')) {
+    const rest = line.slice(2);
+    const m = /^(?:\d+ )?([A-Za-z0-9.=-]+) ?(.*)$/s.exec(rest);
+    if (!m) return { kind: 'malformed', line };
+    const keyword = (m[1] ?? '').toUpperCase();
+    const tail = m[2] ?? '';
+    if (STATUS_WORDS.has(keyword)) return { kind: 'untagged', keyword, ...splitCode(tail) };
+    return { kind: 'untagged', keyword, text: tail };
+  }
+  const m = /^([^ ]+) (OK|NO|BAD)(?: (.*))?$/is.exec(line);
+  if (!m) return { kind: 'malformed', line };
+  const status = (m[2] ?? '').toUpperCase() as TaggedResponse['status'];
+  return { kind: 'tagged', tag: m[1] ?? '', status, ...splitCode(m[3] ?? '') };
+}
+
+/**
+ * Expands a UIDPLUS uid-set (RFC 4315: `5`, `5:9`, `5:7,9`; a range's ends in either order) into UIDs in
+ * the order the server lists them.
+ * @param limit largest number of UIDs expected; a set that expands beyond it is refused.
+ * @returns the UIDs, or undefined when the text is not a valid uid-set or is too large.
+ */
+export function parseUidSet(text: string, limit: number): number[] | undefined {
+  const uids: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^(\d+)(?::(\d+))?$/.exec(part);
+    if (!m) return undefined;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (a < 1 || b < 1 || a > 0xffffffff || b > 0xffffffff) return undefined;
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    if (uids.length + (hi - lo + 1) > limit) return undefined;
+    for (let u = lo; u <= hi; u++) uids.push(u);
+  }
+  return uids;
+}
+
+/** Parses the capability atoms of a `CAPABILITY` response or response code into an upper-cased set. */
+export function parseCapabilities(text: string): Set<string> {
+  return new Set(
+    text
+      .split(' ')
+      .filter((s) => s !== '')
+      .map((s) => s.toUpperCase()),
+  );
+}

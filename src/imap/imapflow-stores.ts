@@ -1,0 +1,109 @@
+/**
+ * imapflow implementations of the stores. Only `src/imap/` imports imapflow.
+ */
+import type { ImapFlow } from 'imapflow';
+import type { Logger } from '../shared/logger.js';
+import { AppendPipeline } from './append-pipeline.js';
+import { openImap, type Endpoint } from './connect.js';
+import { examine, fetchBodies, folderStatus, listFolders, scanFlags, scanMessages, uidSet } from './mailbox-reader.js';
+import type { Appender, DestinationStore, FolderReader, SourceStore } from './stores.js';
+
+function reader(client: ImapFlow): FolderReader {
+  return {
+    get capabilities() {
+      return new Set(client.capabilities.keys());
+    },
+    listFolders: () => listFolders(client),
+    status: (path) => folderStatus(client, path),
+    examine: (path) => examine(client, path),
+    scan: (fromUid) => scanMessages(client, fromUid),
+    scanFlags: (changedSince) => scanFlags(client, changedSince),
+    fetchBodies: (uids) => fetchBodies(client, uids),
+    quota: async () => {
+      if (!client.capabilities.has('QUOTA')) return undefined;
+      const q = await client.getQuota('INBOX');
+      const storage = q ? q.storage : undefined;
+      return storage && storage.limit !== undefined ? { usage: storage.usage ?? 0, limit: storage.limit } : undefined;
+    },
+    close: async () => {
+      try {
+        await client.logout();
+      } catch {
+        client.close();
+      }
+    },
+  };
+}
+
+/** Connects a read-only source store. */
+export async function connectSource(e: Endpoint, logger: Logger | false = false): Promise<SourceStore> {
+  return reader(await openImap(e, logger));
+}
+
+/** Connects a read-only reader of either side (dry run, verify). */
+export async function connectReader(e: Endpoint, logger: Logger | false = false): Promise<FolderReader> {
+  return reader(await openImap(e, logger));
+}
+
+/** Connects the destination's control connection (folders, flags, reads). */
+export async function connectDestination(e: Endpoint, logger: Logger | false = false): Promise<DestinationStore> {
+  const client = await openImap(e, logger);
+  const base = reader(client);
+  const delimiter = async () => (await client.list()).find((f) => f.delimiter)?.delimiter ?? '/';
+  return {
+    ...base,
+    get capabilities() {
+      return base.capabilities;
+    },
+    createFolder: async (path) => {
+      const sep = await delimiter();
+      const parts = path.split(sep);
+      const existing = new Set((await client.list()).map((f) => f.path));
+      for (let i = 1; i <= parts.length; i++) {
+        const p = parts.slice(0, i).join(sep);
+        if (existing.has(p)) continue;
+        try {
+          await client.mailboxCreate(p);
+          // imapflow subscribes what it creates; subscription is set by the caller afterwards.
+        } catch (err) {
+          if (!/ALREADYEXISTS|already exists/i.test(String((err as { responseText?: string }).responseText ?? err))) throw err;
+        }
+      }
+    },
+    setSubscribed: async (path, subscribed) => {
+      if (subscribed) await client.mailboxSubscribe(path);
+      else await client.mailboxUnsubscribe(path);
+    },
+    setFlags: async (path, uid, flags) => {
+      const lock = await client.getMailboxLock(path);
+      try {
+        await client.messageFlagsSet(uidSet([uid]), flags.filter((f) => f !== '\\Recent'), { uid: true });
+      } finally {
+        lock.release();
+      }
+    },
+    permanentFlags: async (path) => {
+      const lock = await client.getMailboxLock(path);
+      try {
+        return [...(client.mailbox ? client.mailbox.permanentFlags ?? [] : [])];
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
+
+/** Connects an appender: mailshift's own pipelined APPEND client. */
+export async function connectAppender(e: Endpoint): Promise<Appender> {
+  const secret = e.secret();
+  return AppendPipeline.connect({
+    host: e.server.host,
+    port: e.server.port,
+    security: e.server.security,
+    tlsVerify: e.server.tlsVerify,
+    servername: e.server.servername,
+    user: e.user,
+    password: secret.value,
+    timeoutMs: e.server.timeoutMs,
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * Read operations shared by both sides, on an imapflow connection: LIST with special-use and
+ * subscription, STATUS, and metadata scans. Every folder is opened read-only (EXAMINE) and every
+ * body part is fetched with BODY.PEEK, so reading never changes \Seen or anything else.
+ */
+import type { ImapFlow, ListResponse } from 'imapflow';
+import type { FolderListing, NamespaceInfo, SpecialUse } from '../plan/folder-types.js';
+import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../verify/fingerprint.js';
+import type { FetchedMessage, FolderStatus, MessageMeta, OpenedFolder } from './types.js';
+
+const SPECIAL_USES: SpecialUse[] = ['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged'];
+
+/** The personal namespace as the server announces it (RFC 2342), or what LIST shows. */
+export function personalNamespace(client: ImapFlow, folders: ListResponse[]): NamespaceInfo {
+  const ns = (client as unknown as { namespaces?: { personal?: { prefix?: string; delimiter?: string }[] } })
+    .namespaces?.personal?.[0];
+  const delimiter = ns?.delimiter ?? folders.find((f) => f.delimiter)?.delimiter ?? '/';
+  return { prefix: ns?.prefix ?? '', delimiter };
+}
+
+/** LIST every folder with attributes, special use as announced by the server, and subscription. */
+export async function listFolders(client: ImapFlow): Promise<{ namespace: NamespaceInfo; folders: FolderListing[] }> {
+  // With LIST-STATUS (RFC 5819) this is one round trip for every folder's STATUS.
+  const raw = await client.list({ statusQuery: statusQuery(client) });
+  const folders = raw.map((f): FolderListing => {
+    const flags = [...f.flags];
+    // imapflow also guesses special use from names; only what the server said counts here.
+    const specialUse = SPECIAL_USES.find((u) => flags.includes(u));
+    const st = f.status && !('error' in f.status) ? toStatus(f.status) : undefined;
+    return {
+      path: f.path,
+      delimiter: f.delimiter ?? '/',
+      flags,
+      specialUse,
+      subscribed: !!f.subscribed,
+      messages: st?.messages,
+      size: st?.size,
+      status: st,
+    };
+  });
+  return { namespace: personalNamespace(client, raw), folders };
+}
+
+function statusQuery(client: ImapFlow): Parameters<ImapFlow['status']>[1] {
+  const caps = client.capabilities;
+  return {
+    messages: true,
+    uidNext: true,
+    uidValidity: true,
+    highestModseq: caps.has('CONDSTORE') || undefined,
+    size: caps.has('STATUS=SIZE') || undefined,
+  } as Parameters<ImapFlow['status']>[1];
+}
+
+function toStatus(st: {
+  messages?: number;
+  uidNext?: number;
+  uidValidity?: bigint | number;
+  highestModseq?: bigint | number;
+  size?: number;
+}): FolderStatus {
+  return {
+    messages: st.messages ?? 0,
+    uidNext: st.uidNext ?? 1,
+    uidValidity: Number(st.uidValidity ?? 0),
+    highestModseq: st.highestModseq !== undefined ? String(st.highestModseq) : undefined,
+    size: st.size,
+  };
+}
+
+/** STATUS of a folder (HIGHESTMODSEQ and SIZE where the server has them). */
+export async function folderStatus(client: ImapFlow, path: string): Promise<FolderStatus> {
+  const st = await client.status(path, statusQuery(client));
+  if (!st) throw new Error(`STATUS ${path} returned nothing`);
+  return toStatus(st as Parameters<typeof toStatus>[0]);
+}
+
+/** Opens a folder read-only (EXAMINE) and reports its status and PERMANENTFLAGS. */
+export async function examine(client: ImapFlow, path: string): Promise<OpenedFolder> {
+  const box = await client.mailboxOpen(path, { readOnly: true });
+  return {
+    status: {
+      messages: box.exists,
+      uidNext: box.uidNext,
+      uidValidity: Number(box.uidValidity),
+      highestModseq: box.highestModseq !== undefined ? String(box.highestModseq) : undefined,
+    },
+    permanentFlags: [...(box.permanentFlags ?? [])],
+  };
+}
+
+/**
+ * Lists metadata of messages with UID >= fromUid in an opened folder: flags, INTERNALDATE, size
+ * and the identity header fields. Collects first, so no other command runs inside the fetch loop.
+ */
+export async function scanMessages(client: ImapFlow, fromUid = 1): Promise<MessageMeta[]> {
+  if (!client.mailbox || client.mailbox.exists === 0) return [];
+  const out: MessageMeta[] = [];
+  const query = { uid: true, flags: true, internalDate: true, size: true, headers: IDENTITY_HEADERS };
+  for await (const m of client.fetch(`${fromUid}:*`, query, { uid: true })) {
+    if (m.uid < fromUid) continue; // "N:*" still matches the last message when N is past it
+    const fields = parseHeaderFields(m.headers ?? Buffer.alloc(0));
+    const size = m.size ?? 0;
+    out.push({
+      uid: m.uid,
+      flags: [...(m.flags ?? [])],
+      internalDate: toDate(m.internalDate),
+      size,
+      messageId: messageIdOf(fields),
+      identity: messageIdentity(fields, size),
+    });
+  }
+  return out.sort((a, b) => a.uid - b.uid);
+}
+
+/** Flags of every message in an opened folder (only those changed since `changedSince` with CONDSTORE). */
+export async function scanFlags(client: ImapFlow, changedSince?: string): Promise<Map<number, string[]>> {
+  const flags = new Map<number, string[]>();
+  if (!client.mailbox || client.mailbox.exists === 0) return flags;
+  const opts = changedSince ? { uid: true, changedSince: BigInt(changedSince) } : { uid: true };
+  for await (const m of client.fetch('1:*', { uid: true, flags: true }, opts)) flags.set(m.uid, [...(m.flags ?? [])]);
+  return flags;
+}
+
+/** Fetches raw bodies (BODY.PEEK[]) of the given UIDs of an opened folder, keyed by UID. */
+export async function fetchBodies(client: ImapFlow, uids: number[]): Promise<Map<number, FetchedMessage>> {
+  const out = new Map<number, FetchedMessage>();
+  if (uids.length === 0) return out;
+  const query = { uid: true, source: true, flags: true, internalDate: true };
+  // Attribute by UID, never by order: servers may answer out of order.
+  for await (const m of client.fetch(uidSet(uids), query, { uid: true })) {
+    if (!m.source) continue;
+    out.set(m.uid, { uid: m.uid, raw: m.source, flags: [...(m.flags ?? [])], internalDate: toDate(m.internalDate) });
+  }
+  return out;
+}
+
+/** Compresses sorted or unsorted UIDs into an IMAP sequence set ("1:5,9,12:13"). */
+export function uidSet(uids: number[]): string {
+  const sorted = [...uids].sort((a, b) => a - b);
+  const parts: string[] = [];
+  let start = sorted[0];
+  let prev = start;
+  for (const uid of sorted.slice(1).concat([Number.NaN])) {
+    if (start === undefined || prev === undefined) break;
+    if (uid === prev + 1) {
+      prev = uid;
+      continue;
+    }
+    parts.push(start === prev ? `${start}` : `${start}:${prev}`);
+    start = uid;
+    prev = uid;
+  }
+  return parts.join(',');
+}
+
+function toDate(d: Date | string | undefined): Date {
+  return d instanceof Date ? d : new Date(d ?? 0);
+}

@@ -1,0 +1,47 @@
+/**
+ * The seams between the engine and IMAP. `SourceStore` has no write method: "never modify the
+ * source" is a fact of the type. `DestinationStore` can create, subscribe, store flags and
+ * append, and has no delete or expunge. A dry run gets only `FolderReader`s.
+ */
+import type { FolderListing, NamespaceInfo } from '../plan/folder-types.js';
+import type { AppendBatchResult, AppendItem } from './append-pipeline.js';
+import type { FetchedMessage, FolderStatus, MessageMeta, OpenedFolder } from './types.js';
+
+/** Read-only access to one side's folders on one connection. */
+export interface FolderReader {
+  readonly capabilities: ReadonlySet<string>;
+  listFolders(): Promise<{ namespace: NamespaceInfo; folders: FolderListing[] }>;
+  status(path: string): Promise<FolderStatus>;
+  /** Opens a folder read-only (EXAMINE); later scans and fetches read this folder. */
+  examine(path: string): Promise<OpenedFolder>;
+  /** Metadata of messages with UID >= fromUid in the examined folder. */
+  scan(fromUid?: number): Promise<MessageMeta[]>;
+  /** Flags of all messages of the examined folder, or those changed since a modseq. */
+  scanFlags(changedSince?: string): Promise<Map<number, string[]>>;
+  /** Raw bodies (BODY.PEEK[]) of the examined folder. */
+  fetchBodies(uids: number[]): Promise<Map<number, FetchedMessage>>;
+  /** Quota of the account (RFC 2087) where offered: bytes used and allowed. */
+  quota(): Promise<{ usage: number; limit: number } | undefined>;
+  close(): Promise<void>;
+}
+
+/** The source: read-only by construction. */
+export type SourceStore = FolderReader;
+
+/** The destination: reads, plus the few writes a migration needs. Nothing here deletes. */
+export interface DestinationStore extends FolderReader {
+  /** Creates a folder and its missing parents; resolves when it exists. */
+  createFolder(path: string): Promise<void>;
+  setSubscribed(path: string, subscribed: boolean): Promise<void>;
+  /** Replaces the flags of one message (UID STORE FLAGS), used to bring source flag changes over. */
+  setFlags(path: string, uid: number, flags: string[]): Promise<void>;
+  /** PERMANENTFLAGS of a folder, opened read-write. */
+  permanentFlags(path: string): Promise<string[]>;
+}
+
+/** Appends batches to the destination on its own connection (see append-pipeline.ts). */
+export interface Appender {
+  readonly mode: string;
+  appendBatch(mailbox: string, items: AppendItem[]): Promise<AppendBatchResult>;
+  close(): Promise<void>;
+}

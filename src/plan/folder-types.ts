@@ -1,0 +1,81 @@
+/**
+ * What discovery learns about one side's folders, and what the mapping decides for each source
+ * folder. Pure data: produced by `discovery.ts` (or loaded from fixtures), consumed by `mapping.ts`.
+ */
+
+/** The personal namespace of a server (RFC 2342), e.g. `{ prefix: 'INBOX.', delimiter: '.' }`. */
+export interface NamespaceInfo {
+  prefix: string;
+  delimiter: string;
+}
+
+/** RFC 6154 special-use attributes we map by. */
+export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
+
+/** One folder as the server's LIST shows it (names already decoded from modified UTF-7). */
+export interface FolderListing {
+  /** Full server path, namespace prefix included, e.g. `INBOX.Faktury.2024`. */
+  path: string;
+  delimiter: string;
+  /** LIST attributes as the server sent them, e.g. `\HasChildren`, `\Noselect`, `\Sent`. */
+  flags: string[];
+  /** Special use the server itself announced (never guessed from the name). */
+  specialUse?: SpecialUse;
+  subscribed: boolean;
+  messages?: number;
+  /** Total size in bytes (STATUS SIZE where offered). */
+  size?: number;
+  /** STATUS values when the listing was taken with LIST-STATUS (RFC 5819). */
+  status?: { messages: number; uidNext: number; uidValidity: number; highestModseq?: string; size?: number };
+}
+
+/** Everything the mapping needs to know about one side. */
+export interface SideListing {
+  namespace: NamespaceInfo;
+  folders: FolderListing[];
+  /** True when the server treats folder names case-insensitively (assume false for Dovecot). */
+  caseInsensitive?: boolean;
+}
+
+/** The user's overrides from the plan file's `folders` section. */
+export interface MappingRules {
+  /** Explicit pairs: source folder (logical name with `/`) -> destination folder (logical name with `/`). */
+  map?: Record<string, string>;
+  /** Regex renames applied to the logical name, in order; `to` may use `$1`. */
+  rename?: { from: string; to: string }[];
+  /** Glob patterns (`*` within a level, `**` across levels) of logical source names to skip. */
+  exclude?: string[];
+  /** Glob patterns of logical source names to copy even when skipped by default. */
+  include?: string[];
+  /** Put every non-INBOX, non-special folder under this destination folder (logical name). */
+  under?: string;
+}
+
+/** Why a folder goes where it goes. */
+export type MappingReason =
+  | 'inbox'
+  | 'special-use'
+  | 'localized-name'
+  | 'override-map'
+  | 'override-rename'
+  | 'same-name'
+  /** A subfolder of a folder that moved (a special folder, INBOX, a renamed one): it moves along. */
+  | 'follows-parent';
+
+/** Why a folder is not copied. */
+export type SkipReason = 'excluded' | 'not-selectable' | 'virtual' | 'provider-duplicate';
+
+/** The decision for one source folder. */
+export type FolderDecision =
+  | {
+      action: 'copy';
+      source: string;
+      destination: string;
+      reason: MappingReason;
+      /** Special use the destination folder has or is expected to have. */
+      specialUse?: SpecialUse;
+      /** True when the destination folder exists already (a merge). */
+      exists: boolean;
+      warnings: string[];
+    }
+  | { action: 'skip'; source: string; reason: SkipReason; detail: string };

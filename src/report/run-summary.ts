@@ -1,0 +1,45 @@
+/**
+ * The end-of-run summary per account: folders, copied, already present, skipped and failed with
+ * reasons. Plain text for the console.
+ */
+import type { RunSummary } from '../engine/migrate.js';
+import type { CheckpointStore } from '../state/checkpoint-store.js';
+import { formatBytes, formatDuration, textTable } from './format.js';
+
+/** Formats the summary of a run, naming every failed or skipped message from the state. */
+export function formatRunSummary(summary: RunSummary, state: CheckpointStore): string {
+  const rows = [['account', 'folders', 'copied', 'already there', 'skipped', 'failed', 'flag updates', 'size']];
+  for (const a of summary.accounts) {
+    const t = a.totals;
+    rows.push([
+      a.account,
+      String(a.folders),
+      String(t.copied),
+      String(t.present),
+      String(t.skipped),
+      String(t.failed),
+      String(t.flagsUpdated),
+      formatBytes(t.bytes),
+    ]);
+  }
+  const lines = [textTable(rows), ''];
+  for (const a of summary.accounts) {
+    if (a.error) lines.push(`${a.account}: STOPPED: ${a.error}${a.hint ? `\n  -> ${a.hint}` : ''}`);
+    for (const f of a.failedFolders) lines.push(`${a.account}: folder ${f.folder} failed: ${f.error}`);
+    for (const f of a.skippedFolders) lines.push(`${a.account}: folder ${f.folder} not copied: ${f.reason}`);
+    for (const r of state.accountMessages(a.account)) {
+      if (r.state === 'failed') lines.push(`${a.account}: ${r.folder} UID ${r.uid} FAILED: ${r.reason}`);
+      else if (r.state === 'skipped') lines.push(`${a.account}: ${r.folder} UID ${r.uid} skipped: ${r.reason}`);
+      else if (r.dropped_flags) lines.push(`${a.account}: ${r.folder} UID ${r.uid}: destination dropped flags ${r.dropped_flags}`);
+      else if (r.repaired) lines.push(`${a.account}: ${r.folder} UID ${r.uid} repaired: ${r.repaired}`);
+    }
+  }
+  const t = summary.totals;
+  const rate = summary.seconds > 0 ? t.copied / summary.seconds : 0;
+  lines.push(
+    `${summary.complete ? 'Complete' : 'INCOMPLETE'}: ${t.copied} copied (${formatBytes(t.bytes)}), ${t.present} already there, ` +
+      `${t.skipped} skipped, ${t.failed} failed in ${formatDuration(summary.seconds)} (${rate.toFixed(0)} msg/s).`,
+  );
+  if (!summary.complete) lines.push('Run the same command again to retry what failed; nothing is copied twice.');
+  return lines.join('\n');
+}

@@ -1,0 +1,425 @@
+/**
+ * The checkpoint store: where a migration stands, in SQLite. Every method is one transaction.
+ * The work key of a message is (account, source folder, source UIDVALIDITY, source UID).
+ * Intent is recorded before each APPEND command ("appending", with the destination UIDNEXT seen
+ * before it) and the result after it ("copied" with the APPENDUID), so that after a crash the
+ * rows left "appending" can be resolved against the destination before anything else runs.
+ * WAL with synchronous=FULL: a committed row survives a kill or a power cut.
+ */
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync } from 'node:fs';
+import { MailshiftError } from '../shared/errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+/** Where one message stands. `copied` and `present` are done; the others are retried. */
+export type MessageState = 'appending' | 'copied' | 'present' | 'skipped' | 'failed';
+
+/** What the engine records of a message when it decides to append it. */
+export interface MessageIntent {
+  uid: number;
+  identity: string;
+  size: number;
+  internalDate: Date;
+  flags: string[];
+}
+
+/** A message row as stored. */
+export interface MessageRow {
+  account: string;
+  folder: string;
+  uidvalidity: number;
+  uid: number;
+  state: MessageState;
+  identity: string;
+  size: number;
+  internal_date: number;
+  flags: string;
+  dest_folder: string | null;
+  dest_uidvalidity: number | null;
+  dest_uid: number | null;
+  batch_id: number | null;
+  reason: string | null;
+  dropped_flags: string | null;
+  repaired: string | null;
+}
+
+/** What the engine remembers of a source folder after syncing it. */
+export interface FolderRow {
+  account: string;
+  source_path: string;
+  dest_path: string;
+  uidvalidity: number;
+  uidnext: number;
+  messages: number;
+  highestmodseq: string | null;
+  dest_uidvalidity: number | null;
+  synced_at: number;
+}
+
+/** Result of one appended message, committed together with the rest of its batch. */
+export type AppendResult =
+  | { uid: number; ok: true; destUid?: number; droppedFlags?: string[]; repaired?: string }
+  | { uid: number; ok: false; reason: string };
+
+/** Per-account counts for `status` and the summary. */
+export interface AccountCounts {
+  account: string;
+  copied: number;
+  present: number;
+  skipped: number;
+  failed: number;
+  appending: number;
+  bytes: number;
+}
+
+type StepHook = (step: string) => void;
+
+/** SQLite checkpoint store of one plan's state directory. */
+export class CheckpointStore {
+  private readonly db: Database.Database;
+  private onStep: StepHook | undefined;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /**
+   * Opens (creating or migrating) the state database.
+   * @throws MailshiftError STATE_VERSION when the file was written by a newer mailshift.
+   */
+  static open(path: string): CheckpointStore {
+    const fresh = !existsSync(path);
+    let db: Database.Database;
+    try {
+      db = new Database(path);
+    } catch (err) {
+      throw new MailshiftError(`state database ${path} cannot be opened: ${(err as Error).message}`, {
+        code: 'STATE_UNWRITABLE',
+        scope: 'run',
+        hint: 'check that the state directory exists and is writable, or pass another --state-dir',
+        cause: err,
+      });
+    }
+    if (fresh) chmodSync(path, 0o600);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, path);
+    return new CheckpointStore(db);
+  }
+
+  /** Test hook: called after every committed step, may throw to simulate a crash. */
+  setStepHook(hook: StepHook | undefined): void {
+    this.onStep = hook;
+  }
+
+  /** Marks a step between side effects (test hook point). */
+  markStep(name: string): void {
+    this.onStep?.(name);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Starts a run record; returns its id. */
+  startRun(): number {
+    const r = this.db.prepare('INSERT INTO runs(started_at, status) VALUES (?, ?)').run(Date.now(), 'running');
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Ends a run with its totals (used to learn the throughput for estimates). */
+  finishRun(id: number, status: string, copied: number, bytes: number, seconds: number): void {
+    this.db
+      .prepare('UPDATE runs SET finished_at = ?, status = ?, copied = ?, bytes = ?, seconds = ? WHERE id = ?')
+      .run(Date.now(), status, copied, bytes, seconds, id);
+  }
+
+  /** Messages per second of the last runs that copied something, or undefined. */
+  learnedThroughput(): number | undefined {
+    const r = this.db
+      .prepare('SELECT SUM(copied) AS c, SUM(seconds) AS s FROM runs WHERE copied > 100 AND seconds > 0')
+      .get() as { c: number | null; s: number | null };
+    return r.c && r.s ? r.c / r.s : undefined;
+  }
+
+  /** Rows of a source folder (any UIDVALIDITY). */
+  folderMessages(account: string, folder: string): MessageRow[] {
+    return this.db
+      .prepare('SELECT * FROM messages WHERE account = ? AND folder = ? ORDER BY uidvalidity, uid')
+      .all(account, folder) as MessageRow[];
+  }
+
+  /** Every message row of an account. */
+  accountMessages(account: string): MessageRow[] {
+    return this.db.prepare('SELECT * FROM messages WHERE account = ?').all(account) as MessageRow[];
+  }
+
+  /** Rows claiming a destination UID in a destination folder. */
+  destinationClaims(account: string, destFolder: string): MessageRow[] {
+    return this.db
+      .prepare('SELECT * FROM messages WHERE account = ? AND dest_folder = ? AND dest_uid IS NOT NULL')
+      .all(account, destFolder) as MessageRow[];
+  }
+
+  /** The last synced state of a source folder. */
+  folder(account: string, sourcePath: string): FolderRow | undefined {
+    return this.db.prepare('SELECT * FROM folders WHERE account = ? AND source_path = ?').get(account, sourcePath) as
+      | FolderRow
+      | undefined;
+  }
+
+  /** Every folder row (status command). */
+  folders(account?: string): FolderRow[] {
+    return (
+      account
+        ? this.db.prepare('SELECT * FROM folders WHERE account = ?').all(account)
+        : this.db.prepare('SELECT * FROM folders').all()
+    ) as FolderRow[];
+  }
+
+  /** Records that a source folder is fully synced as of this STATUS. */
+  saveFolder(row: Omit<FolderRow, 'synced_at'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO folders(account, source_path, dest_path, uidvalidity, uidnext, messages, highestmodseq, dest_uidvalidity, synced_at)
+         VALUES (@account, @source_path, @dest_path, @uidvalidity, @uidnext, @messages, @highestmodseq, @dest_uidvalidity, @synced_at)
+         ON CONFLICT(account, source_path) DO UPDATE SET dest_path = excluded.dest_path, uidvalidity = excluded.uidvalidity,
+           uidnext = excluded.uidnext, messages = excluded.messages, highestmodseq = excluded.highestmodseq,
+           dest_uidvalidity = excluded.dest_uidvalidity, synced_at = excluded.synced_at`,
+      )
+      .run({ ...row, synced_at: Date.now() });
+    this.markStep('folder');
+  }
+
+  /** Forgets the synced marker of a folder so the next run looks at it in full. */
+  invalidateFolder(account: string, sourcePath: string): void {
+    this.db.prepare('DELETE FROM folders WHERE account = ? AND source_path = ?').run(account, sourcePath);
+  }
+
+  /**
+   * Records the intent to append a batch: its rows become "appending" with the batch id and the
+   * destination UIDNEXT seen before the APPEND. One transaction.
+   */
+  recordIntent(
+    key: { account: string; folder: string; uidvalidity: number },
+    destFolder: string,
+    destUidNextBefore: number,
+    messages: MessageIntent[],
+  ): number {
+    const tx = this.db.transaction(() => {
+      const batch = this.db
+        .prepare('INSERT INTO batches(account, dest_folder, dest_uidnext_before, started_at) VALUES (?, ?, ?, ?)')
+        .run(key.account, destFolder, destUidNextBefore, Date.now());
+      const batchId = Number(batch.lastInsertRowid);
+      const upsert = this.db.prepare(
+        `INSERT INTO messages(account, folder, uidvalidity, uid, state, identity, size, internal_date, flags, dest_folder, batch_id, updated_at)
+         VALUES (?, ?, ?, ?, 'appending', ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(account, folder, uidvalidity, uid) DO UPDATE SET state = 'appending', identity = excluded.identity,
+           size = excluded.size, internal_date = excluded.internal_date, flags = excluded.flags,
+           dest_folder = excluded.dest_folder, batch_id = excluded.batch_id, reason = NULL, updated_at = excluded.updated_at`,
+      );
+      const now = Date.now();
+      for (const m of messages) {
+        upsert.run(
+          key.account,
+          key.folder,
+          key.uidvalidity,
+          m.uid,
+          m.identity,
+          m.size,
+          m.internalDate.getTime(),
+          JSON.stringify(m.flags),
+          destFolder,
+          batchId,
+          now,
+        );
+      }
+      return batchId;
+    });
+    const id = tx();
+    this.markStep('intent');
+    return id;
+  }
+
+  /** Commits the results of an appended batch: "copied" with destination UIDs, or "failed" with reasons. */
+  commitBatch(
+    key: { account: string; folder: string; uidvalidity: number },
+    destUidValidity: number | undefined,
+    results: AppendResult[],
+  ): void {
+    const ok = this.db.prepare(
+      `UPDATE messages SET state = 'copied', dest_uid = ?, dest_uidvalidity = ?, dropped_flags = ?, repaired = ?, reason = NULL, updated_at = ?
+       WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?`,
+    );
+    const bad = this.db.prepare(
+      `UPDATE messages SET state = 'failed', reason = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?`,
+    );
+    this.db.transaction(() => {
+      const now = Date.now();
+      for (const r of results) {
+        if (r.ok) {
+          ok.run(
+            r.destUid ?? null,
+            destUidValidity ?? null,
+            r.droppedFlags?.length ? JSON.stringify(r.droppedFlags) : null,
+            r.repaired ?? null,
+            now,
+            key.account,
+            key.folder,
+            key.uidvalidity,
+            r.uid,
+          );
+        } else {
+          bad.run(r.reason, now, key.account, key.folder, key.uidvalidity, r.uid);
+        }
+      }
+    })();
+    this.markStep('commit');
+  }
+
+  /**
+   * Records messages found already on the destination ("present"), or skipped with a reason,
+   * without appending. One transaction.
+   */
+  recordWithoutAppend(
+    key: { account: string; folder: string; uidvalidity: number },
+    destFolder: string,
+    rows: { meta: MessageIntent; state: 'present' | 'skipped'; destUid?: number; destUidValidity?: number; reason?: string }[],
+  ): void {
+    if (rows.length === 0) return;
+    const upsert = this.db.prepare(
+      `INSERT INTO messages(account, folder, uidvalidity, uid, state, identity, size, internal_date, flags, dest_folder, dest_uid, dest_uidvalidity, reason, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(account, folder, uidvalidity, uid) DO UPDATE SET state = excluded.state, identity = excluded.identity,
+         size = excluded.size, internal_date = excluded.internal_date, flags = excluded.flags, dest_folder = excluded.dest_folder,
+         dest_uid = excluded.dest_uid, dest_uidvalidity = excluded.dest_uidvalidity, reason = excluded.reason, updated_at = excluded.updated_at`,
+    );
+    this.db.transaction(() => {
+      const now = Date.now();
+      for (const r of rows) {
+        upsert.run(
+          key.account,
+          key.folder,
+          key.uidvalidity,
+          r.meta.uid,
+          r.state,
+          r.meta.identity,
+          r.meta.size,
+          r.meta.internalDate.getTime(),
+          JSON.stringify(r.meta.flags),
+          destFolder,
+          r.destUid ?? null,
+          r.destUidValidity ?? null,
+          r.reason ?? null,
+          now,
+        );
+      }
+    })();
+    this.markStep('record');
+  }
+
+  /** Rows left "appending" by an interrupted run, with their batch's UIDNEXT-before. */
+  inDoubt(account: string, folder: string): (MessageRow & { dest_uidnext_before: number })[] {
+    return this.db
+      .prepare(
+        `SELECT m.*, b.dest_uidnext_before FROM messages m JOIN batches b ON b.id = m.batch_id
+         WHERE m.account = ? AND m.folder = ? AND m.state = 'appending'`,
+      )
+      .all(account, folder) as (MessageRow & { dest_uidnext_before: number })[];
+  }
+
+  /** Resolves in-doubt rows: found on the destination -> copied with that UID; not found -> forgotten. */
+  resolveInDoubt(
+    key: { account: string; folder: string },
+    found: { uidvalidity: number; uid: number; destUid: number; destUidValidity: number }[],
+    notFound: { uidvalidity: number; uid: number }[],
+  ): void {
+    const set = this.db.prepare(
+      `UPDATE messages SET state = 'copied', dest_uid = ?, dest_uidvalidity = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?`,
+    );
+    const drop = this.db.prepare(
+      `DELETE FROM messages WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ? AND state = 'appending'`,
+    );
+    this.db.transaction(() => {
+      const now = Date.now();
+      for (const f of found) set.run(f.destUid, f.destUidValidity, now, key.account, key.folder, f.uidvalidity, f.uid);
+      for (const n of notFound) drop.run(key.account, key.folder, n.uidvalidity, n.uid);
+    })();
+    this.markStep('resolve');
+  }
+
+  /** Updates the recorded source flags of a copied message after bringing them to the destination. */
+  updateFlags(key: { account: string; folder: string; uidvalidity: number }, uid: number, flags: string[]): void {
+    this.db
+      .prepare('UPDATE messages SET flags = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?')
+      .run(JSON.stringify(flags), Date.now(), key.account, key.folder, key.uidvalidity, uid);
+  }
+
+  /** Records how an account's last run ended. */
+  setAccountStatus(account: string, status: string, error?: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO accounts(id, status, error, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, error = excluded.error, updated_at = excluded.updated_at`,
+      )
+      .run(account, status, error ?? null, Date.now());
+  }
+
+  /** Per-account status rows. */
+  accountStatuses(): { id: string; status: string; error: string | null; updated_at: number }[] {
+    return this.db.prepare('SELECT * FROM accounts ORDER BY id').all() as {
+      id: string;
+      status: string;
+      error: string | null;
+      updated_at: number;
+    }[];
+  }
+
+  /** Counts per account and state. */
+  counts(): AccountCounts[] {
+    const rows = this.db
+      .prepare('SELECT account, state, COUNT(*) AS n, SUM(size) AS bytes FROM messages GROUP BY account, state')
+      .all() as { account: string; state: MessageState; n: number; bytes: number }[];
+    const byAccount = new Map<string, AccountCounts>();
+    for (const r of rows) {
+      const c = byAccount.get(r.account) ?? {
+        account: r.account,
+        copied: 0,
+        present: 0,
+        skipped: 0,
+        failed: 0,
+        appending: 0,
+        bytes: 0,
+      };
+      c[r.state] += r.n;
+      if (r.state === 'copied') c.bytes += r.bytes ?? 0;
+      byAccount.set(r.account, c);
+    }
+    return [...byAccount.values()].sort((a, b) => a.account.localeCompare(b.account));
+  }
+
+  /** Schema version of the open database. */
+  version(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    db.close();
+    throw new MailshiftError(
+      `state database ${path} has schema version ${current}, this mailshift expects ${SCHEMA_VERSION} or older`,
+      { code: 'STATE_VERSION', scope: 'run', hint: 'use the newer mailshift that wrote it, or another --state-dir' },
+    );
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    const step = MIGRATIONS[v];
+    if (!step) throw new Error(`no migration from schema ${v}`);
+    db.transaction(() => {
+      db.exec(step);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * SQLite schema of the state database, as forward-only migrations: MIGRATIONS[v] takes a
+ * database at `user_version` v to v + 1. Never edit a shipped step; add one.
+ */
+
+/** Version this mailshift writes. */
+export const SCHEMA_VERSION = 2;
+
+export const MIGRATIONS: string[] = [
+  // 0 -> 1: the first layout.
+  `CREATE TABLE runs(
+     id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER, status TEXT NOT NULL,
+     copied INTEGER, bytes INTEGER, seconds REAL);
+   CREATE TABLE accounts(id TEXT PRIMARY KEY, status TEXT NOT NULL, error TEXT, updated_at INTEGER NOT NULL);
+   CREATE TABLE folders(
+     account TEXT NOT NULL, source_path TEXT NOT NULL, dest_path TEXT NOT NULL, uidvalidity INTEGER NOT NULL,
+     uidnext INTEGER NOT NULL, messages INTEGER NOT NULL, highestmodseq TEXT, dest_uidvalidity INTEGER,
+     synced_at INTEGER NOT NULL, PRIMARY KEY(account, source_path));
+   CREATE TABLE batches(
+     id INTEGER PRIMARY KEY, account TEXT NOT NULL, dest_folder TEXT NOT NULL,
+     dest_uidnext_before INTEGER NOT NULL, started_at INTEGER NOT NULL);
+   CREATE TABLE messages(
+     account TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,
+     state TEXT NOT NULL CHECK(state IN ('appending','copied','present','skipped','failed')),
+     identity TEXT NOT NULL, size INTEGER NOT NULL, internal_date INTEGER NOT NULL, flags TEXT NOT NULL,
+     dest_folder TEXT, dest_uidvalidity INTEGER, dest_uid INTEGER, batch_id INTEGER, reason TEXT,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY(account, folder, uidvalidity, uid));`,
+  // 1 -> 2: flags the destination refused and repairs made, per message; lookup by destination.
+  `ALTER TABLE messages ADD COLUMN dropped_flags TEXT;
+   ALTER TABLE messages ADD COLUMN repaired TEXT;
+   CREATE INDEX messages_dest ON messages(account, dest_folder, dest_uid);`,
+];

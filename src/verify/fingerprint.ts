@@ -1,0 +1,48 @@
+/**
+ * Message identity: how a message is recognised on the other side without trusting UIDs.
+ * Message-ID with the exact size tells apart two different messages that share a Message-ID
+ * (it happens: broken mailers, resent mail); messages without one are identified by a hash of
+ * the header fields that a copy keeps unchanged. An exact duplicate has the same identity twice,
+ * so identities are compared as multisets, never as sets.
+ */
+import { createHash } from 'node:crypto';
+
+/** Header fields fetched for identity (BODY.PEEK[HEADER.FIELDS (...)]). */
+export const IDENTITY_HEADERS = ['message-id', 'date', 'from', 'to', 'subject'];
+
+/** Parses a raw header block into lower-cased field name -> unfolded value (first occurrence). */
+export function parseHeaderFields(block: Buffer | string): Map<string, string> {
+  const text = typeof block === 'string' ? block : block.toString('latin1');
+  const fields = new Map<string, string>();
+  // Unfold continuation lines (RFC 5322 2.2.3) before splitting.
+  for (const line of text.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!fields.has(name)) fields.set(name, line.slice(colon + 1).trim());
+  }
+  return fields;
+}
+
+/** The Message-ID without surrounding space, or undefined when absent or empty. */
+export function messageIdOf(fields: Map<string, string>): string | undefined {
+  const id = fields.get('message-id')?.trim();
+  return id ? id : undefined;
+}
+
+/**
+ * Identity of a message from its header fields and size.
+ * @returns `mid:<Message-ID>:<size>` or `hdr:<sha256 of Date, From, To, Subject>:<size>`
+ */
+export function messageIdentity(fields: Map<string, string>, size: number): string {
+  const mid = messageIdOf(fields);
+  if (mid) return `mid:${mid}:${size}`;
+  const h = createHash('sha256');
+  for (const name of ['date', 'from', 'to', 'subject']) h.update(`${name}:${fields.get(name) ?? ''}\n`);
+  return `hdr:${h.digest('hex').slice(0, 32)}:${size}`;
+}
+
+/** SHA-256 of raw message bytes, for deep verification. */
+export function contentHash(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex');
+}

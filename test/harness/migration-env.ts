@@ -1,0 +1,234 @@
+/**
+ * A ready migration for integration tests: a source and a destination Dovecot, the sample company
+ * (or given accounts) seeded on the source, a plan file with secrets in files, and helpers to run
+ * mailshift in-process or as the real CLI and to read back what a server holds.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { connectorsFor, mapperFor } from '../../src/cli/context.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { migrate, type RunSummary } from '../../src/engine/migrate.js';
+import { loadPlan, type Plan } from '../../src/plan/load-plan.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { CheckpointStore } from '../../src/state/checkpoint-store.js';
+import { stateDirFor, prepareStateDir } from '../../src/state/state-dir.js';
+import { startDovecot, type DovecotOptions, type DovecotServer } from './dovecot.js';
+import {
+  destinationPassword,
+  destinationUsers,
+  sampleCompany,
+  seedSource,
+  sourceUsers,
+  type SampleAccount,
+} from './sample-company.js';
+
+export const REPO = resolve(import.meta.dirname, '../..');
+export const CLI = join(REPO, 'dist/cli/main.js');
+
+export interface MigrationEnv {
+  src: DovecotServer;
+  dst: DovecotServer;
+  accounts: SampleAccount[];
+  dir: string;
+  planPath: string;
+  stateDir: string;
+  /** Rewrites the plan file with extra top-level YAML (limits, folders, ...). */
+  writePlan(extraYaml?: string, accounts?: SampleAccount[]): void;
+  stop(): Promise<void>;
+}
+
+export interface EnvOptions {
+  accounts?: SampleAccount[];
+  /** Extra destination users (e.g. one per crash-loop iteration). */
+  extraDestinationUsers?: { user: string; password: string }[];
+  source?: Partial<DovecotOptions>;
+  destination?: Partial<DovecotOptions>;
+  planYaml?: string;
+  seed?: boolean;
+}
+
+function planText(env: MigrationEnv, accounts: SampleAccount[], extra: string): string {
+  const lines = [
+    'version: 1',
+    'name: test',
+    `source: { host: 127.0.0.1, port: ${env.src.tlsPort}, security: tls, tlsVerify: false, maxConnections: 20 }`,
+    `destination: { host: 127.0.0.1, port: ${env.dst.port}, security: starttls, tlsVerify: false, maxConnections: 40 }`,
+    'accounts:',
+  ];
+  for (const a of accounts) {
+    const file = (side: string) => `secrets/${side}-${a.user}.txt`;
+    writeFileSync(join(env.dir, file('src')), `${a.password}\n`, { mode: 0o600 });
+    writeFileSync(join(env.dir, file('dst')), `${destinationPassword(a)}\n`, { mode: 0o600 });
+    lines.push(`  - source: { user: "${a.user}", passwordFile: "${file('src')}" }`);
+    lines.push(`    destination: { user: "${a.user}", passwordFile: "${file('dst')}" }`);
+  }
+  return `${lines.join('\n')}\n${extra}\n`;
+}
+
+/** Starts both servers, seeds the source and writes the plan. Call `stop()` in `after`. */
+export async function startMigrationEnv(opts: EnvOptions = {}): Promise<MigrationEnv> {
+  const accounts = opts.accounts ?? sampleCompany();
+  const src = await startDovecot({ flavor: 'source', users: sourceUsers(accounts), ...opts.source });
+  let dst: DovecotServer;
+  try {
+    dst = await startDovecot({
+      flavor: 'destination',
+      users: [...destinationUsers(accounts), ...(opts.extraDestinationUsers ?? [])],
+      ...opts.destination,
+    });
+  } catch (err) {
+    await src.stop();
+    throw err;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'mailshift-test-'));
+  mkdirSync(join(dir, 'secrets'));
+  const env: MigrationEnv = {
+    src,
+    dst,
+    accounts,
+    dir,
+    planPath: join(dir, 'plan.yaml'),
+    stateDir: join(dir, 'state'),
+    writePlan: (extra = '', list = accounts) => writeFileSync(env.planPath, planText(env, list, extra)),
+    stop: async () => {
+      await Promise.allSettled([src.stop(), dst.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  env.writePlan(opts.planYaml ?? '');
+  if (opts.seed !== false) await seedSource(src, accounts);
+  return env;
+}
+
+/** Result of an in-process run. */
+export interface InProcessRun {
+  summary?: RunSummary;
+  error?: unknown;
+  events: EngineEvent[];
+}
+
+/**
+ * Runs the migration in this process with the real connectors.
+ * @param stepHook called after each committed checkpoint step (throw to simulate a crash)
+ */
+export async function runInProcess(
+  env: MigrationEnv,
+  opts: { stepHook?: (step: string) => void; plan?: Plan } = {},
+): Promise<InProcessRun> {
+  const plan = opts.plan ?? loadPlan(env.planPath);
+  const state = stateDirFor(plan.name, env.stateDir);
+  prepareStateDir(state);
+  const store = CheckpointStore.open(state.db);
+  store.setStepHook(opts.stepHook);
+  const events: EngineEvent[] = [];
+  const logger = silentLogger();
+  try {
+    const summary = await migrate(plan, {
+      state: store,
+      reporter: { emit: (e) => events.push(e) },
+      logger,
+      signal: new AbortController().signal,
+      connectors: connectorsFor(plan, logger),
+      mapper: mapperFor(plan, state),
+      retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
+    });
+    return { summary, events };
+  } catch (error) {
+    return { error, events };
+  } finally {
+    store.close();
+  }
+}
+
+/** Output of a CLI run. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI (`dist/cli/main.js`) with arguments and extra environment. */
+export function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd ?? REPO,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolveRun({ code, signal, stdout, stderr }));
+  });
+}
+
+/** One stored message, as compared between servers. */
+export interface StoredMessage {
+  uid: number;
+  sha256: string;
+  flags: string[];
+  internalDate: number;
+  size: number;
+}
+
+/** Connects to a test server as a user (plain port, no TLS). */
+export async function connectTo(server: DovecotServer, user: string, pass: string): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, pass },
+    logger: false,
+  });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** Every folder's messages (raw hash, flags, INTERNALDATE) of a mailbox, read-only. */
+export async function readMailbox(
+  server: DovecotServer,
+  user: string,
+  pass: string,
+): Promise<Map<string, StoredMessage[]>> {
+  const client = await connectTo(server, user, pass);
+  const out = new Map<string, StoredMessage[]>();
+  try {
+    for (const box of await client.list()) {
+      if (box.flags.has('\\Noselect')) continue;
+      const list: StoredMessage[] = [];
+      const opened = await client.mailboxOpen(box.path, { readOnly: true });
+      if (opened.exists > 0) {
+        for await (const m of client.fetch('1:*', { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
+          list.push({
+            uid: m.uid,
+            sha256: createHash('sha256').update(m.source ?? Buffer.alloc(0)).digest('hex'),
+            flags: [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort(),
+            internalDate: new Date(m.internalDate ?? 0).getTime(),
+            size: m.source?.length ?? 0,
+          });
+        }
+      }
+      out.set(box.path, list);
+    }
+  } finally {
+    await client.logout().catch(() => client.close());
+  }
+  return out;
+}
+
+/** A folder's content as a sorted multiset of "hash flags date" lines: equal iff same messages. */
+export function contentKey(messages: StoredMessage[]): string[] {
+  return messages.map((m) => `${m.sha256} ${m.flags.join(',')} ${m.internalDate}`).sort();
+}
+
+/** The destination password of a sample account. */
+export { destinationPassword };
