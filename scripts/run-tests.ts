@@ -13,7 +13,13 @@ import { sweepStrayServers } from '../test/harness/dovecot.js';
 function testFiles(root: string): string[] {
   if (statSync(root).isFile()) return [root];
   return readdirSync(root, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? testFiles(join(root, e.name)) : e.name.endsWith('.test.ts') ? [join(root, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory()
+        ? testFiles(join(root, e.name))
+        : e.name.endsWith('.test.ts')
+          ? [join(root, e.name)]
+          : [],
+    )
     .sort();
 }
 

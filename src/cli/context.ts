@@ -5,7 +5,12 @@
  */
 import type { AccountConnectors, FolderMapper } from '../engine/account-sync.js';
 import type { Reporter } from '../engine/events.js';
-import { connectAppender, connectDestination, connectReader, connectSource } from '../imap/imapflow-stores.js';
+import {
+  connectAppender,
+  connectDestination,
+  connectReader,
+  connectSource,
+} from '../imap/imapflow-stores.js';
 import type { Endpoint } from '../imap/connect.js';
 import type { FolderReader } from '../imap/stores.js';
 import { resolveSecret } from '../plan/credentials.js';
@@ -61,9 +66,14 @@ export function connectorsFor(plan: Plan, logger: Logger): (accountId: string) =
 
 /** Read-only connectors for dry runs and verification: no destination store that can write. */
 export function readersFor(plan: Plan, logger: Logger | false = false) {
-  return (account: PlanAccount): { source: () => Promise<FolderReader>; destination: () => Promise<FolderReader> } => {
+  return (
+    account: PlanAccount,
+  ): { source: () => Promise<FolderReader>; destination: () => Promise<FolderReader> } => {
     const e = endpoints(plan, account);
-    return { source: () => connectReader(e.source, logger), destination: () => connectReader(e.destination, logger) };
+    return {
+      source: () => connectReader(e.source, logger),
+      destination: () => connectReader(e.destination, logger),
+    };
   };
 }
 
@@ -100,7 +110,9 @@ export function openCommand(args: PlanArgs, opts: { lock: boolean; command: stri
     release();
     throw err;
   }
-  const logger = createFileLogger(state.log, process.env.MAILSHIFT_LOG_LEVEL ?? 'info').child({ command: opts.command });
+  const logger = createFileLogger(state.log, process.env.MAILSHIFT_LOG_LEVEL ?? 'info').child({
+    command: opts.command,
+  });
   const reporters: Reporter[] = [new LogReporter(logger)];
   reporters.push(args.json ? new NdjsonReporter() : new ConsoleReporter());
   const controller = new AbortController();
@@ -108,7 +120,9 @@ export function openCommand(args: PlanArgs, opts: { lock: boolean; command: stri
   const onSignal = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write('\nstopping after the messages in flight are recorded (Ctrl-C again to stop now)\n');
+      process.stderr.write(
+        '\nstopping after the messages in flight are recorded (Ctrl-C again to stop now)\n',
+      );
       controller.abort();
     } else process.exit(130);
   };

@@ -9,7 +9,9 @@ import { hideBin } from 'yargs/helpers';
 import { describeError, ExitCode, exitCodeFor, MailshiftError } from '../shared/errors.js';
 import { commands } from './commands/index.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const EPILOG = `Exit codes: 0 done | 1 incomplete (something not copied, missing or blocking) | 2 usage | 3 plan invalid or stale | 4 no account could connect | 5 state locked or unusable | 70 internal error | 130 interrupted (run again to resume)`;
 

@@ -15,7 +15,10 @@ export async function runMigration(args: RunArgs): Promise<number> {
   const ctx = openCommand(args, { lock: true, command: 'run' });
   try {
     checkAccounts(ctx.plan, args.account);
-    const plan = { ...ctx.plan, options: { ...ctx.plan.options, syncFlags: ctx.plan.options.syncFlags && args.flagSync } };
+    const plan = {
+      ...ctx.plan,
+      options: { ...ctx.plan.options, syncFlags: ctx.plan.options.syncFlags && args.flagSync },
+    };
     const summary = await migrate(plan, {
       state: ctx.store,
       reporter: ctx.reporter,

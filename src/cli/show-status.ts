@@ -23,7 +23,9 @@ export function showStatus(args: PlanArgs): number {
   const store = CheckpointStore.open(dir.db);
   try {
     const rows = accountStatusRows(plan, store);
-    process.stdout.write(args.json ? `${JSON.stringify({ version: 1, accounts: rows }, null, 2)}\n` : `${formatStatus(rows)}\n`);
+    process.stdout.write(
+      args.json ? `${JSON.stringify({ version: 1, accounts: rows }, null, 2)}\n` : `${formatStatus(rows)}\n`,
+    );
     return rows.every((r) => r.status === 'done') ? ExitCode.ok : ExitCode.incomplete;
   } finally {
     store.close();

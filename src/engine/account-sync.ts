@@ -66,7 +66,11 @@ interface Pair {
  * Migrates one account; never throws for account-level problems (they are in the result).
  * @throws only when the run itself must stop (interrupted, test crash hook).
  */
-export async function syncAccount(account: string, conn: AccountConnectors, deps: AccountDeps): Promise<AccountResult> {
+export async function syncAccount(
+  account: string,
+  conn: AccountConnectors,
+  deps: AccountDeps,
+): Promise<AccountResult> {
   const result: AccountResult = {
     account,
     ok: true,
@@ -116,7 +120,8 @@ async function runAccount(
     destination = await opened.dst.listFolders();
     decisions = deps.mapper.propose(account, source, destination);
   }
-  for (const d of decisions) if (d.action === 'skip') result.skippedFolders.push({ folder: d.source, reason: d.detail });
+  for (const d of decisions)
+    if (d.action === 'skip') result.skippedFolders.push({ folder: d.source, reason: d.detail });
   const listed = new Map(source.folders.map((f) => [f.path, f]));
   const jobs = decisions
     .filter((d): d is Extract<FolderDecision, { action: 'copy' }> => d.action === 'copy')
@@ -153,14 +158,23 @@ async function runAccount(
   opened.src = undefined; // handed to worker 0, which closes it
   opened.dst = undefined;
   await Promise.all(
-    Array.from({ length: pairs }, (_, i) => runWorker(account, conn, deps, queue, result, i === 0 ? first : {})),
+    Array.from({ length: pairs }, (_, i) =>
+      runWorker(account, conn, deps, queue, result, i === 0 ? first : {}),
+    ),
   );
 }
 
-function folderUnchanged(state: CheckpointStore, account: string, job: FolderJob & { listing: FolderListing }): boolean {
+function folderUnchanged(
+  state: CheckpointStore,
+  account: string,
+  job: FolderJob & { listing: FolderListing },
+): boolean {
   const st = job.listing.status;
   if (!st) return false;
-  return state.inDoubt(account, job.source).length === 0 && isUnchanged(state.folder(account, job.source), st, job.destination);
+  return (
+    state.inDoubt(account, job.source).length === 0 &&
+    isUnchanged(state.folder(account, job.source), st, job.destination)
+  );
 }
 
 /** Creates missing destination folders (parents first) and subscribes them like their source. */
@@ -215,7 +229,10 @@ async function runWorker(
           const transient = classifyTransient(err);
           if (transient && attempt < deps.retry.attempts && !deps.signal.aborted) {
             const delay = transient.waitMs ?? backoff(attempt, deps.retry);
-            deps.logger.warn({ account, folder: job.source, attempt, delay, err: String(err) }, 'retrying folder');
+            deps.logger.warn(
+              { account, folder: job.source, attempt, delay, err: String(err) },
+              'retrying folder',
+            );
             await closePair(pair);
             pair = {};
             await sleep(delay, deps.signal);

@@ -5,7 +5,11 @@
  */
 
 /** Groups items in order; a batch closes when adding the next item would pass either cap. */
-export function makeBatches<T extends { size: number }>(items: T[], maxCount: number, maxBytes: number): T[][] {
+export function makeBatches<T extends { size: number }>(
+  items: T[],
+  maxCount: number,
+  maxBytes: number,
+): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let bytes = 0;

@@ -16,7 +16,14 @@ export type EngineEvent =
   | { type: 'run-start'; accounts: number }
   | { type: 'account-start'; account: string }
   | { type: 'account-planned'; account: string; folders: number; messages: number; bytes: number }
-  | { type: 'folder-start'; account: string; folder: string; destination: string; toCopy: number; bytes: number }
+  | {
+      type: 'folder-start';
+      account: string;
+      folder: string;
+      destination: string;
+      toCopy: number;
+      bytes: number;
+    }
   | { type: 'progress'; account: string; folder: string; messages: number; bytes: number }
   | {
       type: 'message-failed';
@@ -26,7 +33,14 @@ export type EngineEvent =
       reason: string;
     }
   | { type: 'message-skipped'; account: string; folder: string; uid: number; reason: string }
-  | { type: 'folder-done'; account: string; folder: string; destination: string; totals: FolderTotals; unchanged: boolean }
+  | {
+      type: 'folder-done';
+      account: string;
+      folder: string;
+      destination: string;
+      totals: FolderTotals;
+      unchanged: boolean;
+    }
   | { type: 'folder-failed'; account: string; folder: string; error: string }
   | { type: 'account-done'; account: string; totals: FolderTotals; folders: number; failedFolders: number }
   | { type: 'account-failed'; account: string; error: string; hint?: string }

@@ -55,7 +55,13 @@ export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<Fo
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
   if (inDoubt.length === 0 && isUnchanged(prev, srcStatus, job.destination)) {
-    ctx.reporter.emit({ type: 'folder-done', account: ctx.account, ...jobNames(job), totals, unchanged: true });
+    ctx.reporter.emit({
+      type: 'folder-done',
+      account: ctx.account,
+      ...jobNames(job),
+      totals,
+      unchanged: true,
+    });
     return totals;
   }
   if (inDoubt.length > 0) await resolveInDoubt(ctx, job, inDoubt);
@@ -97,7 +103,13 @@ export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<Fo
       dest_uidvalidity: null,
     });
   }
-  ctx.reporter.emit({ type: 'folder-done', account: ctx.account, ...jobNames(job), totals, unchanged: false });
+  ctx.reporter.emit({
+    type: 'folder-done',
+    account: ctx.account,
+    ...jobNames(job),
+    totals,
+    unchanged: false,
+  });
   return totals;
 }
 
@@ -112,7 +124,8 @@ export function isUnchanged(
   destination: string,
 ): boolean {
   if (!prev || prev.dest_path !== destination) return false;
-  if (prev.uidvalidity !== st.uidValidity || prev.uidnext !== st.uidNext || prev.messages !== st.messages) return false;
+  if (prev.uidvalidity !== st.uidValidity || prev.uidnext !== st.uidNext || prev.messages !== st.messages)
+    return false;
   // Without CONDSTORE a flag change is invisible in STATUS; a run then compares flags in full.
   if (st.highestModseq === undefined) return false;
   return prev.highestmodseq === st.highestModseq;
@@ -144,7 +157,12 @@ async function resolveInDoubt(
   for (const r of rows.sort((a, b) => a.uid - b.uid)) {
     const destUid = pool.take(r.identity);
     if (destUid !== undefined) {
-      found.push({ uidvalidity: r.uidvalidity, uid: r.uid, destUid, destUidValidity: opened.status.uidValidity });
+      found.push({
+        uidvalidity: r.uidvalidity,
+        uid: r.uid,
+        destUid,
+        destUidValidity: opened.status.uidValidity,
+      });
     } else notFound.push({ uidvalidity: r.uidvalidity, uid: r.uid });
   }
   ctx.state.resolveInDoubt({ account: ctx.account, folder: job.source }, found, notFound);
@@ -173,7 +191,11 @@ async function syncFlags(
 }
 
 function sameFlags(a: string[], b: string[]): boolean {
-  const norm = (l: string[]) => l.filter((f) => f !== '\\Recent').sort().join(' ');
+  const norm = (l: string[]) =>
+    l
+      .filter((f) => f !== '\\Recent')
+      .sort()
+      .join(' ');
   return norm(a) === norm(b);
 }
 
@@ -198,7 +220,11 @@ async function recognisePresent(
   const destStatus = await ctx.dst.status(job.destination);
   const claims = ctx.state
     .destinationClaims(ctx.account, job.destination)
-    .filter((r) => r.dest_uidvalidity === destStatus.uidValidity && !(r.folder === key.folder && r.uidvalidity !== key.uidvalidity));
+    .filter(
+      (r) =>
+        r.dest_uidvalidity === destStatus.uidValidity &&
+        !(r.folder === key.folder && r.uidvalidity !== key.uidvalidity),
+    );
   if (destStatus.messages <= claims.length) return metas;
   const claimed = new Set(claims.map((r) => r.dest_uid));
   await ctx.dst.examine(job.destination);
@@ -216,7 +242,13 @@ async function recognisePresent(
 }
 
 /** Messages over the plan's size limit or the destination's APPENDLIMIT are skipped and named. */
-function skipOversize(ctx: FolderContext, key: Key, job: FolderJob, metas: MessageMeta[], totals: FolderTotals) {
+function skipOversize(
+  ctx: FolderContext,
+  key: Key,
+  job: FolderJob,
+  metas: MessageMeta[],
+  totals: FolderTotals,
+) {
   const limits = [ctx.limits.maxMessageSize, ctx.appendLimit].filter((n): n is number => n !== undefined);
   if (limits.length === 0) return metas;
   const max = Math.min(...limits);
@@ -229,7 +261,13 @@ function skipOversize(ctx: FolderContext, key: Key, job: FolderJob, metas: Messa
     over.map((m) => ({ meta: m, state: 'skipped' as const, reason: reason(m) })),
   );
   for (const m of over) {
-    ctx.reporter.emit({ type: 'message-skipped', account: ctx.account, folder: job.source, uid: m.uid, reason: reason(m) });
+    ctx.reporter.emit({
+      type: 'message-skipped',
+      account: ctx.account,
+      folder: job.source,
+      uid: m.uid,
+      reason: reason(m),
+    });
   }
   totals.skipped += over.length;
   return metas.filter((m) => m.size <= max);
@@ -290,7 +328,11 @@ async function appendBatch(
   ctx.state.recordWithoutAppend(
     key,
     job.destination,
-    gone.map((m) => ({ meta: m, state: 'skipped' as const, reason: 'expunged on the source during the run' })),
+    gone.map((m) => ({
+      meta: m,
+      state: 'skipped' as const,
+      reason: 'expunged on the source during the run',
+    })),
   );
   totals.skipped += gone.length;
   if (present.length === 0) return destUidNext;
@@ -308,7 +350,12 @@ async function appendBatch(
     const m = present[i]!;
     const outcome = result.outcomes[i]!;
     if (outcome.ok) {
-      results.push({ uid: m.uid, ok: true, destUid: outcome.uid, droppedFlags: keepable(m.flags, permitted).dropped });
+      results.push({
+        uid: m.uid,
+        ok: true,
+        destUid: outcome.uid,
+        droppedFlags: keepable(m.flags, permitted).dropped,
+      });
       totals.copied++;
       totals.bytes += m.size;
       if (outcome.uid !== undefined) destUidNext = Math.max(destUidNext, outcome.uid + 1);
@@ -324,7 +371,13 @@ async function appendBatch(
     }
     results.push({ uid: m.uid, ok: false, reason: outcome.text });
     totals.failed++;
-    ctx.reporter.emit({ type: 'message-failed', account: ctx.account, folder: job.source, uid: m.uid, reason: outcome.text });
+    ctx.reporter.emit({
+      type: 'message-failed',
+      account: ctx.account,
+      folder: job.source,
+      uid: m.uid,
+      reason: outcome.text,
+    });
   }
   ctx.state.commitBatch(key, result.uidValidity, results);
   ctx.reporter.emit({

@@ -7,7 +7,12 @@ import type { Plan } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import { MailshiftError } from '../shared/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
-import { syncAccount, type AccountConnectors, type AccountResult, type FolderMapper } from './account-sync.js';
+import {
+  syncAccount,
+  type AccountConnectors,
+  type AccountResult,
+  type FolderMapper,
+} from './account-sync.js';
 import { ByteBudget } from './byte-budget.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from './events.js';
 
@@ -86,7 +91,13 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
   const seconds = (Date.now() - started) / 1000;
   const totals = results.reduce((t, r) => addTotals(t, r.totals), emptyTotals());
   const interrupted = deps.signal.aborted;
-  deps.state.finishRun(runId, fatal ? 'failed' : interrupted ? 'interrupted' : 'done', totals.copied, totals.bytes, seconds);
+  deps.state.finishRun(
+    runId,
+    fatal ? 'failed' : interrupted ? 'interrupted' : 'done',
+    totals.copied,
+    totals.bytes,
+    seconds,
+  );
   if (fatal) throw fatal;
   deps.reporter.emit({ type: 'run-done', seconds, totals, interrupted });
   results.sort((a, b) => a.account.localeCompare(b.account));

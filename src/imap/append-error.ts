@@ -14,14 +14,7 @@ export type AppendOutcome = { ok: true; uid?: number } | { ok: false; text: stri
  * - `protocol`: the server answered something this client cannot follow (BAD, unknown tag, missing capability).
  */
 export type AppendErrorKind =
-  | 'auth'
-  | 'connection'
-  | 'tls'
-  | 'trycreate'
-  | 'overquota'
-  | 'throttled'
-  | 'unavailable'
-  | 'protocol';
+  'auth' | 'connection' | 'tls' | 'trycreate' | 'overquota' | 'throttled' | 'unavailable' | 'protocol';
 
 /** How far an error reaches (CONVENTIONS.md rule 4): the folder loop handles `folder`, the account loop the rest. */
 export type AppendErrorScope = 'folder' | 'account';

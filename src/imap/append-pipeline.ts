@@ -10,7 +10,7 @@
  *  - `multiappend`: one APPEND command for the whole batch;
  *  - `pipelined`: one APPEND per message, all written before any reply is read, with
  *    non-synchronizing literals (LITERAL+, or LITERAL- up to 4096 bytes; RFC 7888);
- *  - `sync`: one APPEND at a time, waiting for each `+` and each reply.
+ *  - `sync`: one APPEND at a time with synchronizing literals, waiting for each `+` and each reply.
  *
  * Together with imap-connection.ts, imap-response-parser.ts, imap-syntax.ts and append-error.ts it
  * is the only place in mailshift with its own IMAP protocol code; everything else goes through
@@ -106,7 +106,11 @@ class BatchState {
 
   result(): AppendBatchResult {
     const outcomes = this.outcomes.map((o) => o ?? { ok: false as const, text: 'no outcome recorded' });
-    return { ...(this.uidValidity === undefined ? {} : { uidValidity: this.uidValidity }), outcomes, commands: this.commands };
+    return {
+      ...(this.uidValidity === undefined ? {} : { uidValidity: this.uidValidity }),
+      outcomes,
+      commands: this.commands,
+    };
   }
 }
 
@@ -148,6 +152,8 @@ export class AppendPipeline {
         kind: 'protocol',
       });
     }
+    // The last resort is also the most literal reading of RFC 3501: wait for every `+`.
+    if (mode === 'sync') conn.nonSyncAllowed = false;
     return new AppendPipeline(conn, mode);
   }
 
@@ -201,7 +207,8 @@ export class AppendPipeline {
       const done = await this.multiappend(mailbox, box, ready, state);
       if (done) return state.result();
     }
-    if (this.mode === 'sync' || !this.conn.nonSyncLiteral(0)) await this.oneAtATime(mailbox, box, ready, state);
+    if (this.mode === 'sync' || !this.conn.nonSyncLiteral(0))
+      await this.oneAtATime(mailbox, box, ready, state);
     else await this.pipelined(mailbox, box, ready, state);
     return state.result();
   }
@@ -211,13 +218,23 @@ export class AppendPipeline {
     if (!flags.ok) return { outcome: { ok: false, code: 'CLIENTBUG', text: `not sent: ${flags.text}` } };
     const date = formatInternalDate(item.internalDate);
     if (date === undefined) {
-      return { outcome: { ok: false, code: 'CLIENTBUG', text: `not sent: invalid internal date ${String(item.internalDate)}` } };
+      return {
+        outcome: {
+          ok: false,
+          code: 'CLIENTBUG',
+          text: `not sent: invalid internal date ${String(item.internalDate)}`,
+        },
+      };
     }
     // APPENDLIMIT=n (RFC 7889): the server would refuse it anyway; spare the bytes and the command.
     const limit = this.appendLimit();
     if (limit !== undefined && item.raw.length > limit) {
       return {
-        outcome: { ok: false, code: 'TOOBIG', text: `not sent: ${item.raw.length} bytes exceed APPENDLIMIT=${limit}` },
+        outcome: {
+          ok: false,
+          code: 'TOOBIG',
+          text: `not sent: ${item.raw.length} bytes exceed APPENDLIMIT=${limit}`,
+        },
       };
     }
     return { index, head: `${flags.list}${date} `, raw: item.raw };
@@ -265,7 +282,12 @@ export class AppendPipeline {
     return false;
   }
 
-  private async pipelined(mailbox: string, box: CommandPart[], ready: Prepared[], state: BatchState): Promise<void> {
+  private async pipelined(
+    mailbox: string,
+    box: CommandPart[],
+    ready: Prepared[],
+    state: BatchState,
+  ): Promise<void> {
     const replies = this.conn.send(ready.map((p) => ['APPEND ', ...box, ` ${p.head}`, { literal: p.raw }]));
     state.commands += ready.length;
     const settled = await Promise.allSettled(replies);
@@ -276,10 +298,19 @@ export class AppendPipeline {
       else lost ??= s.reason;
     }
     if (lost !== undefined) throw this.lost(lost, mailbox, ready, state);
-    this.checkReplies(settled.map((s) => (s as PromiseFulfilledResult<TaggedResponse>).value), mailbox, state);
+    this.checkReplies(
+      settled.map((s) => (s as PromiseFulfilledResult<TaggedResponse>).value),
+      mailbox,
+      state,
+    );
   }
 
-  private async oneAtATime(mailbox: string, box: CommandPart[], ready: Prepared[], state: BatchState): Promise<void> {
+  private async oneAtATime(
+    mailbox: string,
+    box: CommandPart[],
+    ready: Prepared[],
+    state: BatchState,
+  ): Promise<void> {
     for (const p of ready) {
       state.commands++;
       let r: TaggedResponse;
@@ -305,11 +336,14 @@ export class AppendPipeline {
   }
 
   private refused(kind: AppendErrorKind, r: TaggedResponse, mailbox: string, state: BatchState): AppendError {
-    return new AppendError(`${this.conn.address} refused APPEND to "${mailbox}": [${r.code?.name}] ${r.text}`, {
-      kind,
-      code: r.code?.name,
-      outcomes: [...state.outcomes],
-    });
+    return new AppendError(
+      `${this.conn.address} refused APPEND to "${mailbox}": [${r.code?.name}] ${r.text}`,
+      {
+        kind,
+        code: r.code?.name,
+        outcomes: [...state.outcomes],
+      },
+    );
   }
 
   /**

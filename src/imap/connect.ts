@@ -31,7 +31,12 @@ export function describeServer(e: Endpoint): string {
  */
 export function classifyConnectError(e: Endpoint, err: unknown): MailshiftError {
   if (err instanceof MailshiftError) return err;
-  const any = err as { code?: string; authenticationFailed?: boolean; message?: string; responseText?: string };
+  const any = err as {
+    code?: string;
+    authenticationFailed?: boolean;
+    message?: string;
+    responseText?: string;
+  };
   const where = `${describeServer(e)} for ${e.user}`;
   const msg = `${any.message ?? ''} ${any.responseText ?? ''}`;
   if (any.authenticationFailed || /AUTHENTICATIONFAILED|authentication failed|LOGIN failed/i.test(msg)) {
@@ -42,7 +47,10 @@ export function classifyConnectError(e: Endpoint, err: unknown): MailshiftError 
       cause: err,
     });
   }
-  if (/certificate|self[- ]signed|CERT_|unable to verify|altnames/i.test(msg) || /CERT|SELF_SIGNED/.test(any.code ?? '')) {
+  if (
+    /certificate|self[- ]signed|CERT_|unable to verify|altnames/i.test(msg) ||
+    /CERT|SELF_SIGNED/.test(any.code ?? '')
+  ) {
     return new MailshiftError(`TLS certificate of ${where} could not be verified: ${any.message ?? ''}`, {
       code: 'CONN_TLS',
       scope: 'account',
@@ -66,16 +74,22 @@ export function classifyConnectError(e: Endpoint, err: unknown): MailshiftError 
       cause: err,
     });
   }
-  return new MailshiftError(`cannot connect to ${where}: ${any.code ?? ''} ${any.message ?? String(err)}`.trim(), {
-    code: 'CONN_FAILED',
-    scope: 'account',
-    hint: `check ${e.side}.host, port and security in the plan, and that the server is reachable from here`,
-    cause: err,
-  });
+  return new MailshiftError(
+    `cannot connect to ${where}: ${any.code ?? ''} ${any.message ?? String(err)}`.trim(),
+    {
+      code: 'CONN_FAILED',
+      scope: 'account',
+      hint: `check ${e.side}.host, port and security in the plan, and that the server is reachable from here`,
+      cause: err,
+    },
+  );
 }
 
 /** imapflow options for an endpoint (exported for tests). */
-export function imapflowOptions(e: Endpoint, logger: Logger | false): ConstructorParameters<typeof ImapFlow>[0] {
+export function imapflowOptions(
+  e: Endpoint,
+  logger: Logger | false,
+): ConstructorParameters<typeof ImapFlow>[0] {
   const secret = e.secret();
   return {
     host: e.server.host,
@@ -84,7 +98,10 @@ export function imapflowOptions(e: Endpoint, logger: Logger | false): Constructo
     doSTARTTLS: e.server.security === 'starttls' ? true : e.server.security === 'none' ? false : undefined,
     servername: e.server.servername,
     tls: { rejectUnauthorized: e.server.tlsVerify, servername: e.server.servername },
-    auth: secret.kind === 'token' ? { user: e.user, accessToken: secret.value } : { user: e.user, pass: secret.value },
+    auth:
+      secret.kind === 'token'
+        ? { user: e.user, accessToken: secret.value }
+        : { user: e.user, pass: secret.value },
     logger: logger === false ? false : (logger.child({ side: e.side, user: e.user }) as never),
     disableAutoIdle: true,
     connectionTimeout: 30_000,

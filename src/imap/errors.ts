@@ -40,7 +40,12 @@ export function classifyTransient(err: unknown): Transient | undefined {
     if (err.kind === 'throttled') return { kind: 'throttled', waitMs: suggestedBackoff(err.message) };
     return undefined;
   }
-  const e = (err ?? {}) as { code?: string; message?: string; responseText?: string; serverResponseCode?: string };
+  const e = (err ?? {}) as {
+    code?: string;
+    message?: string;
+    responseText?: string;
+    serverResponseCode?: string;
+  };
   const text = `${e.message ?? ''} ${e.responseText ?? ''}`;
   if (e.serverResponseCode && /^(LIMIT|UNAVAILABLE|THROTTLED|INUSE)$/i.test(e.serverResponseCode)) {
     return { kind: 'throttled', waitMs: suggestedBackoff(text) };

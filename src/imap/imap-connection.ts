@@ -110,8 +110,12 @@ export class ImapConnection {
     return this.failure;
   }
 
+  /** False makes every literal synchronizing, whatever the server advertises (the most conservative wire form). */
+  nonSyncAllowed = true;
+
   /** Whether a literal of this size may be sent without waiting for `+` (LITERAL+ or LITERAL-, as advertised). */
   nonSyncLiteral(size: number): boolean {
+    if (!this.nonSyncAllowed) return false;
     if (this.capabilities.has('LITERAL+')) return true;
     return this.capabilities.has('LITERAL-') && size <= LITERAL_MINUS_MAX;
   }
@@ -165,16 +169,29 @@ export class ImapConnection {
     }
     const hello = await this.guard(greeting);
     if (hello.kind === 'untagged' && hello.keyword === 'BYE') {
-      throw this.fail(this.makeError('connection', `${this.address} refused the connection: ${hello.text}`, undefined, 'BYE'));
+      throw this.fail(
+        this.makeError(
+          'connection',
+          `${this.address} refused the connection: ${hello.text}`,
+          undefined,
+          'BYE',
+        ),
+      );
     }
     const preauth = hello.kind === 'untagged' && hello.keyword === 'PREAUTH';
     if (security === 'starttls') {
       if (preauth) {
-        throw this.makeError('tls', `${this.address} logged us in before STARTTLS (PREAUTH); refusing to go on in plain text`);
+        throw this.makeError(
+          'tls',
+          `${this.address} logged us in before STARTTLS (PREAUTH); refusing to go on in plain text`,
+        );
       }
       await this.refreshCapabilities();
       if (!this.capabilities.has('STARTTLS')) {
-        throw this.makeError('tls', `${this.address} does not offer STARTTLS; refusing to log in over plain text`);
+        throw this.makeError(
+          'tls',
+          `${this.address} does not offer STARTTLS; refusing to log in over plain text`,
+        );
       }
       await this.startTls();
       this.capabilities = new Set();
@@ -213,12 +230,17 @@ export class ImapConnection {
     const { host, user, password } = this.opts;
     await this.refreshCapabilities();
     if (this.capabilities.has('LOGINDISABLED')) {
-      throw this.makeError('auth', `${this.address} does not allow login on this connection (LOGINDISABLED); use TLS`);
+      throw this.makeError(
+        'auth',
+        `${this.address} does not allow login on this connection (LOGINDISABLED); use TLS`,
+      );
     }
     const before = this.capabilityUpdates;
     const r =
       this.capabilities.has('AUTH=PLAIN') && this.capabilities.has('SASL-IR')
-        ? await this.command([`AUTHENTICATE PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`])
+        ? await this.command([
+            `AUTHENTICATE PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`,
+          ])
         : await this.command(['LOGIN ', ...astring(user), ' ', ...astring(password)]);
     if (r.status !== 'OK') {
       // Never echo the password, even if a server were to put it in its reply.
@@ -257,7 +279,9 @@ export class ImapConnection {
     });
     const written = this.writeChain.then(() => this.write(entries, commands));
     this.writeChain = written.catch((e: unknown) => {
-      this.fail(e instanceof AppendError ? e : this.makeError('protocol', `writing to ${this.address} failed`, e));
+      this.fail(
+        e instanceof AppendError ? e : this.makeError('protocol', `writing to ${this.address} failed`, e),
+      );
     });
     return entries;
   }
@@ -349,9 +373,17 @@ export class ImapConnection {
     for (const [i, r] of responses.entries()) {
       if (this.failure) return;
       this.dispatch(r);
-      if (this.upgrading?.response?.status === 'OK' && (i < responses.length - 1 || this.parser.buffered > 0)) {
+      if (
+        this.upgrading?.response?.status === 'OK' &&
+        (i < responses.length - 1 || this.parser.buffered > 0)
+      ) {
         // Anything after STARTTLS's OK was sent in plain text by someone: refuse it (CVE-2011-0411 class).
-        this.fail(this.makeError('tls', `${this.address} sent data after the STARTTLS reply; refusing the connection`));
+        this.fail(
+          this.makeError(
+            'tls',
+            `${this.address} sent data after the STARTTLS reply; refusing the connection`,
+          ),
+        );
         return;
       }
     }
@@ -362,7 +394,12 @@ export class ImapConnection {
       case 'continuation': {
         const waiter = this.continuation;
         if (!waiter) {
-          this.fail(this.makeError('protocol', `${this.address} sent a continuation request nobody asked for: ${r.text}`));
+          this.fail(
+            this.makeError(
+              'protocol',
+              `${this.address} sent a continuation request nobody asked for: ${r.text}`,
+            ),
+          );
           return;
         }
         this.continuation = undefined;
@@ -372,7 +409,9 @@ export class ImapConnection {
       case 'tagged': {
         const entry = this.pending.get(r.tag);
         if (!entry) {
-          this.fail(this.makeError('protocol', `${this.address} answered an unknown tag "${r.tag}": ${r.text}`));
+          this.fail(
+            this.makeError('protocol', `${this.address} answered an unknown tag "${r.tag}": ${r.text}`),
+          );
           return;
         }
         this.pending.delete(r.tag);
@@ -397,7 +436,12 @@ export class ImapConnection {
         return;
       }
       case 'malformed':
-        this.fail(this.makeError('protocol', `${this.address} sent a line this client cannot parse: ${r.line.slice(0, 200)}`));
+        this.fail(
+          this.makeError(
+            'protocol',
+            `${this.address} sent a line this client cannot parse: ${r.line.slice(0, 200)}`,
+          ),
+        );
     }
   }
 
@@ -409,9 +453,18 @@ export class ImapConnection {
   private readonly onError = (err: NodeJS.ErrnoException): void => {
     const code = err.code;
     if (this.tlsHandshake && !(code && NETWORK_CODES.has(code))) {
-      this.fail(this.makeError('tls', `TLS with ${this.address} failed: ${err.message}${code ? ` (${code})` : ''}`, err, code));
+      this.fail(
+        this.makeError(
+          'tls',
+          `TLS with ${this.address} failed: ${err.message}${code ? ` (${code})` : ''}`,
+          err,
+          code,
+        ),
+      );
     } else {
-      this.fail(this.makeError('connection', `connection to ${this.address} failed: ${err.message}`, err, code));
+      this.fail(
+        this.makeError('connection', `connection to ${this.address} failed: ${err.message}`, err, code),
+      );
     }
   };
 
@@ -420,7 +473,14 @@ export class ImapConnection {
       this.fail(this.makeError('connection', `connection to ${this.address} closed by the client`));
     } else if (this.bye) {
       const code = this.bye.code?.name ?? 'BYE';
-      this.fail(this.makeError('connection', `${this.address} closed the connection: BYE ${this.bye.text}`, undefined, code));
+      this.fail(
+        this.makeError(
+          'connection',
+          `${this.address} closed the connection: BYE ${this.bye.text}`,
+          undefined,
+          code,
+        ),
+      );
     } else {
       this.fail(this.makeError('connection', `${this.address} closed the connection`));
     }
@@ -429,7 +489,12 @@ export class ImapConnection {
   private readonly onTimeout = (): void => {
     if (this.waiting === 0) return;
     this.fail(
-      this.makeError('connection', `no answer from ${this.address} within ${this.opts.timeoutMs} ms`, undefined, 'TIMEOUT'),
+      this.makeError(
+        'connection',
+        `no answer from ${this.address} within ${this.opts.timeoutMs} ms`,
+        undefined,
+        'TIMEOUT',
+      ),
     );
   };
 

@@ -5,7 +5,15 @@ import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
 import { AppendPipeline } from './append-pipeline.js';
 import { openImap, type Endpoint } from './connect.js';
-import { examine, fetchBodies, folderStatus, listFolders, scanFlags, scanMessages, uidSet } from './mailbox-reader.js';
+import {
+  examine,
+  fetchBodies,
+  folderStatus,
+  listFolders,
+  scanFlags,
+  scanMessages,
+  uidSet,
+} from './mailbox-reader.js';
 import type { Appender, DestinationStore, FolderReader, SourceStore } from './stores.js';
 
 function reader(client: ImapFlow): FolderReader {
@@ -23,7 +31,9 @@ function reader(client: ImapFlow): FolderReader {
       if (!client.capabilities.has('QUOTA')) return undefined;
       const q = await client.getQuota('INBOX');
       const storage = q ? q.storage : undefined;
-      return storage && storage.limit !== undefined ? { usage: storage.usage ?? 0, limit: storage.limit } : undefined;
+      return storage && storage.limit !== undefined
+        ? { usage: storage.usage ?? 0, limit: storage.limit }
+        : undefined;
     },
     close: async () => {
       try {
@@ -46,7 +56,10 @@ export async function connectReader(e: Endpoint, logger: Logger | false = false)
 }
 
 /** Connects the destination's control connection (folders, flags, reads). */
-export async function connectDestination(e: Endpoint, logger: Logger | false = false): Promise<DestinationStore> {
+export async function connectDestination(
+  e: Endpoint,
+  logger: Logger | false = false,
+): Promise<DestinationStore> {
   const client = await openImap(e, logger);
   const base = reader(client);
   const delimiter = async () => (await client.list()).find((f) => f.delimiter)?.delimiter ?? '/';
@@ -66,7 +79,12 @@ export async function connectDestination(e: Endpoint, logger: Logger | false = f
           await client.mailboxCreate(p);
           // imapflow subscribes what it creates; subscription is set by the caller afterwards.
         } catch (err) {
-          if (!/ALREADYEXISTS|already exists/i.test(String((err as { responseText?: string }).responseText ?? err))) throw err;
+          if (
+            !/ALREADYEXISTS|already exists/i.test(
+              String((err as { responseText?: string }).responseText ?? err),
+            )
+          )
+            throw err;
         }
       }
     },
@@ -77,7 +95,11 @@ export async function connectDestination(e: Endpoint, logger: Logger | false = f
     setFlags: async (path, uid, flags) => {
       const lock = await client.getMailboxLock(path);
       try {
-        await client.messageFlagsSet(uidSet([uid]), flags.filter((f) => f !== '\\Recent'), { uid: true });
+        await client.messageFlagsSet(
+          uidSet([uid]),
+          flags.filter((f) => f !== '\\Recent'),
+          { uid: true },
+        );
       } finally {
         lock.release();
       }
@@ -85,7 +107,7 @@ export async function connectDestination(e: Endpoint, logger: Logger | false = f
     permanentFlags: async (path) => {
       const lock = await client.getMailboxLock(path);
       try {
-        return [...(client.mailbox ? client.mailbox.permanentFlags ?? [] : [])];
+        return [...(client.mailbox ? (client.mailbox.permanentFlags ?? []) : [])];
       } finally {
         lock.release();
       }

@@ -8,7 +8,15 @@ import type { FolderListing, NamespaceInfo, SpecialUse } from '../plan/folder-ty
 import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../verify/fingerprint.js';
 import type { FetchedMessage, FolderStatus, MessageMeta, OpenedFolder } from './types.js';
 
-const SPECIAL_USES: SpecialUse[] = ['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged'];
+const SPECIAL_USES: SpecialUse[] = [
+  '\\Sent',
+  '\\Drafts',
+  '\\Trash',
+  '\\Junk',
+  '\\Archive',
+  '\\All',
+  '\\Flagged',
+];
 
 /** The personal namespace as the server announces it (RFC 2342), or what LIST shows. */
 export function personalNamespace(client: ImapFlow, folders: ListResponse[]): NamespaceInfo {
@@ -19,7 +27,9 @@ export function personalNamespace(client: ImapFlow, folders: ListResponse[]): Na
 }
 
 /** LIST every folder with attributes, special use as announced by the server, and subscription. */
-export async function listFolders(client: ImapFlow): Promise<{ namespace: NamespaceInfo; folders: FolderListing[] }> {
+export async function listFolders(
+  client: ImapFlow,
+): Promise<{ namespace: NamespaceInfo; folders: FolderListing[] }> {
   // With LIST-STATUS (RFC 5819) this is one round trip for every folder's STATUS.
   const raw = await client.list({ statusQuery: statusQuery(client) });
   const folders = raw.map((f): FolderListing => {
@@ -118,7 +128,8 @@ export async function scanFlags(client: ImapFlow, changedSince?: string): Promis
   const flags = new Map<number, string[]>();
   if (!client.mailbox || client.mailbox.exists === 0) return flags;
   const opts = changedSince ? { uid: true, changedSince: BigInt(changedSince) } : { uid: true };
-  for await (const m of client.fetch('1:*', { uid: true, flags: true }, opts)) flags.set(m.uid, [...(m.flags ?? [])]);
+  for await (const m of client.fetch('1:*', { uid: true, flags: true }, opts))
+    flags.set(m.uid, [...(m.flags ?? [])]);
   return flags;
 }
 
@@ -130,7 +141,12 @@ export async function fetchBodies(client: ImapFlow, uids: number[]): Promise<Map
   // Attribute by UID, never by order: servers may answer out of order.
   for await (const m of client.fetch(uidSet(uids), query, { uid: true })) {
     if (!m.source) continue;
-    out.set(m.uid, { uid: m.uid, raw: m.source, flags: [...(m.flags ?? [])], internalDate: toDate(m.internalDate) });
+    out.set(m.uid, {
+      uid: m.uid,
+      raw: m.source,
+      flags: [...(m.flags ?? [])],
+      internalDate: toDate(m.internalDate),
+    });
   }
   return out;
 }

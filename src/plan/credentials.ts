@@ -32,11 +32,17 @@ export function resolveSecret(ref: CredentialRef, planDir: string): Secret {
     }
     return { kind: 'password', value };
   }
-  if (ref.passwordFile !== undefined) return { kind: 'password', value: readSecretFile(ref.passwordFile, ref, planDir) };
-  if (ref.tokenFile !== undefined) return { kind: 'token', value: readSecretFile(ref.tokenFile, ref, planDir) };
+  if (ref.passwordFile !== undefined)
+    return { kind: 'password', value: readSecretFile(ref.passwordFile, ref, planDir) };
+  if (ref.tokenFile !== undefined)
+    return { kind: 'token', value: readSecretFile(ref.tokenFile, ref, planDir) };
   if (ref.tokenCommand !== undefined) {
     try {
-      const out = execFileSync('/bin/sh', ['-c', ref.tokenCommand], { cwd: planDir, encoding: 'utf8', timeout: 30_000 });
+      const out = execFileSync('/bin/sh', ['-c', ref.tokenCommand], {
+        cwd: planDir,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       return { kind: 'token', value: out.trim() };
     } catch {
       throw secretError(

@@ -35,7 +35,9 @@ function planError(path: string, message: string, hint?: string): MailshiftError
 }
 
 function fieldPath(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
 }
 
 /** Formats schema issues as "field: problem" lines. */
@@ -49,13 +51,19 @@ const CSV_COLUMNS = ['source_user', 'destination_user'] as const;
 function accountsFromCsv(planPath: string, csvPath: string): PlanFile['accounts'] {
   let rows: Record<string, string>[];
   try {
-    rows = parseCsv(readFileSync(csvPath), { columns: true, skip_empty_lines: true, trim: true, comment: '#' });
+    rows = parseCsv(readFileSync(csvPath), {
+      columns: true,
+      skip_empty_lines: true,
+      trim: true,
+      comment: '#',
+    });
   } catch (err) {
     throw planError(planPath, `accountsFile ${csvPath}: ${(err as Error).message}`);
   }
   return rows.map((row, i) => {
     for (const col of CSV_COLUMNS) {
-      if (!row[col]) throw planError(planPath, `accountsFile ${csvPath} row ${i + 2}: column ${col} is empty`);
+      if (!row[col])
+        throw planError(planPath, `accountsFile ${csvPath} row ${i + 2}: column ${col} is empty`);
     }
     const side = (prefix: 'source' | 'destination'): CredentialRef => {
       const ref: CredentialRef = { user: row[`${prefix}_user`]! };
@@ -117,7 +125,8 @@ export function loadPlan(path: string): Plan {
 function checkAccounts(path: string, file: PlanFile, accounts: PlanFile['accounts']): void {
   const seen = new Set<string>();
   accounts.forEach((a, i) => {
-    if (seen.has(a.source.user)) throw planError(path, `accounts[${i}].source.user ${a.source.user} is listed twice`);
+    if (seen.has(a.source.user))
+      throw planError(path, `accounts[${i}].source.user ${a.source.user} is listed twice`);
     seen.add(a.source.user);
     for (const side of ['source', 'destination'] as const) {
       if (a[side].password !== undefined && !file.options.allowPlaintextPasswords) {

@@ -126,7 +126,7 @@ export function fromLogical(name: string, ns: NamespaceInfo): string {
 export function globToRegExp(glob: string): RegExp {
   const chars = Array.from(glob.normalize('NFC'));
   let source = '';
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     if (chars[i] === '*' && chars[i + 1] === '*') {
       const slash = chars[i + 2] === '/';
       source += slash ? '(?:.*/)?' : '.*';
@@ -184,7 +184,10 @@ function compileRules(rules: MappingRules): CompiledRules {
   return {
     // Keys are compared after NFC too: a plan typed on macOS may hold decomposed letters.
     map: new Map(
-      Object.entries(rules.map ?? {}).map(([from, to]) => [splitLogical(from).join('/'), compileMapTarget(from, to)]),
+      Object.entries(rules.map ?? {}).map(([from, to]) => [
+        splitLogical(from).join('/'),
+        compileMapTarget(from, to),
+      ]),
     ),
     rename: (rules.rename ?? []).map(compileRename),
     exclude: globs(rules.exclude),
@@ -309,7 +312,8 @@ const OUTLOOK_SYNC_ISSUES = nameKey('Sync Issues');
 
 const NOT_SELECTABLE: Skip = {
   reason: 'not-selectable',
-  detail: 'LIST marks it \\Noselect or \\NonExistent: it holds no messages (RFC 3501 7.2.2); its subfolders are still mapped',
+  detail:
+    'LIST marks it \\Noselect or \\NonExistent: it holds no messages (RFC 3501 7.2.2); its subfolders are still mapped',
 };
 
 function defaultSkip(entry: Entry): Skip | undefined {
@@ -361,7 +365,8 @@ interface Roles {
 function candidateUse(entry: Entry, dest: Destination): SpecialUse | undefined {
   const announced = entry.folder.specialUse;
   // An included \All or \Flagged view has no role to play unless the destination has one too.
-  if (announced) return isNamedSpecialUse(announced) || dest.bySpecialUse.has(announced) ? announced : undefined;
+  if (announced)
+    return isNamedSpecialUse(announced) || dest.bySpecialUse.has(announced) ? announced : undefined;
   return mayBeSpecialByName(entry.levels) ? specialUseOfName(lastLevel(entry.levels)) : undefined;
 }
 
@@ -385,7 +390,12 @@ function compareRanks(a: number[], b: number[]): number {
   return 0;
 }
 
-function whyWinner(winner: Entry, loser: Entry, target: FolderListing | undefined, dest: Destination): string {
+function whyWinner(
+  winner: Entry,
+  loser: Entry,
+  target: FolderListing | undefined,
+  dest: Destination,
+): string {
   const [w, l] = [rankOf(winner, target, dest), rankOf(loser, target, dest)];
   if (w[0] !== l[0]) return 'the server marks it as such';
   if (w[1] !== l[1]) return 'it already has that name';
@@ -466,13 +476,24 @@ function renameRoute(entry: Entry, rules: CompiledRules): Route | undefined {
       hint: 'Change the "to" of that rule so that every folder it matches keeps a name.',
     });
   }
-  return { levels: withUnder(renamed, rules.under), reason: 'override-rename', mergeAllowed: false, warnings: [] };
+  return {
+    levels: withUnder(renamed, rules.under),
+    reason: 'override-rename',
+    mergeAllowed: false,
+    warnings: [],
+  };
 }
 
 function roleRoute(entry: Entry, role: Role, dest: Destination): Route {
   const reason = entry.folder.specialUse ? 'special-use' : 'localized-name';
   if (role.target) {
-    return { levels: dest.levelsOf.get(role.target) ?? [], reason, specialUse: role.use, mergeAllowed: false, warnings: [] };
+    return {
+      levels: dest.levelsOf.get(role.target) ?? [],
+      reason,
+      specialUse: role.use,
+      mergeAllowed: false,
+      warnings: [],
+    };
   }
   return {
     levels: entry.levels,
@@ -508,7 +529,8 @@ function routeOf(entry: Entry, mapper: Mapper): Route {
   if (mapped) return { levels: mapped, reason: 'override-map', mergeAllowed: true, warnings: [] };
   const renamed = renameRoute(entry, rules);
   if (renamed) return renamed;
-  if (sameLevels(entry.levels, [INBOX])) return { levels: [INBOX], reason: 'inbox', mergeAllowed: false, warnings: [] };
+  if (sameLevels(entry.levels, [INBOX]))
+    return { levels: [INBOX], reason: 'inbox', mergeAllowed: false, warnings: [] };
   const role = roles.winners.get(entry);
   if (role) return roleRoute(entry, role, dest);
   const loser = roles.losers.get(entry);
@@ -618,7 +640,11 @@ function byDepth(a: Entry, b: Entry): number {
  * @returns one decision per source folder, in source order
  * @throws MailshiftError PLAN_BAD_RENAME for an invalid `rename` regex, PLAN_BAD_MAP for an empty `map` target
  */
-export function proposeMapping(source: SideListing, destination: SideListing, rules: MappingRules): FolderDecision[] {
+export function proposeMapping(
+  source: SideListing,
+  destination: SideListing,
+  rules: MappingRules,
+): FolderDecision[] {
   const compiled = compileRules(rules);
   const dest = describeDestination(destination);
   const entries = source.folders.map((folder, i) => toEntry(folder, i, source.namespace));
@@ -637,7 +663,13 @@ export function proposeMapping(source: SideListing, destination: SideListing, ru
       !compiled.rename.some((r) => r.re.test(e.logical)) &&
       !sameLevels(e.levels, [INBOX]),
   );
-  const mapper: Mapper = { rules: compiled, dest, byLogical, roles: assignRoles(candidates, dest), placed: new Map() };
+  const mapper: Mapper = {
+    rules: compiled,
+    dest,
+    byLogical,
+    roles: assignRoles(candidates, dest),
+    placed: new Map(),
+  };
 
   const claims = new Claims(dest);
   // The special folders are claimed first, so that an ordinary folder listed earlier cannot take them.
@@ -652,8 +684,16 @@ export function proposeMapping(source: SideListing, destination: SideListing, ru
     if (skip) {
       // Not copied, but its subfolders still need to know where it would have gone.
       const route = routeOf(entry, mapper);
-      mapper.placed.set(entry, { levels: fitLevels(route.levels, dest.ns.delimiter).levels, reason: route.reason });
-      decisions.set(entry, { action: 'skip', source: entry.folder.path, reason: skip.reason, detail: skip.detail });
+      mapper.placed.set(entry, {
+        levels: fitLevels(route.levels, dest.ns.delimiter).levels,
+        reason: route.reason,
+      });
+      decisions.set(entry, {
+        action: 'skip',
+        source: entry.folder.path,
+        reason: skip.reason,
+        detail: skip.detail,
+      });
     } else {
       decisions.set(entry, copyDecision(entry, routeOf(entry, mapper), mapper, claims));
     }

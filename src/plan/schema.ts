@@ -68,13 +68,21 @@ const LimitsSchema = z
     /** Connection pairs (one source, one destination) per account. */
     connectionsPerAccount: z.number().int().min(1).max(16).default(2),
     /** Bytes of message bodies held in memory at once, over the whole run. */
-    bytesInFlight: z.number().int().min(1_000_000).default(64 * 1024 * 1024),
+    bytesInFlight: z
+      .number()
+      .int()
+      .min(1_000_000)
+      .default(64 * 1024 * 1024),
     /** Messages larger than this are skipped and named in the summary. */
     maxMessageSize: z.number().int().min(1).optional(),
     /** Messages per APPEND batch (one MULTIAPPEND command, one checkpoint transaction). */
     batchMessages: z.number().int().min(1).max(1000).default(50),
     /** Bytes per APPEND batch. */
-    batchBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+    batchBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(8 * 1024 * 1024),
   })
   .strict();
 
@@ -101,7 +109,10 @@ export const PlanSchema = z
     version: z.literal(PLAN_VERSION),
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore (it names the state folder)'),
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+        'letters, digits, dot, dash and underscore (it names the state folder)',
+      ),
     source: ServerSchema,
     destination: ServerSchema,
     accounts: z.array(AccountSchema).default([]),

@@ -8,7 +8,9 @@ import { formatBytes, formatDuration, textTable } from './format.js';
 
 /** Formats the summary of a run, naming every failed or skipped message from the state. */
 export function formatRunSummary(summary: RunSummary, state: CheckpointStore): string {
-  const rows = [['account', 'folders', 'copied', 'already there', 'skipped', 'failed', 'flag updates', 'size']];
+  const rows = [
+    ['account', 'folders', 'copied', 'already there', 'skipped', 'failed', 'flag updates', 'size'],
+  ];
   for (const a of summary.accounts) {
     const t = a.totals;
     rows.push([
@@ -29,8 +31,10 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
     for (const f of a.skippedFolders) lines.push(`${a.account}: folder ${f.folder} not copied: ${f.reason}`);
     for (const r of state.accountMessages(a.account)) {
       if (r.state === 'failed') lines.push(`${a.account}: ${r.folder} UID ${r.uid} FAILED: ${r.reason}`);
-      else if (r.state === 'skipped') lines.push(`${a.account}: ${r.folder} UID ${r.uid} skipped: ${r.reason}`);
-      else if (r.dropped_flags) lines.push(`${a.account}: ${r.folder} UID ${r.uid}: destination dropped flags ${r.dropped_flags}`);
+      else if (r.state === 'skipped')
+        lines.push(`${a.account}: ${r.folder} UID ${r.uid} skipped: ${r.reason}`);
+      else if (r.dropped_flags)
+        lines.push(`${a.account}: ${r.folder} UID ${r.uid}: destination dropped flags ${r.dropped_flags}`);
       else if (r.repaired) lines.push(`${a.account}: ${r.folder} UID ${r.uid} repaired: ${r.repaired}`);
     }
   }
@@ -40,6 +44,7 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
     `${summary.complete ? 'Complete' : 'INCOMPLETE'}: ${t.copied} copied (${formatBytes(t.bytes)}), ${t.present} already there, ` +
       `${t.skipped} skipped, ${t.failed} failed in ${formatDuration(summary.seconds)} (${rate.toFixed(0)} msg/s).`,
   );
-  if (!summary.complete) lines.push('Run the same command again to retry what failed; nothing is copied twice.');
+  if (!summary.complete)
+    lines.push('Run the same command again to retry what failed; nothing is copied twice.');
   return lines.join('\n');
 }

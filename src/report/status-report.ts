@@ -44,7 +44,20 @@ export function accountStatusRows(plan: Plan, store: CheckpointStore): AccountSt
 
 /** Plain-text table of the rows, with errors below. */
 export function formatStatus(rows: AccountStatusRow[]): string {
-  const table = [['account', 'status', 'folders synced', 'copied', 'already there', 'skipped', 'failed', 'in doubt', 'size', 'last update']];
+  const table = [
+    [
+      'account',
+      'status',
+      'folders synced',
+      'copied',
+      'already there',
+      'skipped',
+      'failed',
+      'in doubt',
+      'size',
+      'last update',
+    ],
+  ];
   for (const r of rows) {
     table.push([
       r.account,

@@ -27,7 +27,10 @@ export const REDACT_PATHS = [
  */
 export function createFileLogger(path: string, level = 'info'): Logger {
   const fd = openSync(path, 'a', 0o600);
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ fd, sync: true }));
+  return pino(
+    { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    pino.destination({ fd, sync: true }),
+  );
 }
 
 /** A logger that discards everything (tests, dry paths). */

@@ -124,7 +124,9 @@ export class CheckpointStore {
 
   /** Starts a run record; returns its id. */
   startRun(): number {
-    const r = this.db.prepare('INSERT INTO runs(started_at, status) VALUES (?, ?)').run(Date.now(), 'running');
+    const r = this.db
+      .prepare('INSERT INTO runs(started_at, status) VALUES (?, ?)')
+      .run(Date.now(), 'running');
     return Number(r.lastInsertRowid);
   }
 
@@ -164,9 +166,9 @@ export class CheckpointStore {
 
   /** The last synced state of a source folder. */
   folder(account: string, sourcePath: string): FolderRow | undefined {
-    return this.db.prepare('SELECT * FROM folders WHERE account = ? AND source_path = ?').get(account, sourcePath) as
-      | FolderRow
-      | undefined;
+    return this.db
+      .prepare('SELECT * FROM folders WHERE account = ? AND source_path = ?')
+      .get(account, sourcePath) as FolderRow | undefined;
   }
 
   /** Every folder row (status command). */
@@ -209,7 +211,9 @@ export class CheckpointStore {
   ): number {
     const tx = this.db.transaction(() => {
       const batch = this.db
-        .prepare('INSERT INTO batches(account, dest_folder, dest_uidnext_before, started_at) VALUES (?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO batches(account, dest_folder, dest_uidnext_before, started_at) VALUES (?, ?, ?, ?)',
+        )
         .run(key.account, destFolder, destUidNextBefore, Date.now());
       const batchId = Number(batch.lastInsertRowid);
       const upsert = this.db.prepare(
@@ -285,7 +289,13 @@ export class CheckpointStore {
   recordWithoutAppend(
     key: { account: string; folder: string; uidvalidity: number },
     destFolder: string,
-    rows: { meta: MessageIntent; state: 'present' | 'skipped'; destUid?: number; destUidValidity?: number; reason?: string }[],
+    rows: {
+      meta: MessageIntent;
+      state: 'present' | 'skipped';
+      destUid?: number;
+      destUidValidity?: number;
+      reason?: string;
+    }[],
   ): void {
     if (rows.length === 0) return;
     const upsert = this.db.prepare(
@@ -343,16 +353,23 @@ export class CheckpointStore {
     );
     this.db.transaction(() => {
       const now = Date.now();
-      for (const f of found) set.run(f.destUid, f.destUidValidity, now, key.account, key.folder, f.uidvalidity, f.uid);
+      for (const f of found)
+        set.run(f.destUid, f.destUidValidity, now, key.account, key.folder, f.uidvalidity, f.uid);
       for (const n of notFound) drop.run(key.account, key.folder, n.uidvalidity, n.uid);
     })();
     this.markStep('resolve');
   }
 
   /** Updates the recorded source flags of a copied message after bringing them to the destination. */
-  updateFlags(key: { account: string; folder: string; uidvalidity: number }, uid: number, flags: string[]): void {
+  updateFlags(
+    key: { account: string; folder: string; uidvalidity: number },
+    uid: number,
+    flags: string[],
+  ): void {
     this.db
-      .prepare('UPDATE messages SET flags = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?')
+      .prepare(
+        'UPDATE messages SET flags = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?',
+      )
       .run(JSON.stringify(flags), Date.now(), key.account, key.folder, key.uidvalidity, uid);
   }
 
@@ -379,7 +396,9 @@ export class CheckpointStore {
   /** Counts per account and state. */
   counts(): AccountCounts[] {
     const rows = this.db
-      .prepare('SELECT account, state, COUNT(*) AS n, SUM(size) AS bytes FROM messages GROUP BY account, state')
+      .prepare(
+        'SELECT account, state, COUNT(*) AS n, SUM(size) AS bytes FROM messages GROUP BY account, state',
+      )
       .all() as { account: string; state: MessageState; n: number; bytes: number }[];
     const byAccount = new Map<string, AccountCounts>();
     for (const r of rows) {
@@ -411,7 +430,11 @@ function migrate(db: Database.Database, path: string): void {
     db.close();
     throw new MailshiftError(
       `state database ${path} has schema version ${current}, this mailshift expects ${SCHEMA_VERSION} or older`,
-      { code: 'STATE_VERSION', scope: 'run', hint: 'use the newer mailshift that wrote it, or another --state-dir' },
+      {
+        code: 'STATE_VERSION',
+        scope: 'run',
+        hint: 'use the newer mailshift that wrote it, or another --state-dir',
+      },
     );
   }
   for (let v = current; v < SCHEMA_VERSION; v++) {

@@ -2,7 +2,16 @@
  * The state directory of a plan: checkpoint database, run log, lock, reports. Created readable
  * by the owner only (it holds addresses and subjects). A lock file keeps two runs apart.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync, accessSync, constants } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MailshiftError } from '../shared/errors.js';
 
@@ -37,12 +46,15 @@ export function prepareStateDir(s: StateDir): void {
     mkdirSync(s.reports, { recursive: true, mode: 0o700 });
     accessSync(s.dir, constants.W_OK);
   } catch (err) {
-    throw new MailshiftError(`state directory ${s.dir} cannot be created or written: ${(err as Error).message}`, {
-      code: 'STATE_UNWRITABLE',
-      scope: 'run',
-      hint: 'free some disk space or fix the permissions, or pass another --state-dir',
-      cause: err,
-    });
+    throw new MailshiftError(
+      `state directory ${s.dir} cannot be created or written: ${(err as Error).message}`,
+      {
+        code: 'STATE_UNWRITABLE',
+        scope: 'run',
+        hint: 'free some disk space or fix the permissions, or pass another --state-dir',
+        cause: err,
+      },
+    );
   }
 }
 

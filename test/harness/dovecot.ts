@@ -313,7 +313,8 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
       const pid = masterPid(dir);
       killMaster(dir);
       const deadline = Date.now() + 5000;
-      while (pid !== undefined && alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      while (pid !== undefined && alive(pid) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 25));
       if (pid !== undefined && alive(pid)) process.kill(pid, 'SIGKILL');
       running.delete(server);
       if (!process.env.MAILSHIFT_KEEP_SERVERS) rmSync(dir, { recursive: true, force: true });

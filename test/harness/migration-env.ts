@@ -37,7 +37,7 @@ export interface MigrationEnv {
   planPath: string;
   stateDir: string;
   /** Rewrites the plan file with extra top-level YAML (limits, folders, ...). */
-  writePlan(extraYaml?: string, accounts?: SampleAccount[]): void;
+  writePlan(extraYaml?: string, accounts?: SampleAccount[], destination?: DestinationOf): void;
   stop(): Promise<void>;
 }
 
@@ -51,7 +51,12 @@ export interface EnvOptions {
   seed?: boolean;
 }
 
-function planText(env: MigrationEnv, accounts: SampleAccount[], extra: string): string {
+/** Where an account goes on the destination: same address by default. */
+export type DestinationOf = (a: SampleAccount) => { user: string; password: string };
+
+const sameAddress: DestinationOf = (a) => ({ user: a.user, password: destinationPassword(a) });
+
+function planText(env: MigrationEnv, accounts: SampleAccount[], extra: string, dest: DestinationOf): string {
   const lines = [
     'version: 1',
     'name: test',
@@ -62,9 +67,10 @@ function planText(env: MigrationEnv, accounts: SampleAccount[], extra: string): 
   for (const a of accounts) {
     const file = (side: string) => `secrets/${side}-${a.user}.txt`;
     writeFileSync(join(env.dir, file('src')), `${a.password}\n`, { mode: 0o600 });
-    writeFileSync(join(env.dir, file('dst')), `${destinationPassword(a)}\n`, { mode: 0o600 });
+    const d = dest(a);
+    writeFileSync(join(env.dir, file('dst')), `${d.password}\n`, { mode: 0o600 });
     lines.push(`  - source: { user: "${a.user}", passwordFile: "${file('src')}" }`);
-    lines.push(`    destination: { user: "${a.user}", passwordFile: "${file('dst')}" }`);
+    lines.push(`    destination: { user: "${d.user}", passwordFile: "${file('dst')}" }`);
   }
   return `${lines.join('\n')}\n${extra}\n`;
 }
@@ -93,7 +99,8 @@ export async function startMigrationEnv(opts: EnvOptions = {}): Promise<Migratio
     dir,
     planPath: join(dir, 'plan.yaml'),
     stateDir: join(dir, 'state'),
-    writePlan: (extra = '', list = accounts) => writeFileSync(env.planPath, planText(env, list, extra)),
+    writePlan: (extra = '', list = accounts, dest = sameAddress) =>
+      writeFileSync(env.planPath, planText(env, list, extra, dest)),
     stop: async () => {
       await Promise.allSettled([src.stop(), dst.stop()]);
       rmSync(dir, { recursive: true, force: true });
@@ -153,7 +160,10 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`dist/cli/main.js`) with arguments and extra environment. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: opts.cwd ?? REPO,
@@ -207,10 +217,16 @@ export async function readMailbox(
       const list: StoredMessage[] = [];
       const opened = await client.mailboxOpen(box.path, { readOnly: true });
       if (opened.exists > 0) {
-        for await (const m of client.fetch('1:*', { uid: true, flags: true, internalDate: true, source: true }, { uid: true })) {
+        for await (const m of client.fetch(
+          '1:*',
+          { uid: true, flags: true, internalDate: true, source: true },
+          { uid: true },
+        )) {
           list.push({
             uid: m.uid,
-            sha256: createHash('sha256').update(m.source ?? Buffer.alloc(0)).digest('hex'),
+            sha256: createHash('sha256')
+              .update(m.source ?? Buffer.alloc(0))
+              .digest('hex'),
             flags: [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort(),
             internalDate: new Date(m.internalDate ?? 0).getTime(),
             size: m.source?.length ?? 0,

@@ -1191,8 +1191,8 @@ function addCorners(accounts: SampleAccount[]): void {
 // Public API
 
 /**
- * Builds the sample company: 4 accounts of acme.example with ~37 folders and ~215 messages
- * (about 2 MB). Deterministic: every call returns byte-identical data in fresh Buffers.
+ * Builds the sample company: 4 accounts of acme.example, 38 folders, 216 messages, about 1.6 MB.
+ * Deterministic: every call returns byte-identical data in fresh Buffers.
  * @returns accounts in a fixed order; each account's folders list parents before children.
  */
 export function sampleCompany(): SampleAccount[] {

@@ -27,7 +27,8 @@ function sourceFiles(env: MigrationEnv): Map<string, string> {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\/(cur|new)\//.test(p)) out.set(p, createHash('sha256').update(readFileSync(p)).digest('hex'));
+      else if (/\/(cur|new)\//.test(p))
+        out.set(p, createHash('sha256').update(readFileSync(p)).digest('hex'));
     }
   };
   for (const a of env.accounts) {
@@ -55,7 +56,11 @@ async function assertComplete(env: MigrationEnv): Promise<void> {
     for (const [folder, messages] of src) {
       const target = pairs.get(folder);
       assert.ok(target, `${a.user}: folder ${folder} was not synced`);
-      assert.deepEqual(contentKey(dst.get(target) ?? []), contentKey(messages), `${a.user}: ${folder} -> ${target}`);
+      assert.deepEqual(
+        contentKey(dst.get(target) ?? []),
+        contentKey(messages),
+        `${a.user}: ${folder} -> ${target}`,
+      );
     }
   }
 }

@@ -5,7 +5,7 @@ import type { CommandModule } from 'yargs';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 
-export const commands: CommandModule<object, never>[] = [runCommand, statusCommand] as unknown as CommandModule<
-  object,
-  never
->[];
+export const commands: CommandModule<object, never>[] = [
+  runCommand,
+  statusCommand,
+] as unknown as CommandModule<object, never>[];

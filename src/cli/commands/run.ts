@@ -16,8 +16,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (y: Argv) =>
     y
       .positional('plan', { type: 'string', demandOption: true, describe: 'plan file (YAML)' })
-      .option('state-dir', { type: 'string', describe: 'where checkpoints and logs go (default .mailshift/<plan name>)' })
-      .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout instead of progress' })
+      .option('state-dir', {
+        type: 'string',
+        describe: 'where checkpoints and logs go (default .mailshift/<plan name>)',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'NDJSON events on stdout instead of progress',
+      })
       .option('account', { type: 'string', array: true, describe: 'only these accounts (source user)' })
       .option('flag-sync', {
         type: 'boolean',

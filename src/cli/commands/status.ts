@@ -12,7 +12,11 @@ export const statusCommand: CommandModule<object, PlanArgs> = {
     y
       .positional('plan', { type: 'string', demandOption: true, describe: 'plan file (YAML)' })
       .option('state-dir', { type: 'string', describe: 'state directory (default .mailshift/<plan name>)' })
-      .option('json', { type: 'boolean', default: false, describe: 'JSON on stdout' }) as unknown as Argv<PlanArgs>,
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'JSON on stdout',
+      }) as unknown as Argv<PlanArgs>,
   handler: (args: ArgumentsCamelCase<PlanArgs>) => {
     process.exitCode = showStatus(args);
   },
