@@ -271,9 +271,21 @@ async function startProxy(port: number, filter?: ServerFilter): Promise<Proxy> {
   };
 }
 
-/** The literal markers (`{n}` / `{n+}`) the client sent, in order. */
+/** The literal markers (`{n}` / `{n+}`) the client sent, in order; literal contents are skipped by byte count. */
 function literalMarkers(wire: Buffer): string[] {
-  return [...wire.toString('latin1').matchAll(/ \{(\d+\+?)\}\r\n/g)].map((m) => m[1] ?? '');
+  const markers: string[] = [];
+  let pos = 0;
+  while (pos < wire.length) {
+    const eol = wire.indexOf('\r\n', pos);
+    if (eol < 0) break;
+    const m = /\{(\d+)(\+?)\}$/.exec(wire.toString('latin1', pos, eol));
+    pos = eol + 2;
+    if (m) {
+      markers.push(`${m[1]}${m[2]}`);
+      pos += Number(m[1]);
+    }
+  }
+  return markers;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -293,7 +305,7 @@ describe('append wire syntax', () => {
   it('skips literals inside untagged responses and keeps tagged text', () => {
     const parser = new ImapResponseParser();
     const wire = Buffer.from(
-      '* 1 FETCH (BODY[] {11}\r\nA1 OK fake\r\n)\r\n+ go\r\nM1 NO [TRYCREATE] no {5}\r\n',
+      '* 1 FETCH (BODY[] {12}\r\nA1 OK fake\r\n)\r\n+ go\r\nM1 NO [TRYCREATE] no {5}\r\n',
     );
     const out = [...wire].flatMap((b) => parser.push(Buffer.from([b])));
     assert.deepEqual(out, [
