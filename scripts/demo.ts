@@ -30,8 +30,13 @@ function banner(text: string): void {
 
 /** Runs a mailshift command as a user would, showing it and its output. */
 function mailshift(args: string[], env: Record<string, string> = {}): number {
-  process.stdout.write(`$ mailshift ${args.map((a) => (a.startsWith('/') ? relative(ROOT, a) : a)).join(' ')}\n`);
-  const res = spawnSync(process.execPath, [CLI, ...args], { stdio: 'inherit', env: { ...process.env, ...env } });
+  process.stdout.write(
+    `$ mailshift ${args.map((a) => (a.startsWith('/') ? relative(ROOT, a) : a)).join(' ')}\n`,
+  );
+  const res = spawnSync(process.execPath, [CLI, ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   process.stdout.write(`(exit code ${res.status ?? res.signal})\n`);
   return res.status ?? 1;
 }
@@ -97,9 +102,15 @@ async function main(): Promise<void> {
   const src = await startDovecot({ flavor: 'source', users: sourceUsers(accounts) });
   const dst = await startDovecot({ flavor: 'destination', users: destinationUsers(accounts) });
   try {
-    process.stdout.write(`source      127.0.0.1:${src.tlsPort} (TLS)      prefix "INBOX.", separator ".", no SPECIAL-USE\n`);
-    process.stdout.write(`destination 127.0.0.1:${dst.port} (STARTTLS) no prefix, separator "/", SPECIAL-USE folders\n`);
-    banner(`Filling the source with the sample company: ${totals.accounts} accounts, ${totals.folders} folders, ${totals.messages} messages`);
+    process.stdout.write(
+      `source      127.0.0.1:${src.tlsPort} (TLS)      prefix "INBOX.", separator ".", no SPECIAL-USE\n`,
+    );
+    process.stdout.write(
+      `destination 127.0.0.1:${dst.port} (STARTTLS) no prefix, separator "/", SPECIAL-USE folders\n`,
+    );
+    banner(
+      `Filling the source with the sample company: ${totals.accounts} accounts, ${totals.folders} folders, ${totals.messages} messages`,
+    );
     await seedSource(src, accounts);
     const plan = writePlan(src, dst, accounts);
     const state = join(WORK, 'state');

@@ -5,7 +5,7 @@ import { loadPlan } from '../plan/load-plan.js';
 import { accountStatusRows, formatStatus } from '../report/status-report.js';
 import { ExitCode } from '../shared/errors.js';
 import { CheckpointStore } from '../state/checkpoint-store.js';
-import { stateDirFor } from '../state/state-dir.js';
+import { lockHolder, stateDirFor } from '../state/state-dir.js';
 import { existsSync } from 'node:fs';
 import type { PlanArgs } from './context.js';
 
@@ -22,7 +22,11 @@ export function showStatus(args: PlanArgs): number {
   }
   const store = CheckpointStore.open(dir.db);
   try {
-    const rows = accountStatusRows(plan, store);
+    const running = lockHolder(dir) !== undefined;
+    // An account left "in progress" with no run holding the lock was interrupted (crash, kill, reboot).
+    const rows = accountStatusRows(plan, store).map((r) =>
+      r.status === 'in progress' && !running ? { ...r, status: 'interrupted' } : r,
+    );
     process.stdout.write(
       args.json ? `${JSON.stringify({ version: 1, accounts: rows }, null, 2)}\n` : `${formatStatus(rows)}\n`,
     );

@@ -80,6 +80,7 @@ export async function syncAccount(
     skippedFolders: [],
   };
   deps.reporter.emit({ type: 'account-start', account });
+  deps.state.setAccountStatus(account, 'in progress');
   const opened: { src?: SourceStore; dst?: DestinationStore } = {};
   try {
     await runAccount(account, conn, deps, result, opened);

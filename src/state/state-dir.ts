@@ -101,3 +101,13 @@ export function acquireLock(s: StateDir): () => void {
   }
   throw new MailshiftError(`cannot take the lock ${s.lock}`, { code: 'STATE_LOCKED', scope: 'run' });
 }
+
+/** The pid of a live process holding the lock, or undefined (no lock, or its process is gone). */
+export function lockHolder(s: StateDir): number | undefined {
+  try {
+    const pid = Number(readFileSync(s.lock, 'utf8').trim());
+    return pid > 0 && pidAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}

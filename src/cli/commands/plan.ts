@@ -1,0 +1,26 @@
+/**
+ * `mailshift plan <plan>`: discover both sides read-only and propose the folder mapping.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { runPlan } from '../run-plan.js';
+import type { PlanArgs } from '../context.js';
+
+export const planCommand: CommandModule<object, PlanArgs> = {
+  command: 'plan <plan>',
+  describe: 'discover folders on both sides (read-only) and write the proposed folder mapping for review',
+  builder: (y: Argv) =>
+    y
+      .positional('plan', { type: 'string', demandOption: true, describe: 'plan file (YAML)' })
+      .option('state-dir', {
+        type: 'string',
+        describe: 'accepted for symmetry with the other commands (plan keeps no state)',
+      })
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'the resolved mapping as JSON on stdout',
+      }) as unknown as Argv<PlanArgs>,
+  handler: async (args: ArgumentsCamelCase<PlanArgs>) => {
+    process.exitCode = await runPlan(args);
+  },
+};

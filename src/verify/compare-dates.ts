@@ -1,0 +1,10 @@
+/**
+ * INTERNALDATE comparison of a matched pair. IMAP carries INTERNALDATE with one-second
+ * resolution (RFC 3501 date-time), so two dates are the same when they name the same second,
+ * whatever time zone each server shows them in.
+ */
+
+/** True when two INTERNALDATEs name different seconds. */
+export function datesDiffer(source: Date, dest: Date): boolean {
+  return Math.floor(source.getTime() / 1000) !== Math.floor(dest.getTime() / 1000);
+}

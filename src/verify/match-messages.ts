@@ -1,0 +1,182 @@
+/**
+ * Pairs the messages of source folders with those of the destination folder they are mapped to.
+ * Pure: it takes what both servers listed and what the checkpoint recorded, and returns matched
+ * pairs plus every message left over, each with the reason it is left over.
+ *
+ * The checkpoint is trusted first: a destination UID recorded from APPENDUID (RFC 4315) under the
+ * same UIDVALIDITY names exactly the copy the run made, even when a repair changed its size. What
+ * remains is matched by identity as a multiset (two copies of an exact duplicate need two copies),
+ * which also accounts for messages that were on the destination before the run.
+ */
+import { IdentityPool } from '../engine/identity-match.js';
+import type { MessageMeta } from '../imap/types.js';
+import type { MessageRow } from '../state/checkpoint-store.js';
+import type { ExtraCause, MissingCause } from './types.js';
+
+/** One source folder as it is now, with what the checkpoint knows of it. */
+export interface SourceSide {
+  folder: string;
+  uidValidity: number;
+  messages: MessageMeta[];
+  /** Checkpoint rows of this folder under the current UIDVALIDITY. */
+  rows: MessageRow[];
+  /** UIDNEXT at the last completed sync of this folder, when it was under the current UIDVALIDITY. */
+  syncedUidNext?: number;
+}
+
+/** The destination folder as it is now. */
+export interface DestinationSide {
+  folder: string;
+  uidValidity: number;
+  messages: MessageMeta[];
+}
+
+/** Source folders that share one destination folder (usually one), and that folder. */
+export interface MatchInput {
+  sources: SourceSide[];
+  /** Undefined when the destination folder does not exist. */
+  destination: DestinationSide | undefined;
+}
+
+/** A source message and its copy. */
+export interface MatchedPair {
+  source: MessageMeta;
+  dest: MessageMeta;
+  via: 'checkpoint' | 'identity';
+  /** The checkpoint row of the source message, when there is one. */
+  row?: MessageRow;
+}
+
+/** Where the messages of one source folder stand. */
+export interface SourceOutcome {
+  folder: string;
+  pairs: MatchedPair[];
+  missing: { meta: MessageMeta; cause: MissingCause; reason?: string; recordedDestUid?: number }[];
+  notYetCopied: MessageMeta[];
+  skipped: { meta: MessageMeta; reason: string }[];
+}
+
+/** The matching of one destination folder. */
+export interface MatchOutcome {
+  sources: SourceOutcome[];
+  extra: { meta: MessageMeta; cause: ExtraCause; sourceUid?: number }[];
+}
+
+const DONE = new Set(['copied', 'present']);
+
+/**
+ * Matches source messages to destination messages: checkpoint UIDs first, identities for the rest.
+ * @returns one outcome per source folder (in input order) and the destination's extra messages.
+ */
+export function matchMessages(input: MatchInput): MatchOutcome {
+  const dest = input.destination;
+  const destByUid = new Map((dest?.messages ?? []).map((m) => [m.uid, m]));
+  const taken = new Set<number>();
+  const states = input.sources.map((side) => ({
+    side,
+    rows: new Map(side.rows.map((r) => [r.uid, r])),
+    pairs: [] as MatchedPair[],
+    open: [] as MessageMeta[],
+  }));
+
+  for (const s of states) {
+    for (const meta of s.side.messages) {
+      const row = s.rows.get(meta.uid);
+      const uid = dest && row ? checkpointUid(row, dest) : undefined;
+      const copy = uid !== undefined && !taken.has(uid) ? destByUid.get(uid) : undefined;
+      if (copy) {
+        taken.add(copy.uid);
+        s.pairs.push({ source: meta, dest: copy, via: 'checkpoint', row });
+      } else s.open.push(meta);
+    }
+  }
+
+  const pool = new IdentityPool((dest?.messages ?? []).filter((m) => !taken.has(m.uid)));
+  const take = (identity: string) => {
+    const uid = pool.take(identity);
+    return uid === undefined ? undefined : destByUid.get(uid);
+  };
+  const sources = states.map((s): SourceOutcome => {
+    const out: SourceOutcome = {
+      folder: s.side.folder,
+      pairs: s.pairs,
+      missing: [],
+      notYetCopied: [],
+      skipped: [],
+    };
+    for (const meta of s.open) {
+      const row = s.rows.get(meta.uid);
+      const copy = take(meta.identity);
+      if (copy) {
+        taken.add(copy.uid);
+        out.pairs.push({ source: meta, dest: copy, via: 'identity', ...(row ? { row } : {}) });
+      } else classifyUnmatched(out, meta, row, s.side, dest !== undefined);
+    }
+    out.pairs.sort((a, b) => a.source.uid - b.source.uid);
+    return out;
+  });
+
+  return { sources, extra: extras(input, taken) };
+}
+
+/** The destination UID a done row recorded, when it is valid for the folder as it is now. */
+function checkpointUid(row: MessageRow, dest: DestinationSide): number | undefined {
+  if (!DONE.has(row.state) || row.dest_uid === null) return undefined;
+  // A recreated folder gets a new UIDVALIDITY (RFC 3501 2.3.1.1): its old UIDs name nothing.
+  if (row.dest_folder !== dest.folder || row.dest_uidvalidity !== dest.uidValidity) return undefined;
+  return row.dest_uid;
+}
+
+/** Decides whether a source message without a copy is lost, skipped on purpose or simply new. */
+function classifyUnmatched(
+  out: SourceOutcome,
+  meta: MessageMeta,
+  row: MessageRow | undefined,
+  side: SourceSide,
+  destinationExists: boolean,
+): void {
+  if (row?.state === 'skipped') {
+    out.skipped.push({ meta, reason: row.reason ?? 'skipped' });
+    return;
+  }
+  if (row?.state === 'failed') {
+    out.missing.push({ meta, cause: 'copy-failed', ...(row.reason ? { reason: row.reason } : {}) });
+    return;
+  }
+  if (row && DONE.has(row.state)) {
+    out.missing.push({
+      meta,
+      cause: destinationExists ? 'deleted-on-destination' : 'destination-folder-missing',
+      ...(row.dest_uid !== null ? { recordedDestUid: row.dest_uid } : {}),
+    });
+    return;
+  }
+  // No row, or a row left "appending" by an interrupted run: the next run deals with it, unless
+  // the folder's last completed sync already saw this UID (UIDs only grow, RFC 3501 2.3.1.1).
+  const seenByLastSync = side.syncedUidNext !== undefined && meta.uid < side.syncedUidNext;
+  if (!seenByLastSync || row?.state === 'appending') out.notYetCopied.push(meta);
+  else out.missing.push({ meta, cause: destinationExists ? 'not-recorded' : 'destination-folder-missing' });
+}
+
+/** Destination messages nothing matched, with whether the run put them there. */
+function extras(input: MatchInput, taken: Set<number>): MatchOutcome['extra'] {
+  const dest = input.destination;
+  if (!dest) return [];
+  const claims = new Map<number, MessageRow>();
+  for (const side of input.sources) {
+    for (const r of side.rows) {
+      const uid = checkpointUid(r, dest);
+      if (uid !== undefined) claims.set(uid, r);
+    }
+  }
+  const current = new Set(input.sources.flatMap((s) => s.messages.map((m) => `${s.folder}\0${m.uid}`)));
+  return dest.messages
+    .filter((m) => !taken.has(m.uid))
+    .map((meta) => {
+      const row = claims.get(meta.uid);
+      if (row && !current.has(`${row.folder}\0${row.uid}`)) {
+        return { meta, cause: 'expunged-on-source' as const, sourceUid: row.uid };
+      }
+      return { meta, cause: 'not-from-source' as const };
+    });
+}
