@@ -1,0 +1,329 @@
+/**
+ * Read-only discovery of one account on both sides: the folder listings with STATUS, what every
+ * source folder holds (counts, sizes, dates, flags, largest messages), the destination's
+ * PERMANENTFLAGS per folder, APPENDLIMIT and QUOTA. It is given `FolderReader`s only, so it can
+ * send LIST, STATUS, EXAMINE, FETCH and GETQUOTAROOT, and nothing that writes. Used by `report`
+ * (and by `plan`, which needs only the listings: pass `scanMessages: false`).
+ */
+import PQueue from 'p-queue';
+import type { FolderReader } from '../imap/stores.js';
+import type { FolderStatus, MessageMeta } from '../imap/types.js';
+import { MailshiftError } from '../shared/errors.js';
+import type { FolderListing, SideListing } from './folder-types.js';
+
+/** One message named well enough for a person to find it: folder, UID, size, date, Message-ID. */
+export interface MessageRef {
+  folder: string;
+  uid: number;
+  size: number;
+  /** INTERNALDATE, ISO 8601. */
+  date: string;
+  messageId?: string;
+}
+
+/** What one source folder holds. Empty for a folder that cannot be selected or was not scanned. */
+export interface SourceFolderFacts {
+  path: string;
+  selectable: boolean;
+  status?: FolderStatus;
+  messages: number;
+  bytes: number;
+  /** Oldest and newest INTERNALDATE, ISO 8601. */
+  oldest?: string;
+  newest?: string;
+  /** Messages carrying each flag or keyword (`\Recent` left out: no server lets it be set). */
+  flagCounts: Record<string, number>;
+  /** Every message, largest first (kept so any size limit can be checked after discovery). */
+  bySize: MessageRef[];
+  /** Set when EXAMINE or FETCH of this folder failed. */
+  error?: string;
+}
+
+/** What one existing destination folder is. */
+export interface DestinationFolderFacts {
+  path: string;
+  selectable: boolean;
+  status?: FolderStatus;
+  /**
+   * PERMANENTFLAGS as the server announced them to a read-only EXAMINE, or undefined when it
+   * announced none. RFC 3501 7.1 makes PERMANENTFLAGS describe what this session may change, and
+   * a read-only session may change nothing, so Dovecot (and others) answer `PERMANENTFLAGS ()`
+   * with "Read-only mailbox": that empty list says nothing about what an APPEND will keep.
+   */
+  permanentFlags?: string[];
+  error?: string;
+}
+
+/** RFC 7889: a size for the whole server, or "per-folder" when APPENDLIMIT comes without a value. */
+export type AppendLimit = number | 'per-folder';
+
+/** Why a side could not be read: the classified login or connection error. */
+export interface SideFailure {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+/** One side of one account, read or failed. */
+export type SideDiscovery<F> =
+  | {
+      ok: true;
+      user: string;
+      listing: SideListing;
+      capabilities: string[];
+      appendLimit?: AppendLimit;
+      /** Storage quota in bytes (RFC 2087 STORAGE), when the server has QUOTA and a limit is set. */
+      quota?: { usage: number; limit: number };
+      folders: F[];
+    }
+  | { ok: false; user: string; error: SideFailure };
+
+/** Both sides of one account. */
+export interface AccountDiscovery {
+  account: string;
+  source: SideDiscovery<SourceFolderFacts>;
+  destination: SideDiscovery<DestinationFolderFacts>;
+  seconds: number;
+}
+
+/** Opens the readers of an account; each call opens a new connection. */
+export interface AccountReaders {
+  source(): Promise<FolderReader>;
+  destination(): Promise<FolderReader>;
+}
+
+export interface DiscoveryOptions {
+  /** FETCH metadata of every source message (counts, sizes, dates, flags). Default true. */
+  scanMessages?: boolean;
+  /** EXAMINE every destination folder for its PERMANENTFLAGS. Default true. */
+  examineDestination?: boolean;
+}
+
+/** `\Noselect` and `\NonExistent` folders are names only (RFC 3501, RFC 5258). */
+export function isSelectable(folder: FolderListing): boolean {
+  return !folder.flags.some((f) => ['\\noselect', '\\nonexistent'].includes(f.toLowerCase()));
+}
+
+/**
+ * The APPENDLIMIT a server announces in CAPABILITY (RFC 7889), if any.
+ * @returns bytes, `per-folder` for a bare APPENDLIMIT, or undefined when there is none.
+ */
+export function appendLimitOf(capabilities: Iterable<string>): AppendLimit | undefined {
+  for (const c of capabilities) {
+    const m = /^APPENDLIMIT(?:=(\d+))?$/i.exec(c);
+    if (m) return m[1] !== undefined ? Number(m[1]) : 'per-folder';
+  }
+  return undefined;
+}
+
+/** Folds scanned message metadata into the facts of a folder. */
+export function summariseMessages(
+  path: string,
+  metas: MessageMeta[],
+): Omit<SourceFolderFacts, 'status' | 'selectable'> {
+  const flagCounts: Record<string, number> = {};
+  let bytes = 0;
+  let oldest: number | undefined;
+  let newest: number | undefined;
+  for (const m of metas) {
+    bytes += m.size;
+    const t = m.internalDate.getTime();
+    if (Number.isFinite(t)) {
+      oldest = oldest === undefined ? t : Math.min(oldest, t);
+      newest = newest === undefined ? t : Math.max(newest, t);
+    }
+    for (const f of new Set(m.flags)) {
+      if (f.toLowerCase() === '\\recent') continue;
+      flagCounts[f] = (flagCounts[f] ?? 0) + 1;
+    }
+  }
+  const bySize = metas
+    .map((m): MessageRef => ({
+      folder: path,
+      uid: m.uid,
+      size: m.size,
+      date: Number.isFinite(m.internalDate.getTime()) ? m.internalDate.toISOString() : '',
+      ...(m.messageId ? { messageId: m.messageId } : {}),
+    }))
+    .sort((a, b) => b.size - a.size || a.uid - b.uid);
+  return {
+    path,
+    messages: metas.length,
+    bytes,
+    ...(oldest !== undefined ? { oldest: new Date(oldest).toISOString() } : {}),
+    ...(newest !== undefined ? { newest: new Date(newest).toISOString() } : {}),
+    flagCounts,
+    bySize,
+  };
+}
+
+function failure(err: unknown): SideFailure {
+  if (err instanceof MailshiftError) return { code: err.code, message: err.message, hint: err.hint };
+  return { code: 'CONN_FAILED', message: err instanceof Error ? err.message : String(err) };
+}
+
+function refusal(err: unknown): string {
+  const e = err as { responseText?: string; message?: string };
+  return e.responseText || e.message || String(err);
+}
+
+async function withReader<T>(
+  open: () => Promise<FolderReader>,
+  use: (r: FolderReader) => Promise<T>,
+): Promise<T> {
+  const reader = await open();
+  try {
+    return await use(reader);
+  } finally {
+    await reader.close().catch(() => undefined);
+  }
+}
+
+async function readQuota(reader: FolderReader): Promise<{ usage: number; limit: number } | undefined> {
+  try {
+    return await reader.quota();
+  } catch {
+    // A server may list QUOTA and still refuse GETQUOTAROOT for this user: no limit known.
+    return undefined;
+  }
+}
+
+async function scanSource(
+  reader: FolderReader,
+  folder: FolderListing,
+  scan: boolean,
+): Promise<SourceFolderFacts> {
+  const base = { path: folder.path, selectable: isSelectable(folder), status: folder.status };
+  const empty = {
+    ...base,
+    messages: folder.messages ?? 0,
+    bytes: folder.size ?? 0,
+    flagCounts: {},
+    bySize: [],
+  };
+  if (!base.selectable || !scan) return empty;
+  try {
+    const opened = await reader.examine(folder.path);
+    // Collected before anything else is sent: no command may run inside a FETCH (imapflow).
+    const metas = await reader.scan(1);
+    return { ...base, status: base.status ?? opened.status, ...summariseMessages(folder.path, metas) };
+  } catch (err) {
+    if (err instanceof MailshiftError && err.scope !== 'folder') throw err;
+    return { ...empty, error: refusal(err) };
+  }
+}
+
+async function examineDestination(
+  reader: FolderReader,
+  folder: FolderListing,
+  examine: boolean,
+): Promise<DestinationFolderFacts> {
+  const base = { path: folder.path, selectable: isSelectable(folder), status: folder.status };
+  if (!base.selectable || !examine) return base;
+  try {
+    const opened = await reader.examine(folder.path);
+    const flags = opened.permanentFlags;
+    return {
+      ...base,
+      status: base.status ?? opened.status,
+      ...(flags.length > 0 ? { permanentFlags: flags } : {}),
+    };
+  } catch (err) {
+    if (err instanceof MailshiftError && err.scope !== 'folder') throw err;
+    return { ...base, error: refusal(err) };
+  }
+}
+
+async function discoverSide<F>(
+  user: string,
+  open: () => Promise<FolderReader>,
+  perFolder: (reader: FolderReader, folder: FolderListing) => Promise<F>,
+): Promise<SideDiscovery<F>> {
+  try {
+    return await withReader(open, async (reader) => {
+      const listing = await reader.listFolders();
+      const capabilities = [...reader.capabilities];
+      const quota = await readQuota(reader);
+      const folders: F[] = [];
+      // One connection, one folder at a time: EXAMINE changes the connection's selected folder.
+      for (const f of listing.folders) folders.push(await perFolder(reader, f));
+      const appendLimit = appendLimitOf(capabilities);
+      return {
+        ok: true as const,
+        user,
+        listing,
+        capabilities,
+        ...(appendLimit !== undefined ? { appendLimit } : {}),
+        ...(quota ? { quota } : {}),
+        folders,
+      };
+    });
+  } catch (err) {
+    if (err instanceof MailshiftError && err.scope === 'run') throw err;
+    return { ok: false, user, error: failure(err) };
+  }
+}
+
+/**
+ * Reads one account on both sides at once, read-only. Login and connection failures do not throw:
+ * they are in the result, side by side, so a report can show every account that cannot log in.
+ * @param account the account id (source user)
+ * @param users the login names of both sides, named in the result
+ * @throws only errors of run scope (interrupted)
+ */
+export async function discoverAccount(
+  account: string,
+  users: { source: string; destination: string },
+  readers: AccountReaders,
+  opts: DiscoveryOptions = {},
+): Promise<AccountDiscovery> {
+  const started = Date.now();
+  const scan = opts.scanMessages ?? true;
+  const examine = opts.examineDestination ?? true;
+  const [source, destination] = await Promise.all([
+    discoverSide(users.source, readers.source, (r, f) => scanSource(r, f, scan)),
+    discoverSide(users.destination, readers.destination, (r, f) => examineDestination(r, f, examine)),
+  ]);
+  return { account, source, destination, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * Discovers many accounts, `concurrency` at a time (each uses one connection per side).
+ * @returns one result per account, in the order given.
+ * @throws MailshiftError INTERRUPTED when the signal fires (accounts in progress finish first).
+ */
+export async function discoverAccounts(
+  accounts: { id: string; source: { user: string }; destination: { user: string } }[],
+  readersOf: (id: string) => AccountReaders,
+  opts: DiscoveryOptions & {
+    concurrency: number;
+    signal?: AbortSignal;
+    onAccount?: (d: AccountDiscovery) => void;
+  },
+): Promise<AccountDiscovery[]> {
+  const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+  const results = new Map<string, AccountDiscovery>();
+  await Promise.all(
+    accounts.map((a) =>
+      queue.add(async () => {
+        if (opts.signal?.aborted) return;
+        const d = await discoverAccount(
+          a.id,
+          { source: a.source.user, destination: a.destination.user },
+          readersOf(a.id),
+          opts,
+        );
+        results.set(a.id, d);
+        opts.onAccount?.(d);
+      }),
+    ),
+  );
+  if (opts.signal?.aborted) {
+    throw new MailshiftError('interrupted before every account was read', {
+      code: 'INTERRUPTED',
+      scope: 'run',
+      hint: 'run the same command again; it writes nothing, so there is nothing to resume',
+    });
+  }
+  return accounts.map((a) => results.get(a.id)!);
+}

@@ -1,0 +1,166 @@
+/**
+ * The dry-run report as data: what `mailshift report` found, before any rendering. The JSON
+ * file is this object; HTML and Markdown are views of it. Version 1; `parseDryRunReport` refuses
+ * any other.
+ */
+import type { MessageRef } from '../plan/discovery.js';
+import { MailshiftError } from '../shared/errors.js';
+import type { Lang } from './i18n.js';
+
+export const DRY_RUN_REPORT_VERSION = 1;
+
+/** A blocker stops the verdict "ready"; a warning needs a look; info is for the record. */
+export type Severity = 'blocker' | 'warning' | 'info';
+
+/** Every kind of problem the report detects; each has a title and an action in `i18n.ts`. */
+export type ProblemKind =
+  | 'login-failed'
+  | 'folder-unreadable'
+  | 'over-append-limit'
+  | 'over-plan-limit'
+  | 'append-limit-per-folder'
+  | 'quota-too-small'
+  | 'flags-not-kept'
+  | 'flags-unverified'
+  | 'folders-skipped'
+  | 'mapping-warnings'
+  | 'merge-into-existing'
+  | 'address-unmapped'
+  | 'address-target-unknown';
+
+/** One problem: how many things it concerns, what they are, and (in the renderers) what to do. */
+export interface Problem {
+  kind: ProblemKind;
+  severity: Severity;
+  /** The account concerned; absent for plan-wide problems (addresses). */
+  account?: string;
+  /** How many messages, folders, flags or addresses it concerns (see `unit`). */
+  count: number;
+  unit: 'messages' | 'folders' | 'flags' | 'addresses' | 'bytes' | 'sides';
+  /** Bytes concerned, where it matters (oversize messages, quota shortfall). */
+  bytes?: number;
+  /** Values the title and action are written with (limit, side, server, ...). */
+  params: Record<string, string | number>;
+  /** The things concerned, one line each, most important first (capped: see `more`). */
+  items: string[];
+  /** Items left out of `items`. */
+  more: number;
+}
+
+/** A login check of one side. */
+export type LoginCheck =
+  { ok: true; server: string } | { ok: false; server: string; code: string; message: string; hint?: string };
+
+/** One source folder and what happens to it. */
+export interface FolderRow {
+  source: string;
+  action: 'copy' | 'skip' | 'unknown';
+  destination?: string;
+  /** Mapping reason (copy) or skip reason. */
+  reason?: string;
+  detail?: string;
+  /** The destination folder exists already (its messages count is `destinationMessages`). */
+  existing: boolean;
+  destinationMessages?: number;
+  messages: number;
+  bytes: number;
+  oldest?: string;
+  newest?: string;
+  warnings: string[];
+  error?: string;
+}
+
+/** One account of the plan. */
+export interface AccountReport {
+  id: string;
+  sourceUser: string;
+  destinationUser: string;
+  login: { source: LoginCheck; destination: LoginCheck };
+  /** Where the mapping came from: the reviewed resolved plan, proposed now, or none (a side failed). */
+  mapping: 'resolved' | 'proposed' | 'none';
+  folders: FolderRow[];
+  /** Folders, messages and bytes that will be copied. */
+  totals: { folders: number; messages: number; bytes: number };
+  oldest?: string;
+  newest?: string;
+  largest: MessageRef[];
+  quota?: { usage: number; limit: number; incoming: number };
+  appendLimit?: number | 'per-folder';
+  /** Messages and bytes a previous run already put on the destination (from the state). */
+  alreadyCopied: { messages: number; bytes: number };
+  blockers: number;
+  warnings: number;
+  discoverySeconds: number;
+}
+
+/** One address of the domain and where its mail goes after the move. */
+export interface AddressRow {
+  address: string;
+  kind: 'mailbox' | 'alias' | 'forward';
+  /** The target as written in the plan. */
+  target?: string;
+  /** Where mail finally lands: a destination user of the plan, or an outside address. */
+  delivers?: string;
+  status: 'account' | 'external' | 'unmapped' | 'unknown-target' | 'loop';
+  /** Listed in the plan's `addresses`, or only known as an account of the plan. */
+  listed: boolean;
+}
+
+/** How long the copy is expected to take, and from what figure. */
+export interface Estimate {
+  /** Messages still to copy (already copied ones left out). */
+  messages: number;
+  bytes: number;
+  /** Messages per second used. */
+  throughput: number;
+  basis: 'learned' | 'plan' | 'default';
+  seconds: number;
+}
+
+/** The whole report. */
+export interface DryRunReport {
+  version: typeof DRY_RUN_REPORT_VERSION;
+  generatedAt: string;
+  lang: Lang;
+  plan: {
+    name: string;
+    path: string;
+    client?: string;
+    source: string;
+    destination: string;
+    maxMessageSize?: number;
+  };
+  verdict: 'ready' | 'blocked';
+  summary: {
+    accounts: number;
+    accountsBlocked: number;
+    folders: number;
+    foldersSkipped: number;
+    messages: number;
+    bytes: number;
+    oldest?: string;
+    newest?: string;
+    blockers: number;
+    warnings: number;
+    estimate: Estimate;
+    discoverySeconds: number;
+  };
+  problems: Problem[];
+  accounts: AccountReport[];
+  addresses: AddressRow[];
+}
+
+/**
+ * Reads a report JSON back (tests, `verify` comparing with what was promised).
+ * @throws MailshiftError REPORT_VERSION when the file is of another version.
+ */
+export function parseDryRunReport(text: string, source = 'report'): DryRunReport {
+  const doc = JSON.parse(text) as { version?: unknown };
+  if (doc?.version !== DRY_RUN_REPORT_VERSION) {
+    throw new MailshiftError(
+      `${source}: unsupported report version: expected ${DRY_RUN_REPORT_VERSION}, got ${String(doc?.version)}`,
+      { code: 'REPORT_VERSION', scope: 'run', hint: 'make the report again with this version of mailshift' },
+    );
+  }
+  return doc as DryRunReport;
+}

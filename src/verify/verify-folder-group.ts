@@ -1,0 +1,110 @@
+/**
+ * Verifies one destination folder against the source folders mapped to it, on one source and one
+ * destination connection: EXAMINE both (read-only), scan metadata and identity headers of every
+ * message in one UID range each, match, compare, then read bodies only where needed (deep mode,
+ * and the header details of the messages the report names).
+ */
+import type { RepairPolicy } from '../engine/repair.js';
+import type { FolderReader } from '../imap/stores.js';
+import type { MessageMeta } from '../imap/types.js';
+import type { CheckpointStore } from '../state/checkpoint-store.js';
+import { compareContent, type ContentResult } from './compare-content.js';
+import { comparePairs } from './compare-pairs.js';
+import { isSampled } from './deep-sample.js';
+import { folderResults } from './folder-results.js';
+import type { HeaderDetails } from './header-details.js';
+import { matchMessages, type DestinationSide, type SourceSide } from './match-messages.js';
+import type { FolderGroup } from './plan-folders.js';
+import { readDetails } from './read-messages.js';
+import { selectForDetails } from './select-details.js';
+import type { FolderResult, VerifyMode } from './types.js';
+
+/** What verifying a group needs besides its two connections. */
+export interface GroupDeps {
+  account: string;
+  store: CheckpointStore;
+  mode: VerifyMode;
+  repair: RepairPolicy;
+}
+
+/** Examines a source folder and reads its messages with what the checkpoint knows of them. */
+async function readSource(src: FolderReader, folder: string, deps: GroupDeps): Promise<SourceSide> {
+  const opened = await src.examine(folder);
+  const uidValidity = opened.status.uidValidity;
+  const messages = await src.scan(1);
+  const rows = deps.store.folderMessages(deps.account, folder).filter((r) => r.uidvalidity === uidValidity);
+  const synced = deps.store.folder(deps.account, folder);
+  return {
+    folder,
+    uidValidity,
+    messages,
+    rows,
+    ...(synced && synced.uidvalidity === uidValidity ? { syncedUidNext: synced.uidnext } : {}),
+  };
+}
+
+async function readDestination(dst: FolderReader, folder: string): Promise<DestinationSide> {
+  const opened = await dst.examine(folder);
+  return { folder, uidValidity: opened.status.uidValidity, messages: await dst.scan(1) };
+}
+
+/**
+ * Compares a destination folder with its source folders.
+ * @returns one result per source folder of the group
+ * @throws the readers' errors (a refused EXAMINE, a lost connection) for the caller to classify
+ */
+export async function verifyGroup(
+  src: FolderReader,
+  dst: FolderReader,
+  group: FolderGroup,
+  deps: GroupDeps,
+): Promise<FolderResult[]> {
+  const sources: SourceSide[] = [];
+  for (const folder of group.sources) sources.push(await readSource(src, folder, deps));
+  const destination = group.exists ? await readDestination(dst, group.destination) : undefined;
+  const input = { sources, destination };
+  const outcome = matchMessages(input);
+  const pairs = outcome.sources.map((o) => comparePairs(o.pairs));
+
+  const content: (ContentResult | undefined)[] = [];
+  const sourceDetails = new Map<string, Map<number, HeaderDetails>>();
+  const several = sources.length > 1;
+  for (const [i, o] of outcome.sources.entries()) {
+    const side = sources[i]!;
+    // With several sources on one connection, the one to read from must be examined again.
+    if (several) await src.examine(o.folder);
+    const sampled = o.pairs.filter((p) =>
+      isSampled(deps.mode, {
+        account: deps.account,
+        folder: o.folder,
+        uidValidity: side.uidValidity,
+        uid: p.source.uid,
+      }),
+    );
+    const deep = sampled.length > 0 ? await compareContent(src, dst, sampled, deps.repair) : undefined;
+    content.push(deep);
+    const found = pairs[i]!;
+    const wanted: MessageMeta[] = [
+      ...o.missing.map((m) => m.meta),
+      ...(deep?.differences ?? []).map((d) => d.pair.source),
+      ...found.flags.map((f) => f.pair.source),
+      ...found.dates.map((p) => p.source),
+      ...o.notYetCopied,
+    ];
+    sourceDetails.set(o.folder, await readDetails(src, selectForDetails(wanted)));
+  }
+  const destDetails = destination
+    ? await readDetails(dst, selectForDetails(outcome.extra.map((x) => x.meta)))
+    : new Map();
+
+  return folderResults({
+    input,
+    outcome,
+    pairs,
+    content,
+    sourceDetails,
+    destDetails,
+    warnings: group.warnings,
+    destinationFolder: group.destination,
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * `verify`: every account of the plan, a few at a time within both servers' connection caps,
+ * read-only on both sides, plus the plan's address list. Returns the report; printing and
+ * writing it are the reporters' job.
+ */
+import PQueue from 'p-queue';
+import type { FolderMapper } from '../engine/account-sync.js';
+import type { Plan, PlanAccount } from '../plan/load-plan.js';
+import type { Logger } from '../shared/logger.js';
+import type { CheckpointStore } from '../state/checkpoint-store.js';
+import { checkAddresses } from './check-addresses.js';
+import { verdictOf, verifyTotals } from './verdict.js';
+import { verifyAccount, type ReaderConnectors } from './verify-account.js';
+import { VERIFY_REPORT_VERSION, type AccountResult, type VerifyMode, type VerifyReport } from './types.js';
+
+/** What the CLI builds for a verification. */
+export interface VerifyDeps {
+  store: CheckpointStore;
+  mapper: FolderMapper;
+  readers: (account: PlanAccount) => ReaderConnectors;
+  mode: VerifyMode;
+  lang: 'pl' | 'en';
+  signal: AbortSignal;
+  logger: Logger;
+  /** Called as each account is done (progress on the console). */
+  onAccount?: (result: AccountResult) => void;
+}
+
+/**
+ * Accounts verified at once: each uses `connectionsPerAccount` connections on each server.
+ */
+export function verifyAccountsAtOnce(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
+  const pairs = plan.limits.connectionsPerAccount;
+  const cap = Math.min(plan.source.maxConnections, plan.destination.maxConnections);
+  return Math.max(1, Math.min(plan.limits.accountsInParallel, Math.floor(cap / pairs)));
+}
+
+/**
+ * Verifies every account of the plan.
+ * @returns the report with its verdict
+ * @throws MailshiftError INTERRUPTED when stopped by the signal
+ */
+export async function verifyPlan(plan: Plan, deps: VerifyDeps): Promise<VerifyReport> {
+  const started = Date.now();
+  const queue = new PQueue({ concurrency: verifyAccountsAtOnce(plan) });
+  const results = await Promise.all(
+    plan.accounts.map((account) =>
+      queue.add(async () => {
+        const r = await verifyAccount(account, {
+          connect: deps.readers(account),
+          store: deps.store,
+          mapper: deps.mapper,
+          mode: deps.mode,
+          repair: plan.problems,
+          connections: plan.limits.connectionsPerAccount,
+          signal: deps.signal,
+          logger: deps.logger,
+        });
+        deps.onAccount?.(r);
+        return r;
+      }),
+    ),
+  );
+  const accounts = results.filter((r): r is AccountResult => r !== undefined);
+  const addresses = checkAddresses(
+    plan.addresses ?? [],
+    plan.accounts.map((a) => ({ source: a.source.user, destination: a.destination.user })),
+  );
+  const totals = verifyTotals(accounts, addresses);
+  return {
+    version: VERIFY_REPORT_VERSION,
+    plan: plan.name,
+    ...(plan.report?.client ? { client: plan.report.client } : {}),
+    generatedAt: new Date(started).toISOString(),
+    seconds: (Date.now() - started) / 1000,
+    mode: deps.mode,
+    lang: deps.lang,
+    verdict: verdictOf(totals),
+    totals,
+    accounts,
+    addresses,
+  };
+}

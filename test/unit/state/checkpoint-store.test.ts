@@ -1,0 +1,137 @@
+/**
+ * The checkpoint store: intent and commit, in-doubt resolution, counts, schema versions.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, it } from 'node:test';
+import { MailshiftError } from '../../../src/shared/errors.js';
+import { CheckpointStore } from '../../../src/state/checkpoint-store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/state/schema.js';
+import { acquireLock, stateDirFor, prepareStateDir } from '../../../src/state/state-dir.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'mailshift-state-'));
+const key = { account: 'a@x', folder: 'INBOX', uidvalidity: 7 };
+const meta = (uid: number) => ({
+  uid,
+  identity: `mid:<${uid}>:10`,
+  size: 10,
+  internalDate: new Date(0),
+  flags: ['\\Seen'],
+});
+
+describe('CheckpointStore', () => {
+  it('records intent, then commits copied and failed rows', () => {
+    const s = CheckpointStore.open(join(dir(), 'state.sqlite'));
+    s.recordIntent(key, 'INBOX', 40, [meta(1), meta(2)]);
+    assert.equal(s.inDoubt('a@x', 'INBOX').length, 2);
+    assert.equal(s.inDoubt('a@x', 'INBOX')[0]?.dest_uidnext_before, 40);
+    s.commitBatch(key, 99, [
+      { uid: 1, ok: true, destUid: 40 },
+      { uid: 2, ok: false, reason: 'NO too big' },
+    ]);
+    const rows = s.folderMessages('a@x', 'INBOX');
+    assert.deepEqual(
+      rows.map((r) => [r.uid, r.state, r.dest_uid, r.reason]),
+      [
+        [1, 'copied', 40, null],
+        [2, 'failed', null, 'NO too big'],
+      ],
+    );
+    assert.deepEqual(s.counts()[0], {
+      account: 'a@x',
+      copied: 1,
+      present: 0,
+      skipped: 0,
+      failed: 1,
+      appending: 0,
+      bytes: 10,
+    });
+    s.close();
+  });
+
+  it('resolves in-doubt rows: found ones become copied, the rest are forgotten', () => {
+    const s = CheckpointStore.open(join(dir(), 'state.sqlite'));
+    s.recordIntent(key, 'INBOX', 1, [meta(1), meta(2)]);
+    s.resolveInDoubt(
+      key,
+      [{ uidvalidity: 7, uid: 1, destUid: 5, destUidValidity: 9 }],
+      [{ uidvalidity: 7, uid: 2 }],
+    );
+    assert.deepEqual(
+      s.folderMessages('a@x', 'INBOX').map((r) => [r.uid, r.state, r.dest_uid]),
+      [[1, 'copied', 5]],
+    );
+    s.close();
+  });
+
+  it('calls the step hook after each committed transaction, and a throwing hook leaves the commit in place', () => {
+    const path = join(dir(), 'state.sqlite');
+    const s = CheckpointStore.open(path);
+    const steps: string[] = [];
+    s.setStepHook((name) => {
+      steps.push(name);
+      if (name === 'intent') throw new Error('crash');
+    });
+    assert.throws(() => s.recordIntent(key, 'INBOX', 1, [meta(1)]), /crash/);
+    s.close();
+    const again = CheckpointStore.open(path);
+    assert.deepEqual(steps, ['intent']);
+    assert.equal(again.inDoubt('a@x', 'INBOX').length, 1, 'the intent was durable before the crash');
+    again.close();
+  });
+
+  it('creates the database readable by the owner only', () => {
+    const path = join(dir(), 'state.sqlite');
+    CheckpointStore.open(path).close();
+    assert.equal(statSync(path).mode & 0o077, 0);
+  });
+
+  it('migrates a version 1 database and refuses a newer one', () => {
+    const old = join(dir(), 'old.sqlite');
+    const db = new Database(old);
+    db.exec(MIGRATIONS[0]!);
+    db.pragma('user_version = 1');
+    db.close();
+    const s = CheckpointStore.open(old);
+    assert.equal(s.version(), SCHEMA_VERSION);
+    s.close();
+    const future = join(dir(), 'new.sqlite');
+    const f = new Database(future);
+    f.pragma('user_version = 99');
+    f.close();
+    assert.throws(
+      () => CheckpointStore.open(future),
+      (err: unknown) =>
+        err instanceof MailshiftError && err.code === 'STATE_VERSION' && /99/.test(err.message),
+    );
+  });
+});
+
+describe('run lock', () => {
+  it('refuses a second run while another live process holds the lock, and takes over a dead one', async () => {
+    const s = stateDirFor('p', dir());
+    prepareStateDir(s);
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(s.lock, String(other.pid));
+      assert.throws(
+        () => acquireLock(s),
+        (err: unknown) =>
+          err instanceof MailshiftError &&
+          err.code === 'STATE_LOCKED' &&
+          err.message.includes(String(other.pid)),
+      );
+    } finally {
+      other.kill('SIGKILL');
+      await once(other, 'exit');
+    }
+    const release = acquireLock(s); // its holder is gone: the lock is stale
+    assert.equal(readFileSync(s.lock, 'utf8'), String(process.pid));
+    release();
+  });
+});
