@@ -30,6 +30,7 @@ export async function runMigration(args: RunArgs): Promise<number> {
     });
     const text = formatRunSummary(summary, ctx.store);
     (args.json ? process.stderr : process.stdout).write(`${text}\n`);
+    if (summary.interrupted) return ExitCode.interrupted;
     if (summary.complete) return ExitCode.ok;
     return summary.accounts.every((a) => a.error) ? ExitCode.connection : ExitCode.incomplete;
   } finally {

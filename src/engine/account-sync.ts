@@ -93,8 +93,9 @@ export async function syncAccount(
   } finally {
     await Promise.allSettled([opened.src?.close(), opened.dst?.close()]);
   }
-  if (result.failedFolders.length > 0 || result.totals.failed > 0) result.ok = false;
-  deps.state.setAccountStatus(account, result.ok ? 'done' : 'incomplete', result.error);
+  if (result.failedFolders.length > 0 || result.totals.failed > 0 || deps.signal.aborted) result.ok = false;
+  const status = deps.signal.aborted ? 'interrupted' : result.ok ? 'done' : 'incomplete';
+  deps.state.setAccountStatus(account, status, result.error);
   deps.reporter.emit({
     type: 'account-done',
     account,

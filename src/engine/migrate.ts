@@ -5,7 +5,6 @@
 import PQueue from 'p-queue';
 import type { Plan } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
-import { MailshiftError } from '../shared/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import {
   syncAccount,
@@ -102,12 +101,5 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
   deps.reporter.emit({ type: 'run-done', seconds, totals, interrupted });
   results.sort((a, b) => a.account.localeCompare(b.account));
   const complete = !interrupted && results.length === accounts.length && results.every((r) => r.ok);
-  if (interrupted) {
-    throw new MailshiftError('stopped before the end; what was copied is recorded', {
-      code: 'INTERRUPTED',
-      scope: 'run',
-      hint: 'run the same command again to continue where it stopped',
-    });
-  }
   return { accounts: results, totals, seconds, interrupted, complete };
 }

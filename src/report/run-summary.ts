@@ -40,8 +40,9 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
   }
   const t = summary.totals;
   const rate = summary.seconds > 0 ? t.copied / summary.seconds : 0;
+  const verdict = summary.interrupted ? 'INTERRUPTED' : summary.complete ? 'Complete' : 'INCOMPLETE';
   lines.push(
-    `${summary.complete ? 'Complete' : 'INCOMPLETE'}: ${t.copied} copied (${formatBytes(t.bytes)}), ${t.present} already there, ` +
+    `${verdict}: ${t.copied} copied (${formatBytes(t.bytes)}), ${t.present} already there, ` +
       `${t.skipped} skipped, ${t.failed} failed in ${formatDuration(summary.seconds)} (${rate.toFixed(0)} msg/s).`,
   );
   if (!summary.complete)
