@@ -296,18 +296,23 @@ async function copyMessages(
       throw err;
     }
   };
-  let next = fetchBatch(batches[0]!);
-  for (let i = 0; i < batches.length; i++) {
-    const batch = batches[i]!;
-    const { bytes, bodies } = await next;
-    try {
-      if (ctx.signal.aborted) return;
-      // The source connection is idle while we append: fetch the next batch meanwhile.
-      if (i + 1 < batches.length) next = fetchBatch(batches[i + 1]!);
-      destUidNext = await appendBatch(ctx, key, job, batch, bodies, permitted, destUidNext, totals);
-    } finally {
-      ctx.budget.release(bytes);
+  let next: ReturnType<typeof fetchBatch> | undefined = fetchBatch(batches[0]!);
+  try {
+    for (let i = 0; i < batches.length; i++) {
+      const { bytes, bodies } = await next!;
+      next = undefined;
+      try {
+        if (ctx.signal.aborted) return;
+        // The source connection is idle while we append: fetch the next batch meanwhile.
+        if (i + 1 < batches.length) next = fetchBatch(batches[i + 1]!);
+        destUidNext = await appendBatch(ctx, key, job, batches[i]!, bodies, permitted, destUidNext, totals);
+      } finally {
+        ctx.budget.release(bytes);
+      }
     }
+  } finally {
+    // A prefetch still under way when we stop (interrupted, failed) gives its bytes back.
+    if (next) await next.then((r) => ctx.budget.release(r.bytes)).catch(() => {});
   }
 }
 
