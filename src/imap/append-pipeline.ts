@@ -55,7 +55,12 @@ export interface AppendBatchResult {
   commands: number;
 }
 
-/** Response codes that refuse the mailbox or the account, not one message: never retried one by one. */
+/**
+ * Response codes that refuse the mailbox or the account, not one message: never retried one by one.
+ * `[LIMIT]` is deliberately absent: Dovecot answers `NO [LIMIT] Mail size is larger than the maximum
+ * size allowed` for one message over quota_max_mail_size (RFC 5530 names message size as a LIMIT),
+ * so a MULTIAPPEND refused with it is retried one by one and the culprit gets `code: 'LIMIT'`.
+ */
 const FATAL_CODES: Record<string, AppendErrorKind> = {
   TRYCREATE: 'trycreate',
   OVERQUOTA: 'overquota',

@@ -352,6 +352,9 @@ export class ImapConnection {
     socket.on('close', this.onClose);
     socket.on('timeout', this.onTimeout);
     socket.setTimeout(this.opts.timeoutMs);
+    // Writes are already grouped by cork/uncork; Nagle would hold back the short `{n}` line before
+    // each synchronizing literal until the server's delayed ACK (tens of ms per message).
+    socket.setNoDelay(true);
   }
 
   private detach(socket: net.Socket): void {
