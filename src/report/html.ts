@@ -34,7 +34,9 @@ export function htmlTable(
 ): string {
   const numeric = new Set(opts.numeric ?? []);
   const cols = headers.map((_, i) => (numeric.has(i) ? '<col class="num">' : '<col>')).join('');
-  const head = `<thead><tr>${headers.map((h) => cell('th', h)).join('')}</tr></thead>`;
+  const head = `<thead><tr>${headers
+    .map((h, i) => cell('th', numeric.has(i) ? { html: escapeHtml(h), className: 'num' } : h))
+    .join('')}</tr></thead>`;
   const body = rows
     .map(
       (r) =>
@@ -81,6 +83,8 @@ export function htmlPage(opts: { lang: string; title: string; body: string; css?
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // Nothing may load from anywhere: a browser blocks and reports it, so "self-contained" is checked.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
     `<title>${escapeHtml(opts.title)}</title>`,
     `<style>${BASE_CSS}${opts.css ?? ''}</style>`,
     '</head>',

@@ -33,7 +33,7 @@ export function folderResult(
   source: string,
   destination: string | null,
   status: FolderStatusKind,
-  extra: { detail?: string; counts?: Partial<FolderCounts>; warnings?: string[] } = {},
+  extra: { detail?: string; counts?: Partial<FolderCounts> } = {},
 ): FolderResult {
   return {
     source,
@@ -48,6 +48,5 @@ export function folderResult(
     flagDifferences: [],
     dateDifferences: [],
     contentDifferences: [],
-    warnings: extra.warnings ?? [],
   };
 }

@@ -21,8 +21,8 @@ export interface GroupEvidence {
   /** Header details by source folder, then UID. */
   sourceDetails: Map<string, Map<number, HeaderDetails>>;
   destDetails: Map<number, HeaderDetails>;
-  /** Remarks per source folder. */
-  warnings: Map<string, string[]>;
+  /** Source path -> where the last run copied it, for folders the plan now maps elsewhere. */
+  lastCopiedTo: Map<string, string>;
   /** The destination folder's path, also when it does not exist. */
   destinationFolder: string;
 }
@@ -62,13 +62,8 @@ export function folderResults(e: GroupEvidence): FolderResult[] {
           }))
         : [];
     const byCheckpoint = o.pairs.filter((p) => p.via === 'checkpoint').length;
-    const warnings = [...(e.warnings.get(o.folder) ?? [])];
-    if (e.input.sources.length > 1) {
-      const others = e.input.sources.filter((s) => s.folder !== o.folder).map((s) => s.folder);
-      warnings.push(
-        `merged with ${others.join(', ')} into "${e.destinationFolder}": the destination count is shared`,
-      );
-    }
+    const mergedWith = e.input.sources.filter((s) => s.folder !== o.folder).map((s) => s.folder);
+    const lastCopiedTo = e.lastCopiedTo.get(o.folder);
     return {
       source: o.folder,
       destination: e.destinationFolder,
@@ -117,7 +112,8 @@ export function folderResults(e: GroupEvidence): FolderResult[] {
         sourceSha256: c.sourceSha256,
         destSha256: c.destSha256,
       })),
-      warnings,
+      ...(mergedWith.length > 0 ? { mergedWith } : {}),
+      ...(lastCopiedTo !== undefined ? { lastCopiedTo } : {}),
     };
   });
 }

@@ -13,6 +13,14 @@ export interface HeaderDetails {
   messageId?: string;
 }
 
+/** `Name <address>` for each mailbox, unquoted: the report is read by people, not parsed. */
+export function formatAddresses(list: readonly { name?: string; address?: string }[]): string {
+  return list
+    .map((a) => (a.name && a.address ? `${a.name} <${a.address}>` : (a.address ?? a.name ?? '')))
+    .filter(Boolean)
+    .join(', ');
+}
+
 /** The header block of raw message bytes, up to and including the blank line. */
 export function headerBlock(raw: Buffer): Buffer {
   const crlf = raw.indexOf('\r\n\r\n');
@@ -36,7 +44,8 @@ export async function headerDetails(raw: Buffer): Promise<HeaderDetails> {
     });
     const out: HeaderDetails = {};
     if (mail.date && !Number.isNaN(mail.date.getTime())) out.date = mail.date.toISOString();
-    if (mail.from?.text) out.from = mail.from.text;
+    const from = formatAddresses(mail.from?.value ?? []);
+    if (from) out.from = from;
     if (mail.subject !== undefined) out.subject = mail.subject;
     if (mail.messageId) out.messageId = mail.messageId;
     return out;

@@ -17,8 +17,8 @@ export interface FolderGroup {
   sources: string[];
   /** Messages of the sources as LIST-STATUS showed them: big groups are started first. */
   messages: number;
-  /** Remarks per source folder, for the report. */
-  warnings: Map<string, string[]>;
+  /** Source path -> where the last run copied it, for folders the plan now maps elsewhere. */
+  lastCopiedTo: Map<string, string>;
 }
 
 /** The work of one account: groups to compare, and folders already settled. */
@@ -58,7 +58,10 @@ export function planFolders(
     const messages = listing?.messages ?? listing?.status?.messages ?? 0;
     if (d.action === 'skip') {
       settled.push(
-        folderResult(d.source, null, 'skipped-by-plan', { detail: d.detail, counts: { source: messages } }),
+        folderResult(d.source, null, 'skipped-by-plan', {
+          detail: d.detail,
+          counts: { source: messages, skipped: messages },
+        }),
       );
       continue;
     }
@@ -73,16 +76,12 @@ export function planFolders(
       exists: target !== undefined && selectable(target),
       sources: [],
       messages: 0,
-      warnings: new Map<string, string[]>(),
+      lastCopiedTo: new Map<string, string>(),
     };
     group.sources.push(d.source);
     group.messages += messages;
     const last = lastDestination.get(d.source);
-    if (last !== undefined && last.normalize('NFC') !== key) {
-      group.warnings.set(d.source, [
-        `the last run copied this folder to "${last}"; the plan now maps it to "${d.destination}"`,
-      ]);
-    }
+    if (last !== undefined && last.normalize('NFC') !== key) group.lastCopiedTo.set(d.source, last);
     groups.set(key, group);
   }
 
@@ -90,10 +89,7 @@ export function planFolders(
     if (decided.has(f.path) || !selectable(f)) continue;
     const messages = f.messages ?? f.status?.messages ?? 0;
     settled.push(
-      folderResult(f.path, null, 'not-in-plan', {
-        detail: 'created on the source after the plan was resolved',
-        counts: { source: messages, notYetCopied: messages },
-      }),
+      folderResult(f.path, null, 'not-in-plan', { counts: { source: messages, notYetCopied: messages } }),
     );
   }
 

@@ -150,7 +150,10 @@ export interface FolderResult {
   flagDifferences: FlagDifference[];
   dateDifferences: DateDifference[];
   contentDifferences: ContentDifference[];
-  warnings: string[];
+  /** Other source folders mapped into the same destination folder (the destination count is shared). */
+  mergedWith?: string[];
+  /** Where the last run copied this folder, when the plan now maps it elsewhere. */
+  lastCopiedTo?: string;
 }
 
 /** Outcome of one account. */

@@ -4,7 +4,8 @@
  * pairs at once, biggest first. A folder the server refuses to open is reported and the others go
  * on; a dropped connection is reopened and the folder compared again.
  */
-import type { FolderMapper } from '../engine/account-sync.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoff, type FolderMapper } from '../engine/account-sync.js';
 import type { RepairPolicy } from '../engine/repair.js';
 import { classifyTransient, isServerRefusal, refusalText } from '../imap/errors.js';
 import type { FolderReader } from '../imap/stores.js';
@@ -35,8 +36,8 @@ export interface AccountVerifyDeps {
   connections: number;
   signal: AbortSignal;
   logger: Logger;
-  /** Attempts per folder when the connection drops. */
-  attempts?: number;
+  /** Attempts per destination folder when the connection drops or the server asks to slow down. */
+  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
 }
 
 interface Pair {
@@ -122,7 +123,7 @@ async function runWorker(
   initial: Pair,
 ): Promise<void> {
   const pair: Pair = initial;
-  const attempts = deps.attempts ?? 3;
+  const retry = deps.retry ?? { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
   try {
     for (let group = queue.shift(); group; group = queue.shift()) {
       if (deps.signal.aborted) throw interrupted();
@@ -140,18 +141,23 @@ async function runWorker(
           );
           break;
         } catch (err) {
-          if (classifyTransient(err) && attempt < attempts && !deps.signal.aborted) {
+          const transient = classifyTransient(err);
+          if (transient && attempt < retry.attempts && !deps.signal.aborted) {
+            // A throttling server may say how long to wait (Microsoft 365); otherwise back off with jitter.
+            const delay = transient.waitMs ?? backoff(attempt - 1, retry);
             deps.logger.warn(
-              { account, folder: group.destination, attempt, err: String(err) },
-              'verify: reconnecting',
+              { account, folder: group.destination, attempt, delay, err: String(err) },
+              'verify: retrying',
             );
             await closePair(pair);
             pair.src = undefined;
             pair.dst = undefined;
+            await sleep(delay, undefined, { signal: deps.signal }).catch(() => undefined);
+            if (deps.signal.aborted) throw interrupted();
             continue;
           }
           if (err instanceof MailshiftError && err.scope === 'run') throw err;
-          if (!(err instanceof MailshiftError) && !isServerRefusal(err) && !classifyTransient(err)) throw err;
+          if (!(err instanceof MailshiftError) && !isServerRefusal(err) && !transient) throw err;
           const detail = err instanceof MailshiftError ? err.message : refusalText(err);
           done.push(...group.sources.map((s) => folderResult(s, group.destination, 'error', { detail })));
           break;

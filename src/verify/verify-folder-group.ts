@@ -104,7 +104,7 @@ export async function verifyGroup(
     content,
     sourceDetails,
     destDetails,
-    warnings: group.warnings,
+    lastCopiedTo: group.lastCopiedTo,
     destinationFolder: group.destination,
   });
 }

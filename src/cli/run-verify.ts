@@ -1,0 +1,96 @@
+/**
+ * The `verify` command's one core call: read the options, verify every account read-only,
+ * write the reports, print the tables (or the JSON) and return the verdict as the exit code.
+ */
+import { formatVerifyConsole } from '../report/verify-console.js';
+import { verifyReportJson } from '../report/verify-json.js';
+import { verifyTexts } from '../report/verify-texts.js';
+import { VERIFY_FORMATS, writeVerifyReports, type VerifyFormat } from '../report/verify-write.js';
+import { ExitCode, MailshiftError } from '../shared/errors.js';
+import type { VerifyMode } from '../verify/types.js';
+import { verifyPlan } from '../verify/verify-plan.js';
+import type { VerifyArgs } from './commands/verify.js';
+import { mapperFor, openCommand, readersFor } from './context.js';
+
+function usage(message: string, hint: string): MailshiftError {
+  return new MailshiftError(message, { code: 'USAGE_ARGS', scope: 'run', hint });
+}
+
+/**
+ * The comparison mode from `--deep` / `--deep-sample N`.
+ * @param seed what makes the sample repeatable (the plan name)
+ * @throws MailshiftError USAGE_ARGS for both options at once or a percentage outside (0, 100]
+ */
+export function verifyMode(args: Pick<VerifyArgs, 'deep' | 'deepSample'>, seed: string): VerifyMode {
+  if (args.deepSample === undefined) return args.deep ? { kind: 'deep' } : { kind: 'headers' };
+  if (args.deep)
+    throw usage('--deep and --deep-sample exclude each other', 'give --deep for all, or --deep-sample N');
+  const percent = Number(String(args.deepSample).replace(/%$/, ''));
+  if (!Number.isFinite(percent) || percent <= 0 || percent > 100) {
+    throw usage(
+      `--deep-sample ${args.deepSample}: expected a percentage above 0 and at most 100`,
+      'e.g. --deep-sample 10',
+    );
+  }
+  return percent === 100 ? { kind: 'deep' } : { kind: 'sample', percent, seed };
+}
+
+/**
+ * The report formats from `--format html,md,json`.
+ * @throws MailshiftError USAGE_ARGS naming an unknown format
+ */
+export function verifyFormats(list: string): VerifyFormat[] {
+  const asked = list
+    .split(',')
+    .map((f) => f.trim().toLowerCase())
+    .filter(Boolean);
+  for (const f of asked) {
+    if (!VERIFY_FORMATS.includes(f as VerifyFormat)) {
+      throw usage(`--format ${f}: unknown report format`, `choose among ${VERIFY_FORMATS.join(', ')}`);
+    }
+  }
+  return VERIFY_FORMATS.filter((f) => asked.includes(f));
+}
+
+/**
+ * Verifies the plan's migration.
+ * @returns 0 when nothing is missing, 1 otherwise (missing, altered, not yet copied, unchecked)
+ */
+export async function runVerify(args: VerifyArgs): Promise<number> {
+  const formats = verifyFormats(args.format);
+  const ctx = openCommand(args, { lock: true, command: 'verify' });
+  try {
+    const { plan, logger } = ctx;
+    const mode = verifyMode(args, plan.name);
+    const lang = args.lang ?? plan.report?.lang ?? 'en';
+    const t = verifyTexts(lang);
+    const debug = logger.level === 'debug' || logger.level === 'trace';
+    const report = await verifyPlan(plan, {
+      store: ctx.store,
+      mapper: mapperFor(plan, ctx.state),
+      readers: readersFor(plan, debug ? logger : false),
+      mode,
+      lang,
+      signal: ctx.signal,
+      logger,
+      onAccount: (a) => {
+        const messages = a.folders.reduce((s, f) => s + f.counts.source, 0);
+        const ok = !a.error && a.folders.every((f) => f.counts.missing === 0 && f.status !== 'error');
+        process.stderr.write(`${a.account}: ${t.accountLine(a.folders.length, messages, ok)}\n`);
+      },
+    });
+    logger.info({ verdict: report.verdict, totals: report.totals, seconds: report.seconds }, 'verify done');
+    const paths = writeVerifyReports(report, ctx.state.reports, formats);
+    if (args.json) {
+      process.stdout.write(verifyReportJson(report));
+      if (paths.length > 0) process.stderr.write(`${t.reportsWritten}: ${paths.join(', ')}\n`);
+    } else {
+      const written =
+        paths.length > 0 ? `\n${t.reportsWritten}:\n${paths.map((p) => `  ${p}`).join('\n')}` : '';
+      process.stdout.write(`${formatVerifyConsole(report)}${written}\n`);
+    }
+    return report.verdict === 'passed' ? ExitCode.ok : ExitCode.incomplete;
+  } finally {
+    ctx.close();
+  }
+}

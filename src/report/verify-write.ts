@@ -1,0 +1,48 @@
+/**
+ * Writes the verification report into the state directory's `reports/` folder in the formats
+ * asked for, named by the time of the verification so earlier reports are kept for comparison.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { VerifyReport } from '../verify/types.js';
+import { verifyHtml } from './verify-html.js';
+import { verifyReportJson } from './verify-json.js';
+import { verifyMarkdown } from './verify-markdown.js';
+
+/** Formats a verification report can be written in. */
+export type VerifyFormat = 'html' | 'md' | 'json';
+
+/** Every format, in the order they are written. */
+export const VERIFY_FORMATS: readonly VerifyFormat[] = ['html', 'md', 'json'];
+
+const RENDER: Record<VerifyFormat, (r: VerifyReport) => string> = {
+  html: verifyHtml,
+  md: verifyMarkdown,
+  json: verifyReportJson,
+};
+
+/** `2026-11-25T20:01:02.345Z` -> `verify-20261125-200102`. */
+export function verifyReportName(generatedAt: string): string {
+  const d = generatedAt.replace(/[-:]/g, '');
+  return `verify-${d.slice(0, 8)}-${d.slice(9, 15)}`;
+}
+
+/**
+ * Writes the report files (mode 0600: they name people and subjects).
+ * @returns the written paths, in `formats` order
+ */
+export function writeVerifyReports(
+  report: VerifyReport,
+  dir: string,
+  formats: readonly VerifyFormat[],
+): string[] {
+  const name = verifyReportName(report.generatedAt);
+  let base = join(dir, name);
+  // Two verifications within one second keep both reports.
+  for (let n = 2; formats.some((f) => existsSync(`${base}.${f}`)); n++) base = join(dir, `${name}-${n}`);
+  return formats.map((f) => {
+    const path = `${base}.${f}`;
+    writeFileSync(path, RENDER[f](report), { mode: 0o600 });
+    return path;
+  });
+}
