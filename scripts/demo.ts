@@ -133,8 +133,8 @@ async function main(): Promise<void> {
     await newMail(src, accounts[0]!);
     process.stdout.write(`3 new messages appended to ${accounts[0]!.user} INBOX on the source\n`);
     step('run', 'Delta run: copies only the new mail', []);
+    step('status', 'Status, from the saved state alone', []);
     step('verify', 'Verify: every source message is on the destination', []);
-    step('status', 'Final status', []);
   } finally {
     await Promise.allSettled([src.stop(), dst.stop()]);
     banner('Servers stopped. Demo files are in .mailshift/demo-workspace/');
