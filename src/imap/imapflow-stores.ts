@@ -4,7 +4,8 @@
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
 import { AppendPipeline } from './append-pipeline.js';
-import { openImap, type Endpoint } from './connect.js';
+import { classifyConnectError, openImap, type Endpoint } from './connect.js';
+import { classifyTransient, connectionLost } from './errors.js';
 import {
   examine,
   fetchBodies,
@@ -16,10 +17,36 @@ import {
 } from './mailbox-reader.js';
 import type { Appender, DestinationStore, FolderReader, SourceStore } from './stores.js';
 
+/**
+ * imapflow answers some calls on a lost connection with `false` or a short result instead of an
+ * error (STATUS, STORE, SUBSCRIBE, a FETCH cut short). Whatever a call returned, a connection found
+ * unusable afterwards is reported as lost, so the engine retries the unit instead of trusting the answer.
+ */
+function guarded<T extends object>(client: ImapFlow, store: T): T {
+  const descriptors = Object.getOwnPropertyDescriptors(store);
+  for (const [name, d] of Object.entries(descriptors)) {
+    const fn: unknown = d.value;
+    if (name === 'close' || typeof fn !== 'function') continue;
+    d.value = async (...args: unknown[]) => {
+      let result: unknown;
+      try {
+        result = await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (err) {
+        if (!client.usable && !classifyTransient(err)) throw connectionLost(name, err);
+        throw err;
+      }
+      if (!client.usable) throw connectionLost(name);
+      return result;
+    };
+  }
+  return Object.defineProperties({}, descriptors) as T;
+}
+
 function reader(client: ImapFlow): FolderReader {
   return {
     get capabilities() {
-      return new Set(client.capabilities.keys());
+      // imapflow keeps "APPENDLIMIT=25000" as name and number: put the number back.
+      return new Set([...client.capabilities].map(([k, v]) => (typeof v === 'number' ? `${k}=${v}` : k)));
     },
     listFolders: () => listFolders(client),
     status: (path) => folderStatus(client, path),
@@ -47,12 +74,14 @@ function reader(client: ImapFlow): FolderReader {
 
 /** Connects a read-only source store. */
 export async function connectSource(e: Endpoint, logger: Logger | false = false): Promise<SourceStore> {
-  return reader(await openImap(e, logger));
+  const client = await openImap(e, logger);
+  return guarded(client, reader(client));
 }
 
 /** Connects a read-only reader of either side (dry run, verify). */
 export async function connectReader(e: Endpoint, logger: Logger | false = false): Promise<FolderReader> {
-  return reader(await openImap(e, logger));
+  const client = await openImap(e, logger);
+  return guarded(client, reader(client));
 }
 
 /** Connects the destination's control connection (folders, flags, reads). */
@@ -63,7 +92,7 @@ export async function connectDestination(
   const client = await openImap(e, logger);
   const base = reader(client);
   const delimiter = async () => (await client.list()).find((f) => f.delimiter)?.delimiter ?? '/';
-  return {
+  return guarded(client, {
     ...base,
     get capabilities() {
       return base.capabilities;
@@ -112,10 +141,13 @@ export async function connectDestination(
         lock.release();
       }
     },
-  };
+  });
 }
 
-/** Connects an appender: mailshift's own pipelined APPEND client. */
+/**
+ * Connects an appender: mailshift's own pipelined APPEND client.
+ * @throws MailshiftError AUTH_FAILED / CONN_* of account scope, like the imapflow connections.
+ */
 export async function connectAppender(e: Endpoint): Promise<Appender> {
   const secret = e.secret();
   return AppendPipeline.connect({
@@ -127,5 +159,7 @@ export async function connectAppender(e: Endpoint): Promise<Appender> {
     user: e.user,
     password: secret.value,
     timeoutMs: e.server.timeoutMs,
+  }).catch((err: unknown) => {
+    throw classifyConnectError(e, err);
   });
 }

@@ -167,6 +167,12 @@ function refusal(err: unknown): string {
   return e.responseText || e.message || String(err);
 }
 
+/** A refusal about one folder (NO to EXAMINE or FETCH); a lost connection or wider error is not. */
+function folderScoped(err: unknown): boolean {
+  if (err instanceof MailshiftError) return err.scope === 'folder' || err.scope === 'message';
+  return (err as { code?: string }).code !== 'NoConnection';
+}
+
 async function withReader<T>(
   open: () => Promise<FolderReader>,
   use: (r: FolderReader) => Promise<T>,
@@ -208,7 +214,7 @@ async function scanSource(
     const metas = await reader.scan(1);
     return { ...base, status: base.status ?? opened.status, ...summariseMessages(folder.path, metas) };
   } catch (err) {
-    if (err instanceof MailshiftError && err.scope !== 'folder') throw err;
+    if (!folderScoped(err)) throw err;
     return { ...empty, error: refusal(err) };
   }
 }
@@ -229,7 +235,7 @@ async function examineDestination(
       ...(flags.length > 0 ? { permanentFlags: flags } : {}),
     };
   } catch (err) {
-    if (err instanceof MailshiftError && err.scope !== 'folder') throw err;
+    if (!folderScoped(err)) throw err;
     return { ...base, error: refusal(err) };
   }
 }

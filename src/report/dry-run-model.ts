@@ -36,7 +36,7 @@ export interface Problem {
   account?: string;
   /** How many messages, folders, flags or addresses it concerns (see `unit`). */
   count: number;
-  unit: 'messages' | 'folders' | 'flags' | 'addresses' | 'bytes' | 'sides';
+  unit: 'messages' | 'folders' | 'flags' | 'addresses' | 'bytes' | 'logins';
   /** Bytes concerned, where it matters (oversize messages, quota shortfall). */
   bytes?: number;
   /** Values the title and action are written with (limit, side, server, ...). */

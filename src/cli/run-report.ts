@@ -1,0 +1,116 @@
+/**
+ * The `report` command's one core call: read both sides of every account read-only, decide the
+ * folder mapping as `run` would, build the dry-run report, write its files and print the verdict.
+ * Only `FolderReader`s are built here: nothing in this path can append, create, store or delete.
+ */
+import { discoverAccounts, type AccountDiscovery } from '../plan/discovery.js';
+import type { Plan } from '../plan/load-plan.js';
+import { buildDryRunReport, type DryRunAccountInput } from '../report/dry-run-build.js';
+import { formatDryRunConsole } from '../report/dry-run-console.js';
+import { renderDryRunJson } from '../report/dry-run-json.js';
+import { parseFormats, writeDryRunReports } from '../report/dry-run-write.js';
+import type { Lang } from '../report/i18n.js';
+import { ExitCode } from '../shared/errors.js';
+import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { ReportArgs } from './commands/report.js';
+import { mapperFor, openCommand, readersFor } from './context.js';
+
+function server(s: Plan['source']): string {
+  return `${s.host}:${s.port} (${s.security})`;
+}
+
+/** Accounts read at once: each holds one connection per side, within both servers' caps. */
+function concurrency(plan: Plan): number {
+  return Math.max(
+    1,
+    Math.min(plan.limits.accountsInParallel, plan.source.maxConnections, plan.destination.maxConnections),
+  );
+}
+
+function stateFigures(
+  store: CheckpointStore,
+  id: string,
+): Pick<DryRunAccountInput, 'syncedFolders' | 'alreadyCopied'> {
+  const c = store.counts().find((x) => x.account === id);
+  return {
+    syncedFolders: store.folders(id).map((f) => f.source_path),
+    // Bytes of "present" rows are not summed by the store: the quota check stays on the safe side.
+    alreadyCopied: { messages: (c?.copied ?? 0) + (c?.present ?? 0), bytes: c?.bytes ?? 0 },
+  };
+}
+
+/**
+ * Makes the dry-run report of a plan.
+ * @returns 0 when nothing blocks the migration, 1 when something does (named in the report)
+ * @throws MailshiftError USAGE_* (bad --format), PLAN_* (invalid or stale plan), STATE_* (unwritable)
+ */
+export async function runReport(args: ReportArgs): Promise<number> {
+  const formats = parseFormats(args.format);
+  const ctx = openCommand(args, { lock: false, command: 'report' });
+  try {
+    const { plan, logger, store } = ctx;
+    const lang: Lang = args.lang ?? plan.report?.lang ?? 'en';
+    const mapper = mapperFor(plan, ctx.state);
+    const debug = logger.level === 'debug' || logger.level === 'trace';
+    const readers = readersFor(plan, debug ? logger : false);
+    const byId = new Map(plan.accounts.map((a) => [a.id, a]));
+    const started = Date.now();
+    const discovered = await discoverAccounts(plan.accounts, (id) => readers(byId.get(id)!), {
+      concurrency: concurrency(plan),
+      signal: ctx.signal,
+      onAccount: (d) => process.stderr.write(`${d.account}: ${progressLine(d)}\n`),
+    });
+    const discoverySeconds = (Date.now() - started) / 1000;
+    const accounts = discovered.map((d): DryRunAccountInput => {
+      const resolved = mapper.resolved(d.account);
+      const both = d.source.ok && d.destination.ok;
+      const decisions =
+        resolved ??
+        (d.source.ok && d.destination.ok
+          ? mapper.propose(d.account, d.source.listing, d.destination.listing)
+          : undefined);
+      return {
+        id: d.account,
+        discovery: d,
+        decisions,
+        mapping: resolved ? 'resolved' : both ? 'proposed' : 'none',
+        ...stateFigures(store, d.account),
+      };
+    });
+    const report = buildDryRunReport({
+      generatedAt: new Date(),
+      lang,
+      plan: {
+        name: plan.name,
+        path: plan.path,
+        client: plan.report?.client,
+        source: server(plan.source),
+        destination: server(plan.destination),
+        maxMessageSize: plan.limits.maxMessageSize,
+        throughput: plan.report?.throughput,
+        addresses: plan.addresses ?? [],
+      },
+      accounts,
+      learnedThroughput: store.learnedThroughput(),
+      discoverySeconds,
+    });
+    const paths = writeDryRunReports(report, args.out ?? ctx.state.reports, formats);
+    logger.info({ verdict: report.verdict, summary: report.summary, files: paths }, 'dry-run report written');
+    const text = formatDryRunConsole(report, paths);
+    if (args.json) {
+      process.stdout.write(renderDryRunJson(report));
+      process.stderr.write(`${text}\n`);
+    } else process.stdout.write(`${text}\n`);
+    return report.verdict === 'ready' ? ExitCode.ok : ExitCode.incomplete;
+  } finally {
+    ctx.close();
+  }
+}
+
+function progressLine(d: AccountDiscovery): string {
+  const side = (s: { ok: true } | { ok: false; error: { message: string } }, name: string) =>
+    s.ok ? '' : `; ${name}: ${s.error.message}`;
+  const messages = d.source.ok ? d.source.folders.reduce((s, f) => s + f.messages, 0) : 0;
+  const folders = d.source.ok ? d.source.folders.length : 0;
+  return `read ${folders} folders, ${messages} messages in ${d.seconds.toFixed(1)}s${side(d.source, 'source')}${side(d.destination, 'destination')}`;
+}

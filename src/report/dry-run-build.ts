@@ -1,0 +1,231 @@
+/**
+ * Assembles the dry-run report from discovery, the folder decisions and the state's figures.
+ * Pure: every input is data, so the whole report is tested without servers.
+ */
+import type { AccountDiscovery, MessageRef, SourceFolderFacts } from '../plan/discovery.js';
+import type { FolderDecision } from '../plan/folder-types.js';
+import { resolveAddresses, type PlanAddress } from './dry-run-addresses.js';
+import { estimateDuration } from './dry-run-estimate.js';
+import {
+  DRY_RUN_REPORT_VERSION,
+  type AccountReport,
+  type DryRunReport,
+  type FolderRow,
+  type LoginCheck,
+  type Problem,
+} from './dry-run-model.js';
+import {
+  copiedRows,
+  detectAccountProblems,
+  detectAddressProblems,
+  detectPlanProblems,
+  incomingBytes,
+  oversizeMessages,
+  sortProblems,
+  type AccountFacts,
+} from './dry-run-problems.js';
+import type { Lang } from './i18n.js';
+
+/** Largest messages listed per account. */
+export const LARGEST_LISTED = 5;
+
+/** One account's inputs. */
+export interface DryRunAccountInput {
+  id: string;
+  discovery: AccountDiscovery;
+  /** The folder decisions, or undefined when there is no resolved plan and a side could not be read. */
+  decisions?: FolderDecision[];
+  mapping: AccountReport['mapping'];
+  /** Source folders an earlier run synced (from the state). */
+  syncedFolders: string[];
+  /** Messages (copied or found present) and bytes an earlier run put on the destination. */
+  alreadyCopied: { messages: number; bytes: number };
+}
+
+/** Everything the report is made of. */
+export interface DryRunInput {
+  generatedAt: Date;
+  lang: Lang;
+  plan: {
+    name: string;
+    path: string;
+    client?: string;
+    source: string;
+    destination: string;
+    maxMessageSize?: number;
+    throughput?: number;
+    addresses: PlanAddress[];
+  };
+  accounts: DryRunAccountInput[];
+  /** Messages per second measured by earlier runs (the state), if any. */
+  learnedThroughput?: number;
+  /** Wall-clock seconds discovery took. */
+  discoverySeconds: number;
+}
+
+function login(d: AccountDiscovery['source'] | AccountDiscovery['destination'], server: string): LoginCheck {
+  return d.ok ? { ok: true, server } : { ok: false, server, ...d.error };
+}
+
+function range(items: { oldest?: string; newest?: string }[]): { oldest?: string; newest?: string } {
+  const olds = items.map((i) => i.oldest).filter((x): x is string => !!x);
+  const news = items.map((i) => i.newest).filter((x): x is string => !!x);
+  return {
+    ...(olds.length ? { oldest: olds.reduce((a, b) => (a < b ? a : b)) } : {}),
+    ...(news.length ? { newest: news.reduce((a, b) => (a > b ? a : b)) } : {}),
+  };
+}
+
+/** One row per source folder, in the source's LIST order, with what happens to it. */
+export function folderRows(a: DryRunAccountInput): FolderRow[] {
+  const src = a.discovery.source;
+  if (!src.ok) return [];
+  const dst = a.discovery.destination;
+  const existing = new Map(dst.ok ? dst.listing.folders.map((f) => [f.path.normalize('NFC'), f]) : []);
+  const decided = new Map((a.decisions ?? []).map((d) => [d.source, d]));
+  return src.folders.map((facts: SourceFolderFacts): FolderRow => {
+    const base = {
+      source: facts.path,
+      messages: facts.messages,
+      bytes: facts.bytes,
+      ...(facts.oldest ? { oldest: facts.oldest } : {}),
+      ...(facts.newest ? { newest: facts.newest } : {}),
+      ...(facts.error ? { error: facts.error } : {}),
+    };
+    if (!a.decisions) return { ...base, action: 'unknown', reason: 'unknown', existing: false, warnings: [] };
+    const d = decided.get(facts.path);
+    if (!d) {
+      // A resolved plan made before this folder appeared: the run copies only what it lists.
+      return { ...base, action: 'skip', reason: 'not-in-plan', existing: false, warnings: [] };
+    }
+    if (d.action === 'skip') {
+      return { ...base, action: 'skip', reason: d.reason, detail: d.detail, existing: false, warnings: [] };
+    }
+    const there = existing.get(d.destination.normalize('NFC'));
+    return {
+      ...base,
+      action: 'copy',
+      destination: d.destination,
+      reason: d.reason,
+      // A live listing beats what the resolved plan remembered.
+      existing: dst.ok ? there !== undefined : d.exists,
+      ...(there ? { destinationMessages: there.status?.messages ?? there.messages ?? 0 } : {}),
+      warnings: d.warnings,
+    };
+  });
+}
+
+function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Problem[]): AccountReport {
+  const facts = toFacts(a, input);
+  const rows = facts.rows;
+  const copy = copiedRows(rows);
+  const src = a.discovery.source;
+  const dst = a.discovery.destination;
+  const copySet = new Set(copy.map((r) => r.source));
+  const largest: MessageRef[] = src.ok
+    ? src.folders
+        .filter((f) => copySet.has(f.path))
+        .flatMap((f) => f.bySize.slice(0, LARGEST_LISTED))
+        .sort((x, y) => y.size - x.size)
+        .slice(0, LARGEST_LISTED)
+    : [];
+  const mine = problems.filter((p) => p.account === a.id);
+  return {
+    id: a.id,
+    sourceUser: src.user,
+    destinationUser: dst.user,
+    login: { source: login(src, input.plan.source), destination: login(dst, input.plan.destination) },
+    mapping: a.mapping,
+    folders: rows,
+    totals: {
+      folders: copy.length,
+      messages: copy.reduce((s, r) => s + r.messages, 0),
+      bytes: copy.reduce((s, r) => s + r.bytes, 0),
+    },
+    ...range(copy),
+    largest,
+    ...(dst.ok && dst.quota ? { quota: { ...dst.quota, incoming: incomingBytes(facts) } } : {}),
+    ...(dst.ok && dst.appendLimit !== undefined ? { appendLimit: dst.appendLimit } : {}),
+    alreadyCopied: a.alreadyCopied,
+    blockers: mine.filter((p) => p.severity === 'blocker').length,
+    warnings: mine.filter((p) => p.severity === 'warning').length,
+    discoverySeconds: a.discovery.seconds,
+  };
+}
+
+function toFacts(a: DryRunAccountInput, input: DryRunInput): AccountFacts {
+  return {
+    id: a.id,
+    discovery: a.discovery,
+    rows: folderRows(a),
+    syncedFolders: new Set(a.syncedFolders),
+    alreadyCopied: a.alreadyCopied,
+    maxMessageSize: input.plan.maxMessageSize,
+    lang: input.lang,
+  };
+}
+
+/**
+ * Builds the report: rows, problems, verdict, estimate and addresses.
+ * @returns the report object (the JSON file's content)
+ */
+export function buildDryRunReport(input: DryRunInput): DryRunReport {
+  const addresses = resolveAddresses(
+    input.plan.addresses,
+    input.accounts.map((a) => ({
+      source: a.discovery.source.user,
+      destination: a.discovery.destination.user,
+    })),
+  );
+  const facts = input.accounts.map((a) => toFacts(a, input));
+  const problems = sortProblems([
+    ...facts.flatMap(detectAccountProblems),
+    ...detectPlanProblems(facts),
+    ...detectAddressProblems(addresses),
+  ]);
+  const accounts = input.accounts.map((a) => accountReport(a, input, problems));
+  const remaining = input.accounts.reduce(
+    (sum, a) => {
+      const facts = toFacts(a, input);
+      const copy = copiedRows(facts.rows);
+      const over = oversizeMessages(facts);
+      const messages = copy.reduce((s, r) => s + r.messages, 0) - over.length - a.alreadyCopied.messages;
+      return { messages: sum.messages + Math.max(0, messages), bytes: sum.bytes + incomingBytes(facts) };
+    },
+    { messages: 0, bytes: 0 },
+  );
+  const blockers = problems.filter((p) => p.severity === 'blocker').length;
+  return {
+    version: DRY_RUN_REPORT_VERSION,
+    generatedAt: input.generatedAt.toISOString(),
+    lang: input.lang,
+    plan: {
+      name: input.plan.name,
+      path: input.plan.path,
+      ...(input.plan.client ? { client: input.plan.client } : {}),
+      source: input.plan.source,
+      destination: input.plan.destination,
+      ...(input.plan.maxMessageSize !== undefined ? { maxMessageSize: input.plan.maxMessageSize } : {}),
+    },
+    verdict: blockers > 0 ? 'blocked' : 'ready',
+    summary: {
+      accounts: accounts.length,
+      accountsBlocked: accounts.filter((a) => a.blockers > 0).length,
+      folders: accounts.reduce((s, a) => s + a.totals.folders, 0),
+      foldersSkipped: accounts.reduce((s, a) => s + a.folders.filter((r) => r.action === 'skip').length, 0),
+      messages: accounts.reduce((s, a) => s + a.totals.messages, 0),
+      bytes: accounts.reduce((s, a) => s + a.totals.bytes, 0),
+      ...range(accounts),
+      blockers,
+      warnings: problems.filter((p) => p.severity === 'warning').length,
+      estimate: estimateDuration(remaining, {
+        learned: input.learnedThroughput,
+        configured: input.plan.throughput,
+      }),
+      discoverySeconds: input.discoverySeconds,
+    },
+    problems,
+    accounts,
+    addresses,
+  };
+}

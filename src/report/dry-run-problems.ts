@@ -1,0 +1,395 @@
+/**
+ * Problem detection for the dry-run report: pure functions from what discovery found and what the
+ * mapping decided to the problems a client must know before the move, each with a count and the
+ * things concerned. A small registry of detectors, one per kind, run in order.
+ */
+import type { AccountDiscovery, DestinationFolderFacts, MessageRef } from '../plan/discovery.js';
+import type { AddressRow, FolderRow, Problem, ProblemKind, Severity } from './dry-run-model.js';
+import { countOf, formatDay, formatNumber, formatSize, stringsFor, type Lang } from './i18n.js';
+
+/** Items listed per problem; the rest is counted in `more`. */
+export const MAX_ITEMS = 20;
+
+/** What the detectors of one account look at. */
+export interface AccountFacts {
+  id: string;
+  discovery: AccountDiscovery;
+  rows: FolderRow[];
+  /** Source folders a previous run already synced: their destination content is ours, not a merge. */
+  syncedFolders: ReadonlySet<string>;
+  alreadyCopied: { messages: number; bytes: number };
+  /** The plan's `limits.maxMessageSize`. */
+  maxMessageSize?: number;
+  lang: Lang;
+}
+
+/** System flags every server keeps (RFC 3501 2.3.2); anything else is a keyword. */
+const SYSTEM_FLAGS = ['\\seen', '\\answered', '\\flagged', '\\deleted', '\\draft'];
+
+function problem(
+  kind: ProblemKind,
+  severity: Severity,
+  fields: Omit<Problem, 'kind' | 'severity' | 'items' | 'more'> & { items: string[] },
+): Problem {
+  return {
+    kind,
+    severity,
+    ...fields,
+    items: fields.items.slice(0, MAX_ITEMS),
+    more: Math.max(0, fields.items.length - MAX_ITEMS),
+  };
+}
+
+/** Rows the run will copy: decided ones, and those whose destination is unknown until a login works. */
+export const copiedRows = (rows: FolderRow[]) => rows.filter((r) => r.action !== 'skip');
+const copied = copiedRows;
+
+/** The messages of the folders that will be copied, largest first. */
+function copiedMessages(f: AccountFacts): MessageRef[] {
+  if (!f.discovery.source.ok) return [];
+  const copy = new Set(copied(f.rows).map((r) => r.source));
+  return f.discovery.source.folders
+    .filter((x) => copy.has(x.path))
+    .flatMap((x) => x.bySize)
+    .sort((a, b) => b.size - a.size);
+}
+
+/** "INBOX.Oferty, UID 12, 30 KB, 2024-03-02, <id@host>": enough to find the message in a mail program. */
+export function describeMessage(m: MessageRef, lang: Lang): string {
+  return [m.folder, `UID ${m.uid}`, formatSize(lang, m.size), formatDay(m.date), m.messageId ?? '']
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * The size limit that applies to this account's messages and whether it is the destination's.
+ * Mirrors the engine (folder-sync `skipOversize`): the smaller of APPENDLIMIT and maxMessageSize.
+ */
+export function effectiveSizeLimit(f: AccountFacts): { limit: number; kind: 'append' | 'plan' } | undefined {
+  const dst = f.discovery.destination;
+  const append = dst.ok && typeof dst.appendLimit === 'number' ? dst.appendLimit : undefined;
+  const plan = f.maxMessageSize;
+  if (append === undefined && plan === undefined) return undefined;
+  if (plan === undefined || (append !== undefined && append <= plan))
+    return { limit: append!, kind: 'append' };
+  return { limit: plan, kind: 'plan' };
+}
+
+/** Messages the run will leave out for their size. */
+export function oversizeMessages(f: AccountFacts): MessageRef[] {
+  const limit = effectiveSizeLimit(f);
+  return limit ? copiedMessages(f).filter((m) => m.size > limit.limit) : [];
+}
+
+type Detector = (f: AccountFacts) => Problem[];
+
+const loginFailed: Detector = (f) =>
+  (['source', 'destination'] as const).flatMap((side) => {
+    const d = f.discovery[side];
+    if (d.ok) return [];
+    return [
+      problem('login-failed', 'blocker', {
+        account: f.id,
+        count: 1,
+        unit: 'logins',
+        params: { side, user: d.user, code: d.error.code },
+        // The action says what to do about a refused login; other failures keep their own hint.
+        items: [
+          d.error.message,
+          ...(d.error.hint && !d.error.code.startsWith('AUTH_') ? [d.error.hint] : []),
+        ],
+      }),
+    ];
+  });
+
+const folderUnreadable: Detector = (f) => {
+  const bad = copied(f.rows).filter((r) => r.error);
+  if (bad.length === 0) return [];
+  return [
+    problem('folder-unreadable', 'blocker', {
+      account: f.id,
+      count: bad.length,
+      unit: 'folders',
+      params: {},
+      items: bad.map((r) => `${r.source}: ${r.error}`),
+    }),
+  ];
+};
+
+const oversize: Detector = (f) => {
+  const limit = effectiveSizeLimit(f);
+  const over = oversizeMessages(f);
+  if (!limit || over.length === 0) return [];
+  const kind = limit.kind === 'append' ? 'over-append-limit' : 'over-plan-limit';
+  return [
+    problem(kind, limit.kind === 'append' ? 'blocker' : 'warning', {
+      account: f.id,
+      count: over.length,
+      unit: 'messages',
+      bytes: over.reduce((s, m) => s + m.size, 0),
+      params: { limit: formatSize(f.lang, limit.limit), limitBytes: limit.limit },
+      items: over.map((m) => describeMessage(m, f.lang)),
+    }),
+  ];
+};
+
+/** Bytes that will arrive on the destination: what is copied, minus earlier runs and oversize skips. */
+export function incomingBytes(f: AccountFacts): number {
+  const total = copied(f.rows).reduce((s, r) => s + r.bytes, 0);
+  const skipped = oversizeMessages(f).reduce((s, m) => s + m.size, 0);
+  return Math.max(0, total - skipped - f.alreadyCopied.bytes);
+}
+
+const quota: Detector = (f) => {
+  const dst = f.discovery.destination;
+  if (!dst.ok || !dst.quota) return [];
+  const incoming = incomingBytes(f);
+  const free = Math.max(0, dst.quota.limit - dst.quota.usage);
+  if (incoming <= free) return [];
+  const missing = incoming - free;
+  const L = f.lang;
+  return [
+    problem('quota-too-small', 'blocker', {
+      account: f.id,
+      count: missing,
+      unit: 'bytes',
+      bytes: missing,
+      params: {
+        user: dst.user,
+        missing: formatSize(L, missing),
+        needed: formatSize(L, dst.quota.usage + incoming),
+        usage: formatSize(L, dst.quota.usage),
+        limit: formatSize(L, dst.quota.limit),
+        incoming: formatSize(L, incoming),
+      },
+      items: [
+        `${dst.user}: ${stringsFor(L).quotaLine({
+          usage: formatSize(L, dst.quota.usage),
+          limit: formatSize(L, dst.quota.limit),
+          incoming: formatSize(L, incoming),
+        })}`,
+      ],
+    }),
+  ];
+};
+
+/** The destination's PERMANENTFLAGS for a folder: its own, else (a new folder) those of INBOX. */
+function permanentFlagsFor(
+  destination: string | undefined,
+  folders: DestinationFolderFacts[],
+): string[] | undefined {
+  const byPath = new Map(folders.map((x) => [x.path.normalize('NFC'), x]));
+  const own = destination ? byPath.get(destination.normalize('NFC')) : undefined;
+  if (own) return own.permanentFlags;
+  // A folder created by the run gets the server's defaults; INBOX shows them.
+  return byPath.get('INBOX')?.permanentFlags;
+}
+
+/** Splits flags into those PERMANENTFLAGS keeps and those it drops (`\*` admits any keyword). */
+export function droppedFlags(flags: string[], permanent: string[]): string[] {
+  const kept = new Set(permanent.map((p) => p.toLowerCase()));
+  const anyKeyword = kept.has('\\*');
+  return flags.filter((flag) => {
+    const lower = flag.toLowerCase();
+    if (lower === '\\recent' || kept.has(lower)) return false;
+    return lower.startsWith('\\') ? true : !anyKeyword;
+  });
+}
+
+/** Flags used by the copied folders, with what the destination keeps where it says so. */
+function flagUse(f: AccountFacts): { dropped: FlagTally; unverified: FlagTally } {
+  const dropped: FlagTally = new Map();
+  const unverified: FlagTally = new Map();
+  const src = f.discovery.source;
+  const dst = f.discovery.destination;
+  if (!src.ok || !dst.ok) return { dropped, unverified };
+  const facts = new Map(src.folders.map((x) => [x.path, x]));
+  for (const row of copied(f.rows)) {
+    const counts = facts.get(row.source)?.flagCounts ?? {};
+    const permanent = permanentFlagsFor(row.destination, dst.folders);
+    for (const [flag, n] of Object.entries(counts)) {
+      if (permanent) {
+        if (droppedFlags([flag], permanent).length > 0) tally(dropped, flag, n, row.source);
+      } else if (!SYSTEM_FLAGS.includes(flag.toLowerCase())) {
+        tally(unverified, flag, n, row.source);
+      }
+    }
+  }
+  return { dropped, unverified };
+}
+
+type FlagTally = Map<string, { messages: number; folders: string[] }>;
+
+function tally(into: FlagTally, flag: string, n: number, folder: string): void {
+  const e = into.get(flag) ?? { messages: 0, folders: [] };
+  e.messages += n;
+  e.folders.push(folder);
+  into.set(flag, e);
+}
+
+/** "$label1: 6 (INBOX, INBOX.Klienci)", most used first. */
+function flagLines(m: FlagTally, lang: Lang, prefix = ''): string[] {
+  return [...m.entries()]
+    .sort((a, b) => b[1].messages - a[1].messages || a[0].localeCompare(b[0]))
+    .map(([flag, e]) => `${prefix}${flag}: ${formatNumber(lang, e.messages)} (${e.folders.join(', ')})`);
+}
+
+const flagsNotKept: Detector = (f) => {
+  const { dropped } = flagUse(f);
+  if (dropped.size === 0) return [];
+  return [
+    problem('flags-not-kept', 'warning', {
+      account: f.id,
+      count: dropped.size,
+      unit: 'flags',
+      params: {},
+      items: flagLines(dropped, f.lang),
+    }),
+  ];
+};
+
+const skipped: Detector = (f) => {
+  const rows = f.rows.filter((r) => r.action === 'skip');
+  if (rows.length === 0) return [];
+  return [
+    problem('folders-skipped', rows.some((r) => r.messages > 0) ? 'warning' : 'info', {
+      account: f.id,
+      count: rows.length,
+      unit: 'folders',
+      params: {},
+      items: rows.map(
+        (r) =>
+          `${r.source}: ${stringsFor(f.lang).reason[r.reason ?? ''] ?? r.reason ?? ''}` +
+          `${r.detail ? ` (${r.detail})` : ''}, ${countOf(f.lang, r.messages, 'messages')}`,
+      ),
+    }),
+  ];
+};
+
+const mappingWarnings: Detector = (f) => {
+  const lines = copied(f.rows).flatMap((r) => r.warnings.map((w) => `${r.source} -> ${r.destination}: ${w}`));
+  if (lines.length === 0) return [];
+  return [
+    problem('mapping-warnings', 'warning', {
+      account: f.id,
+      count: lines.length,
+      unit: 'folders',
+      params: {},
+      items: lines,
+    }),
+  ];
+};
+
+const merges: Detector = (f) => {
+  const rows = copied(f.rows).filter(
+    (r) => r.existing && (r.destinationMessages ?? 0) > 0 && !f.syncedFolders.has(r.source),
+  );
+  if (rows.length === 0) return [];
+  return [
+    problem('merge-into-existing', 'warning', {
+      account: f.id,
+      count: rows.length,
+      unit: 'folders',
+      params: {},
+      items: rows.map(
+        (r) =>
+          `${r.source} -> ${r.destination}: ${formatNumber(f.lang, r.destinationMessages ?? 0)} + ${formatNumber(f.lang, r.messages)}`,
+      ),
+    }),
+  ];
+};
+
+/** The detectors of one account, in the order their problems are listed. */
+export const ACCOUNT_DETECTORS: readonly Detector[] = [
+  loginFailed,
+  folderUnreadable,
+  oversize,
+  quota,
+  flagsNotKept,
+  skipped,
+  mappingWarnings,
+  merges,
+];
+
+/** Every problem of one account. */
+export function detectAccountProblems(f: AccountFacts): Problem[] {
+  return ACCOUNT_DETECTORS.flatMap((d) => d(f));
+}
+
+/**
+ * One note for the whole plan: keywords in use where the destination did not say what it keeps
+ * (it says so only to a read-write SELECT; see DestinationFolderFacts.permanentFlags).
+ */
+function unverifiedFlags(all: AccountFacts[]): Problem[] {
+  const names = new Set<string>();
+  const items: string[] = [];
+  for (const f of all) {
+    const { unverified } = flagUse(f);
+    for (const k of unverified.keys()) names.add(k);
+    items.push(...flagLines(unverified, f.lang, `${f.id}: `));
+  }
+  if (names.size === 0) return [];
+  return [problem('flags-unverified', 'info', { count: names.size, unit: 'flags', params: {}, items })];
+}
+
+/** One note when the destination announces APPENDLIMIT without a value (RFC 7889: set per folder). */
+function perFolderLimit(all: AccountFacts[]): Problem[] {
+  const concerned = all.filter(
+    (f) => f.discovery.destination.ok && f.discovery.destination.appendLimit === 'per-folder',
+  );
+  if (concerned.length === 0) return [];
+  return [
+    problem('append-limit-per-folder', 'info', {
+      count: 0,
+      unit: 'messages',
+      params: {},
+      items: concerned.map((f) => f.id),
+    }),
+  ];
+}
+
+/** Problems that concern the plan as a whole rather than one account. */
+export function detectPlanProblems(all: AccountFacts[]): Problem[] {
+  return [...perFolderLimit(all), ...unverifiedFlags(all)];
+}
+
+/** Problems of the plan's address list: no destination or a loop (blocker), unknown internal target. */
+export function detectAddressProblems(rows: AddressRow[]): Problem[] {
+  const out: Problem[] = [];
+  const lost = rows.filter((r) => r.status === 'unmapped' || r.status === 'loop');
+  if (lost.length > 0) {
+    out.push(
+      problem('address-unmapped', 'blocker', {
+        count: lost.length,
+        unit: 'addresses',
+        params: {},
+        items: lost.map(
+          (r) =>
+            `${r.address} (${r.kind}${r.target ? ` -> ${r.target}` : ''}${r.status === 'loop' ? ', loop' : ''})`,
+        ),
+      }),
+    );
+  }
+  const unknown = rows.filter((r) => r.status === 'unknown-target');
+  if (unknown.length > 0) {
+    out.push(
+      problem('address-target-unknown', 'warning', {
+        count: unknown.length,
+        unit: 'addresses',
+        params: {},
+        items: unknown.map((r) => `${r.address} -> ${r.delivers ?? r.target ?? ''}`),
+      }),
+    );
+  }
+  return out;
+}
+
+const ORDER: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
+
+/** Blockers first, then warnings, then notes; stable within a severity. */
+export function sortProblems(problems: Problem[]): Problem[] {
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => ORDER[a.p.severity] - ORDER[b.p.severity] || a.i - b.i)
+    .map((x) => x.p);
+}
