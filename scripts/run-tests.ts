@@ -29,6 +29,7 @@ const roots = args.filter((a) => !a.startsWith('--'));
 const files = (roots.length ? roots : unitOnly ? ['test/unit'] : ['test']).flatMap(testFiles);
 if (!unitOnly) ensureSystemPackages(DOVECOT);
 
+process.env.MAILSHIFT_HARNESS_RUN ??= `run${process.pid}`;
 const concurrency = process.env.MAILSHIFT_TEST_CONCURRENCY ?? '2';
 const res = spawnSync(
   process.execPath,

@@ -25,6 +25,14 @@ import { DOVECOT, ensureSystemPackages } from './system-deps.js';
 /** Every temporary folder of ours starts with this, so a sweep can find strays. */
 export const HARNESS_PREFIX = 'mailshift-dovecot-';
 
+/**
+ * Tags the servers of one test run (set by scripts/run-tests.ts), so that its final sweep stops
+ * only what this run started, never the servers of another run on the same machine.
+ */
+function runTag(): string {
+  return process.env.MAILSHIFT_HARNESS_RUN ?? 'adhoc';
+}
+
 export interface TestUser {
   user: string;
   password: string;
@@ -255,18 +263,31 @@ function killMaster(dir: string): void {
   const pid = masterPid(dir);
   if (pid === undefined) return;
   try {
-    process.kill(pid, 'SIGTERM');
+    // The daemonised master leads its own process group. Signalled alone, it waits seconds for its
+    // auth, stats and log children; signalling the group stops them all at once.
+    process.kill(-pid, 'SIGTERM');
   } catch {
-    /* already gone */
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
   }
 }
 
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // The daemonised master is not our child: where PID 1 does not reap orphans (containers), it
+  // stays a zombie that signal 0 still finds. A zombie has exited.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
@@ -277,7 +298,7 @@ function alive(pid: number): boolean {
 export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer> {
   ensureSystemPackages(DOVECOT);
   installExitHook();
-  const dir = mkdtempSync(join(tmpdir(), `${HARNESS_PREFIX}${opts.flavor}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${HARNESS_PREFIX}${runTag()}-${opts.flavor}-`));
   for (const sub of ['run', 'state', 'mail']) mkdirSync(join(dir, sub));
   makeCertificate(dir);
   writeFileSync(join(dir, 'users'), usersFile(opts.users) + '\n');
@@ -328,7 +349,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
 
 /** Stops every Dovecot master this harness may have left behind (used after the whole suite). */
 export function sweepStrayServers(): number {
-  const res = spawnSync('pgrep', ['-f', `dovecot -c .*${HARNESS_PREFIX}`], { encoding: 'utf8' });
+  const res = spawnSync('pgrep', ['-f', `dovecot -c .*${HARNESS_PREFIX}${runTag()}-`], { encoding: 'utf8' });
   const pids = res.stdout
     .split('\n')
     .map((s) => Number(s.trim()))

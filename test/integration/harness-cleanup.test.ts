@@ -1,0 +1,66 @@
+/**
+ * The harness stops its servers even when the test process fails: an uncaught error and a
+ * SIGTERM both leave no Dovecot running.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO } from '../harness/migration-env.js';
+
+const SCRIPT = `
+import { startDovecot } from './test/harness/dovecot.ts';
+const s = await startDovecot({ flavor: 'source', users: [{ user: 'a@b.example', password: 'x' }] });
+process.stdout.write(s.dir + '\\n');
+if (process.argv.at(-1) === 'throw') throw new Error('a failing test');
+setInterval(() => {}, 1000);
+`;
+
+/** Running, and not a zombie waiting to be reaped by an init that does not reap. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function startChild(mode: 'throw' | 'wait') {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT, mode], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  while (!out.includes('\n') && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  const dir = out.trim();
+  const pidFile = join(dir, 'run', 'master.pid');
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+  return { child, dir, pid };
+}
+
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  return !alive(pid);
+}
+
+describe('harness cleanup', () => {
+  it('stops the server when the test process dies of an uncaught error', async () => {
+    const { child, pid } = await startChild('throw');
+    assert.ok(pid > 0, 'the server was started');
+    if (child.exitCode === null) await once(child, 'exit');
+    assert.ok(await gone(pid), `dovecot ${pid} still running`);
+  });
+
+  it('stops the server when the test process is terminated', async () => {
+    const { child, pid } = await startChild('wait');
+    assert.ok(pid > 0 && alive(pid));
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    assert.ok(await gone(pid), `dovecot ${pid} still running`);
+    assert.equal(spawnSync('pgrep', ['-f', `run/${pid}`]).status, 1);
+  });
+});
