@@ -241,7 +241,8 @@ function installExitHook(): void {
   exitHookInstalled = true;
   // Synchronous kill on any exit path, so a failing or interrupted test leaves no server behind.
   const killAll = () => {
-    for (const s of running) killMaster(s.dir);
+    // The process is going away and cannot wait: SIGKILL the whole group (test data only).
+    for (const s of running) killMaster(s.dir, 'SIGKILL');
   };
   process.on('exit', killAll);
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -259,16 +260,16 @@ function masterPid(dir: string): number | undefined {
   return Number.isFinite(pid) && pid > 0 ? pid : undefined;
 }
 
-function killMaster(dir: string): void {
+function killMaster(dir: string, signal: NodeJS.Signals = 'SIGTERM'): void {
   const pid = masterPid(dir);
   if (pid === undefined) return;
   try {
     // The daemonised master leads its own process group. Signalled alone, it waits seconds for its
     // auth, stats and log children; signalling the group stops them all at once.
-    process.kill(-pid, 'SIGTERM');
+    process.kill(-pid, signal);
   } catch {
     try {
-      process.kill(pid, 'SIGTERM');
+      process.kill(pid, signal);
     } catch {
       /* already gone */
     }
