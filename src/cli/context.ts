@@ -100,6 +100,7 @@ export interface CommandContext {
  */
 export function openCommand(args: PlanArgs, opts: { lock: boolean; command: string }): CommandContext {
   const plan = loadPlan(args.plan);
+  for (const w of plan.warnings ?? []) process.stderr.write(`mailshift: warning: ${w}\n`);
   const state = stateDirFor(plan.name, args.stateDir);
   prepareStateDir(state);
   const release = opts.lock ? acquireLock(state) : () => {};

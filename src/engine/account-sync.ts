@@ -5,15 +5,17 @@
  * account-wide failure (login, quota) stops this account only.
  */
 import type { Appender, DestinationStore, SourceStore } from '../imap/stores.js';
-import { classifyTransient, isServerRefusal, refusalText } from '../imap/errors.js';
+import { classifyTransient, isOverQuota, isServerRefusal, refusalText } from '../imap/errors.js';
 import type { FolderDecision, FolderListing, SideListing } from '../plan/folder-types.js';
 import type { PlanLimits } from '../plan/schema.js';
+import { formatBytes } from '../report/format.js';
 import type { Logger } from '../shared/logger.js';
 import { MailshiftError } from '../shared/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ByteBudget } from './byte-budget.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from './events.js';
 import { isUnchanged, syncFolder, type FolderContext, type FolderJob } from './folder-sync.js';
+import { RateLimit } from './rate-limit.js';
 import type { RepairPolicy } from './repair.js';
 
 /** How the engine reaches one account's servers (built by the CLI). */
@@ -81,10 +83,25 @@ export async function syncAccount(
   };
   deps.reporter.emit({ type: 'account-start', account });
   deps.state.setAccountStatus(account, 'in progress');
-  const opened: { src?: SourceStore; dst?: DestinationStore } = {};
+  const opened: Opened = {};
+  const stop = new AbortController();
+  const run: AccountRun = {
+    account,
+    conn,
+    deps,
+    result,
+    stop,
+    signal: AbortSignal.any([deps.signal, stop.signal]),
+    lanes: deps.limits.connectionsPerAccount,
+    rate: RateLimit.from(deps.limits),
+    progress: 0,
+    remainingBytes: () => undefined,
+  };
   try {
-    await runAccount(account, conn, deps, result, opened);
-  } catch (err) {
+    await runAccount(run, opened);
+  } catch (caught) {
+    // Listing or creating folders kept failing on the way: this account stops, the others go on.
+    const err = caught instanceof MailshiftError ? caught : (retriesSpent(account, caught) ?? caught);
     if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
     result.ok = false;
     result.error = err.message;
@@ -106,22 +123,57 @@ export async function syncAccount(
   return result;
 }
 
-async function runAccount(
-  account: string,
-  conn: AccountConnectors,
-  deps: AccountDeps,
-  result: AccountResult,
-  opened: { src?: SourceStore; dst?: DestinationStore },
-): Promise<void> {
-  opened.src = await conn.source();
-  const source = await opened.src.listFolders();
-  let destination: SideListing | undefined;
-  let decisions = deps.mapper.resolved(account);
-  if (!decisions) {
-    opened.dst = await conn.destination();
-    destination = await opened.dst.listFolders();
-    decisions = deps.mapper.propose(account, source, destination);
-  }
+/** The connections the account setup opened, handed to the first worker afterwards. */
+type Opened = { src?: SourceStore; dst?: DestinationStore };
+
+/** One account's run, shared by its workers. */
+interface AccountRun {
+  account: string;
+  conn: AccountConnectors;
+  deps: AccountDeps;
+  result: AccountResult;
+  /** Aborted when this account must stop (quota, login lost): the other workers end too. */
+  stop: AbortController;
+  /** The run's signal or the account's stop. */
+  signal: AbortSignal;
+  /** Workers allowed to take another folder; lowered each time the server throttles. */
+  lanes: number;
+  rate: RateLimit | undefined;
+  /** Batches committed so far: a failure after progress starts its retries afresh. */
+  progress: number;
+  /** The first error that stopped a worker. */
+  failure?: unknown;
+  /** Bytes of the account still to copy, when the source reports folder sizes (STATUS=SIZE). */
+  remainingBytes(): number | undefined;
+}
+
+async function closeOpened(opened: Opened): Promise<void> {
+  await Promise.allSettled([opened.src?.close(), opened.dst?.close()]);
+  opened.src = undefined;
+  opened.dst = undefined;
+}
+
+async function runAccount(run: AccountRun, opened: Opened): Promise<void> {
+  const { account, conn, deps, result } = run;
+  const setup = await retrying(
+    run,
+    'listing folders',
+    async () => {
+      opened.src ??= await conn.source();
+      const source = await opened.src.listFolders();
+      let destination: SideListing | undefined;
+      let decisions = deps.mapper.resolved(account);
+      if (!decisions) {
+        opened.dst ??= await conn.destination();
+        destination = await opened.dst.listFolders();
+        decisions = deps.mapper.propose(account, source, destination);
+      }
+      return { source, destination, decisions };
+    },
+    () => closeOpened(opened),
+  );
+  const { source, decisions } = setup;
+  let destination = setup.destination;
   for (const d of decisions)
     if (d.action === 'skip') result.skippedFolders.push({ folder: d.source, reason: d.detail });
   const listed = new Map(source.folders.map((f) => [f.path, f]));
@@ -150,20 +202,48 @@ async function runAccount(
   });
   if (changed.length === 0) return;
 
-  opened.dst ??= await conn.destination();
-  destination ??= await opened.dst.listFolders();
-  await ensureFolders(opened.dst, destination, changed);
+  run.remainingBytes = () => remainingBytes(deps.state, account, changed);
+  await retrying(
+    run,
+    'creating folders',
+    async () => {
+      opened.dst ??= await conn.destination();
+      destination ??= await opened.dst.listFolders();
+      await ensureFolders(opened.dst, destination, changed);
+    },
+    async () => {
+      await closeOpened(opened);
+      destination = undefined; // some folders may exist now
+    },
+  );
   // Biggest folders first, so the last connection does not finish long after the others.
   const queue = [...changed].sort((a, b) => (b.listing.messages ?? 0) - (a.listing.messages ?? 0));
-  const pairs = Math.min(deps.limits.connectionsPerAccount, queue.length);
+  const pairs = Math.min(run.lanes, queue.length);
+  run.lanes = pairs;
   const first: Partial<Pair> = { src: opened.src, dst: opened.dst };
   opened.src = undefined; // handed to worker 0, which closes it
   opened.dst = undefined;
-  await Promise.all(
-    Array.from({ length: pairs }, (_, i) =>
-      runWorker(account, conn, deps, queue, result, i === 0 ? first : {}),
-    ),
+  // Every worker ends (and closes its connections) before the account reports its result.
+  await Promise.allSettled(
+    Array.from({ length: pairs }, (_, i) => runWorker(run, i, queue, i === 0 ? first : {})),
   );
+  if (run.failure !== undefined) throw run.failure;
+}
+
+/** Source bytes of the changed folders not yet copied or found: what a full destination still needs. */
+function remainingBytes(
+  state: CheckpointStore,
+  account: string,
+  jobs: (FolderJob & { listing: FolderListing })[],
+): number | undefined {
+  if (jobs.some((j) => j.listing.size === undefined)) return undefined;
+  const total = jobs.reduce((s, j) => s + (j.listing.size ?? 0), 0);
+  const folders = new Set(jobs.map((j) => j.source));
+  let done = 0;
+  for (const r of state.accountMessages(account)) {
+    if (folders.has(r.folder) && (r.state === 'copied' || r.state === 'present')) done += r.size;
+  }
+  return Math.max(0, total - done);
 }
 
 function folderUnchanged(
@@ -209,66 +289,154 @@ async function closePair(p: Partial<Pair>): Promise<void> {
   await Promise.allSettled([p.src?.close(), p.dst?.close(), p.appender?.close()]);
 }
 
-/** One connection pair working through the account's folder queue. */
+/**
+ * Runs one unit of work (listing, folder creation, a folder), retrying what a new connection may
+ * fix (lost, stalled or throttled) after a backoff with jitter, or the wait the server asked for.
+ * Attempts count consecutive failures without progress, so a long folder survives many cuts.
+ * A throttling server also takes one connection off the account.
+ * @throws the error when it is not transient or the attempts are spent.
+ */
+async function retrying<T>(
+  run: AccountRun,
+  unit: string,
+  fn: () => Promise<T>,
+  reset: () => Promise<void>,
+): Promise<T> {
+  const { deps } = run;
+  let progress = run.progress;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (run.progress !== progress) {
+        progress = run.progress;
+        attempt = 0;
+      }
+      const transient = classifyTransient(err);
+      if (!transient || attempt >= deps.retry.attempts || run.signal.aborted) throw err;
+      if (transient.kind === 'throttled' && run.lanes > 1) {
+        run.lanes--;
+        deps.logger.warn(
+          { account: run.account, connections: run.lanes },
+          'server asks to slow down: fewer connections',
+        );
+      }
+      const delay = transient.waitMs ?? backoff(attempt, deps.retry);
+      deps.logger.warn(
+        { account: run.account, folder: unit, attempt, delay, err: String(err) },
+        'retrying folder',
+      );
+      await reset();
+      await sleep(delay, run.signal);
+    }
+  }
+}
+
+/** One connection pair working through the account's folder queue while its lane is open. */
 async function runWorker(
-  account: string,
-  conn: AccountConnectors,
-  deps: AccountDeps,
+  run: AccountRun,
+  lane: number,
   queue: FolderJob[],
-  result: AccountResult,
   initial: Partial<Pair>,
 ): Promise<void> {
+  const { account, conn, deps, result } = run;
   let pair: Partial<Pair> = initial;
+  const next = () => (lane < run.lanes && !run.signal.aborted ? queue.shift() : undefined);
+  const folderFailed = (folder: string, error: string) => {
+    result.failedFolders.push({ folder, error });
+    deps.reporter.emit({ type: 'folder-failed', account, folder, error });
+  };
   try {
-    for (let job = queue.shift(); job && !deps.signal.aborted; job = queue.shift()) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const p = await openPair(conn, pair);
-          pair = p;
-          addTotals(result.totals, await syncFolder(folderContext(account, deps, p), job));
-          break;
-        } catch (err) {
-          const transient = classifyTransient(err);
-          if (transient && attempt < deps.retry.attempts && !deps.signal.aborted) {
-            const delay = transient.waitMs ?? backoff(attempt, deps.retry);
-            deps.logger.warn(
-              { account, folder: job.source, attempt, delay, err: String(err) },
-              'retrying folder',
-            );
+    for (let job = next(); job; job = next()) {
+      const current = job;
+      try {
+        await retrying(
+          run,
+          current.source,
+          async () => {
+            const p = await openPair(conn, pair);
+            pair = p;
+            addTotals(result.totals, await syncFolder(folderContext(run, p), current));
+          },
+          async () => {
             await closePair(pair);
             pair = {};
-            await sleep(delay, deps.signal);
-            continue;
-          }
-          if (err instanceof MailshiftError && err.scope === 'folder') {
-            result.failedFolders.push({ folder: job.source, error: err.message });
-            deps.reporter.emit({ type: 'folder-failed', account, folder: job.source, error: err.message });
-            break;
-          }
-          if (err instanceof MailshiftError) throw err;
-          if (transient) {
-            throw new MailshiftError(`connection to the servers of ${account} kept failing: ${String(err)}`, {
-              code: 'CONN_LOST',
-              scope: 'account',
-              hint: 'check the network and the servers; run again to continue where it stopped',
-              cause: err,
-            });
-          }
-          // A server's NO/BAD about this folder fails the folder; anything else is a bug: stop.
-          if (!isServerRefusal(err)) throw err;
-          const msg = refusalText(err);
-          result.failedFolders.push({ folder: job.source, error: msg });
-          deps.reporter.emit({ type: 'folder-failed', account, folder: job.source, error: msg });
-          break;
+          },
+        );
+      } catch (err) {
+        if (err instanceof MailshiftError && err.scope === 'folder') {
+          folderFailed(current.source, err.message);
+          continue;
         }
+        if (isOverQuota(err)) throw await quotaStop(run, pair, err);
+        if (err instanceof MailshiftError) throw err;
+        const spent = retriesSpent(account, err);
+        if (spent) throw spent;
+        // A server's NO/BAD about this folder fails the folder; anything else is a bug: stop.
+        if (!isServerRefusal(err)) throw err;
+        folderFailed(current.source, refusalText(err));
       }
     }
+  } catch (err) {
+    run.failure ??= err;
+    run.stop.abort();
+    throw err;
   } finally {
     await closePair(pair);
   }
 }
 
-function folderContext(account: string, deps: AccountDeps, p: Pair): FolderContext {
+/** The account-scope error for a transient failure that outlasted its retries, or undefined. */
+function retriesSpent(account: string, err: unknown): MailshiftError | undefined {
+  const transient = classifyTransient(err);
+  if (transient?.kind === 'throttled') {
+    return new MailshiftError(`the servers of ${account} kept asking to slow down: ${String(err)}`, {
+      code: 'THROTTLED',
+      scope: 'account',
+      hint: 'run again later, with fewer limits.connectionsPerAccount or a limits.maxMessagesPerSecond cap',
+      cause: err,
+    });
+  }
+  if (transient) {
+    return new MailshiftError(`connection to the servers of ${account} kept failing: ${String(err)}`, {
+      code: 'CONN_LOST',
+      scope: 'account',
+      hint: 'check the network and the servers; run again to continue where it stopped',
+      cause: err,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * The destination refused to store more (NO [OVERQUOTA]): the account stops, saying how much more
+ * space the rest needs, from the quota (RFC 9208 GETQUOTAROOT) and the source folder sizes.
+ */
+async function quotaStop(run: AccountRun, pair: Partial<Pair>, err: unknown): Promise<MailshiftError> {
+  const quota = await pair.dst?.quota().catch(() => undefined);
+  const remaining = run.remainingBytes();
+  const used = quota ? ` (${formatBytes(quota.usage)} of ${formatBytes(quota.limit)} used)` : '';
+  const needed =
+    remaining === undefined
+      ? undefined
+      : Math.max(0, remaining - (quota ? Math.max(0, quota.limit - quota.usage) : 0));
+  const need =
+    needed === undefined
+      ? 'at least as much free space as the mail still to copy'
+      : `about ${formatBytes(needed)} more space for the ${formatBytes(remaining ?? 0)} still to copy`;
+  return new MailshiftError(`the destination mailbox of ${run.account} is full${used}: it needs ${need}`, {
+    code: 'DEST_OVERQUOTA',
+    scope: 'account',
+    hint:
+      needed === undefined
+        ? 'raise its quota on the destination or free space there, then run again: the copy continues where it stopped'
+        : `raise its quota on the destination by at least ${formatBytes(needed)} (or free that much), then run again: the copy continues where it stopped`,
+    cause: err,
+  });
+}
+
+function folderContext(run: AccountRun, p: Pair): FolderContext {
+  const { account, deps } = run;
   const appendLimit = [...p.dst.capabilities].find((c) => c.startsWith('APPENDLIMIT='));
   return {
     account,
@@ -281,8 +449,14 @@ function folderContext(account: string, deps: AccountDeps, p: Pair): FolderConte
     syncFlags: deps.syncFlags,
     repair: deps.repair,
     appendLimit: appendLimit ? Number(appendLimit.slice('APPENDLIMIT='.length)) : undefined,
-    reporter: deps.reporter,
-    signal: deps.signal,
+    reporter: {
+      emit: (e) => {
+        if (e.type === 'progress') run.progress++;
+        deps.reporter.emit(e);
+      },
+    },
+    signal: run.signal,
+    rate: run.rate,
   };
 }
 

@@ -14,6 +14,7 @@ import { makeBatches } from './batches.js';
 import type { ByteBudget } from './byte-budget.js';
 import { emptyTotals, type FolderTotals, type Reporter } from './events.js';
 import { IdentityPool } from './identity-match.js';
+import type { RateLimit } from './rate-limit.js';
 import { repairForRetry, type RepairPolicy } from './repair.js';
 
 /** One folder to sync. */
@@ -37,6 +38,8 @@ export interface FolderContext {
   appendLimit?: number;
   reporter: Reporter;
   signal: AbortSignal;
+  /** The account's optional messages/bytes per second caps. */
+  rate?: RateLimit;
 }
 
 type Key = { account: string; folder: string; uidvalidity: number };
@@ -286,15 +289,21 @@ async function copyMessages(
   const destStatus = await ctx.dst.status(job.destination);
   let destUidNext = destStatus.uidNext;
   const batches = makeBatches(metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
-  const fetchBatch = async (batch: MessageMeta[]) => {
+  const fetchBatch = (batch: MessageMeta[]) => {
     const bytes = batch.reduce((s, m) => s + m.size, 0);
-    await ctx.budget.acquire(bytes);
-    try {
-      return { bytes, bodies: await ctx.src.fetchBodies(batch.map((m) => m.uid)) };
-    } catch (err) {
-      ctx.budget.release(bytes);
-      throw err;
-    }
+    const p = (async () => {
+      await ctx.budget.acquire(bytes);
+      try {
+        return { bytes, bodies: await ctx.src.fetchBodies(batch.map((m) => m.uid)) };
+      } catch (err) {
+        ctx.budget.release(bytes);
+        throw err;
+      }
+    })();
+    // A prefetch may fail (connection lost) while the previous batch is appended, before anyone
+    // awaits it: mark it handled so Node does not kill the process; the await below still throws.
+    p.catch(() => {});
+    return p;
   };
   let next: ReturnType<typeof fetchBatch> | undefined = fetchBatch(batches[0]!);
   try {
@@ -347,6 +356,14 @@ async function appendBatch(
     flags: keepable(m.flags, permitted).kept,
     internalDate: m.internalDate,
   }));
+  if (ctx.rate) {
+    await ctx.rate.take(
+      present.length,
+      items.reduce((s, it) => s + it.raw.length, 0),
+      ctx.signal,
+    );
+    if (ctx.signal.aborted) return destUidNext;
+  }
   ctx.state.recordIntent(key, job.destination, destUidNext, present);
   const result = await ctx.appender.appendBatch(job.destination, items);
   ctx.state.markStep('appended');

@@ -5,7 +5,7 @@
 import PQueue from 'p-queue';
 import type { Plan } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
-import type { CheckpointStore } from '../state/checkpoint-store.js';
+import { stateWriteError, type CheckpointStore } from '../state/checkpoint-store.js';
 import {
   syncAccount,
   type AccountConnectors,
@@ -25,6 +25,7 @@ export interface MigrateDeps {
   mapper: FolderMapper;
   /** Only these accounts (ids); all when undefined. */
   only?: string[];
+  /** Overrides the plan's `limits.retry` (tests). */
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
 }
 
@@ -78,7 +79,7 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               syncFlags: plan.options.syncFlags,
               repair: plan.problems,
               mapper: deps.mapper,
-              retry: deps.retry ?? { attempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+              retry: deps.retry ?? plan.limits.retry,
             }),
           );
         } catch (err) {
@@ -90,14 +91,18 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
   const seconds = (Date.now() - started) / 1000;
   const totals = results.reduce((t, r) => addTotals(t, r.totals), emptyTotals());
   const interrupted = deps.signal.aborted;
-  deps.state.finishRun(
-    runId,
-    fatal ? 'failed' : interrupted ? 'interrupted' : 'done',
-    totals.copied,
-    totals.bytes,
-    seconds,
-  );
-  if (fatal) throw fatal;
+  try {
+    deps.state.finishRun(
+      runId,
+      fatal ? 'failed' : interrupted ? 'interrupted' : 'done',
+      totals.copied,
+      totals.bytes,
+      seconds,
+    );
+  } catch (err) {
+    fatal ??= err; // a full disk fails this too: report the first failure
+  }
+  if (fatal) throw stateWriteError(fatal) ?? fatal;
   deps.reporter.emit({ type: 'run-done', seconds, totals, interrupted });
   results.sort((a, b) => a.account.localeCompare(b.account));
   const complete = !interrupted && results.length === accounts.length && results.every((r) => r.ok);

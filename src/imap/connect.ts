@@ -43,7 +43,7 @@ export function classifyConnectError(e: Endpoint, err: unknown): MailshiftError 
     return new MailshiftError(`login refused by ${where}`, {
       code: 'AUTH_FAILED',
       scope: 'account',
-      hint: `check the ${e.side} user name and password (or token) of this account in the plan`,
+      hint: `check the ${e.side} user name and password of this account in the plan; a token (tokenFile, tokenCommand) is read again on every connect: refresh it and run again`,
       cause: err,
     });
   }
@@ -89,8 +89,8 @@ export function classifyConnectError(e: Endpoint, err: unknown): MailshiftError 
 export function imapflowOptions(
   e: Endpoint,
   logger: Logger | false,
+  secret: Secret = e.secret(),
 ): ConstructorParameters<typeof ImapFlow>[0] {
-  const secret = e.secret();
   return {
     host: e.server.host,
     port: e.server.port,
@@ -104,8 +104,9 @@ export function imapflowOptions(
         : { user: e.user, pass: secret.value },
     logger: logger === false ? false : (logger.child({ side: e.side, user: e.user }) as never),
     disableAutoIdle: true,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
+    // A server that accepts but never greets is a stalled connection like any other.
+    connectionTimeout: Math.min(30_000, e.server.timeoutMs),
+    greetingTimeout: Math.min(30_000, e.server.timeoutMs),
     socketTimeout: e.server.timeoutMs,
     clientInfo: { name: 'mailshift' },
   } as ConstructorParameters<typeof ImapFlow>[0];
@@ -116,14 +117,33 @@ export function imapflowOptions(
  * @throws MailshiftError AUTH_FAILED / CONN_* of account scope.
  */
 export async function openImap(e: Endpoint, logger: Logger | false = false): Promise<ImapFlow> {
-  const client = new ImapFlow(imapflowOptions(e, logger));
-  // An 'error' event without a listener would crash the process; failures surface through calls.
-  client.on('error', () => {});
+  return withFreshToken(e, async (secret) => {
+    const client = new ImapFlow(imapflowOptions(e, logger, secret));
+    // An 'error' event without a listener would crash the process; failures surface through calls.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (err) {
+      client.close();
+      throw classifyConnectError(e, err);
+    }
+    return client;
+  });
+}
+
+/**
+ * Logs in with the endpoint's secret. A refused token is read once more: when the file or command
+ * now gives another one, it was refreshed while we logged in with the expiring one, so try that.
+ * @throws MailshiftError AUTH_FAILED / CONN_* of account scope.
+ */
+export async function withFreshToken<T>(e: Endpoint, login: (secret: Secret) => Promise<T>): Promise<T> {
+  const first = e.secret();
   try {
-    await client.connect();
+    return await login(first);
   } catch (err) {
-    client.close();
-    throw classifyConnectError(e, err);
+    if (first.kind !== 'token' || !(err instanceof MailshiftError) || err.code !== 'AUTH_FAILED') throw err;
+    const again = e.secret();
+    if (again.value === first.value) throw err;
+    return login(again);
   }
-  return client;
 }

@@ -4,7 +4,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
 import { AppendPipeline } from './append-pipeline.js';
-import { classifyConnectError, openImap, type Endpoint } from './connect.js';
+import { classifyConnectError, openImap, withFreshToken, type Endpoint } from './connect.js';
 import { classifyTransient, connectionLost } from './errors.js';
 import {
   examine,
@@ -149,17 +149,19 @@ export async function connectDestination(
  * @throws MailshiftError AUTH_FAILED / CONN_* of account scope, like the imapflow connections.
  */
 export async function connectAppender(e: Endpoint): Promise<Appender> {
-  const secret = e.secret();
-  return AppendPipeline.connect({
-    host: e.server.host,
-    port: e.server.port,
-    security: e.server.security,
-    tlsVerify: e.server.tlsVerify,
-    servername: e.server.servername,
-    user: e.user,
-    password: secret.value,
-    timeoutMs: e.server.timeoutMs,
-  }).catch((err: unknown) => {
-    throw classifyConnectError(e, err);
-  });
+  return withFreshToken(e, (secret) =>
+    AppendPipeline.connect({
+      host: e.server.host,
+      port: e.server.port,
+      security: e.server.security,
+      tlsVerify: e.server.tlsVerify,
+      servername: e.server.servername,
+      user: e.user,
+      password: secret.kind === 'password' ? secret.value : '',
+      ...(secret.kind === 'token' ? { accessToken: secret.value } : {}),
+      timeoutMs: e.server.timeoutMs,
+    }).catch((err: unknown) => {
+      throw classifyConnectError(e, err);
+    }),
+  );
 }

@@ -6,6 +6,7 @@
 import type { ImapFlow, ListResponse } from 'imapflow';
 import type { FolderListing, NamespaceInfo, SpecialUse } from '../plan/folder-types.js';
 import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../verify/fingerprint.js';
+import { connectionLost } from './errors.js';
 import type { FetchedMessage, FolderStatus, MessageMeta, OpenedFolder } from './types.js';
 
 const SPECIAL_USES: SpecialUse[] = [
@@ -81,7 +82,14 @@ function toStatus(st: {
 /** STATUS of a folder (HIGHESTMODSEQ and SIZE where the server has them). */
 export async function folderStatus(client: ImapFlow, path: string): Promise<FolderStatus> {
   const st = await client.status(path, statusQuery(client));
-  if (!st) throw new Error(`STATUS ${path} returned nothing`);
+  if (!st) {
+    // imapflow answers false, not an error, for a lost connection as for a refused STATUS.
+    if (!client.usable) throw connectionLost(`STATUS ${path}`);
+    throw Object.assign(new Error(`STATUS ${path} was refused`), {
+      responseStatus: 'NO',
+      responseText: `STATUS ${path} was refused by the server`,
+    });
+  }
   return toStatus(st as Parameters<typeof toStatus>[0]);
 }
 

@@ -28,6 +28,8 @@ export interface Plan extends Omit<PlanFile, 'accounts'> {
   /** SHA-256 of the plan file's bytes: the resolved mapping records it to detect a stale one. */
   hash: string;
   accounts: PlanAccount[];
+  /** Things the user should know before running, e.g. passwords written in clear (allowed by an option). */
+  warnings?: string[];
 }
 
 function planError(path: string, message: string, hint?: string): MailshiftError {
@@ -112,17 +114,20 @@ export function loadPlan(path: string): Plan {
   const accounts = [...file.accounts];
   if (file.accountsFile) accounts.push(...accountsFromCsv(path, resolve(dir, file.accountsFile)));
   if (accounts.length === 0) throw planError(path, 'no accounts: add accounts or accountsFile');
-  checkAccounts(path, file, accounts);
+  const warnings = checkAccounts(path, file, accounts);
   return {
     ...file,
     path: abs,
     dir,
     hash: createHash('sha256').update(bytes).digest('hex'),
     accounts: accounts.map((a) => ({ id: a.source.user, ...a })),
+    warnings,
   };
 }
 
-function checkAccounts(path: string, file: PlanFile, accounts: PlanFile['accounts']): void {
+/** @returns warnings about what the plan allows explicitly (clear-text passwords). */
+function checkAccounts(path: string, file: PlanFile, accounts: PlanFile['accounts']): string[] {
+  const warnings: string[] = [];
   const seen = new Set<string>();
   accounts.forEach((a, i) => {
     if (seen.has(a.source.user))
@@ -136,6 +141,12 @@ function checkAccounts(path: string, file: PlanFile, accounts: PlanFile['account
           'use passwordEnv or passwordFile, or set options.allowPlaintextPasswords: true if you accept the risk',
         );
       }
+      if (a[side].password !== undefined) {
+        warnings.push(
+          `plan file ${path}: accounts[${i}].${side}.password is written in clear (allowed by options.allowPlaintextPasswords); anyone who can read the plan can read it`,
+        );
+      }
     }
   });
+  return warnings;
 }

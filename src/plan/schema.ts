@@ -62,6 +62,15 @@ const AccountSchema = z
   })
   .strict();
 
+const RetrySchema = z
+  .object({
+    /** Retries of one unit (an account's setup, a folder) before the account stops. */
+    attempts: z.number().int().min(0).max(100).default(5),
+    baseDelayMs: z.number().int().min(1).default(1000),
+    maxDelayMs: z.number().int().min(1).default(60_000),
+  })
+  .strict();
+
 const LimitsSchema = z
   .object({
     accountsInParallel: z.number().int().min(1).max(64).default(4),
@@ -83,6 +92,11 @@ const LimitsSchema = z
       .int()
       .min(1024)
       .default(8 * 1024 * 1024),
+    /** Optional caps per account for providers that throttle: messages and bytes appended per second. */
+    maxMessagesPerSecond: z.number().positive().optional(),
+    maxBytesPerSecond: z.number().int().positive().optional(),
+    /** Reconnects after a lost, stalled or throttled connection: exponential backoff with full jitter. */
+    retry: RetrySchema.default(RetrySchema.parse({})),
   })
   .strict();
 

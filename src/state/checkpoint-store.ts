@@ -446,3 +446,22 @@ function migrate(db: Database.Database, path: string): void {
     })();
   }
 }
+
+/**
+ * A SQLite failure that means the state cannot be written (disk full, I/O error, read-only file),
+ * as an error for the user; undefined for anything else. Intent is recorded before every APPEND,
+ * so when it cannot be, nothing more is sent.
+ */
+export function stateWriteError(err: unknown): MailshiftError | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string' || !/^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/.test(code)) return undefined;
+  return new MailshiftError(
+    `the state database could not be written (${code}: ${(err as Error).message}); nothing was sent after the last recorded step`,
+    {
+      code: 'STATE_WRITE',
+      scope: 'run',
+      hint: 'free disk space where the state directory is (or fix its permissions), then run the same command again: what was recorded is kept',
+      cause: err,
+    },
+  );
+}

@@ -11,6 +11,7 @@ import {
   writeSync,
   accessSync,
   constants,
+  statfsSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MailshiftError } from '../shared/errors.js';
@@ -37,8 +38,16 @@ export function stateDirFor(planName: string, override?: string): StateDir {
 }
 
 /**
- * Creates the directory (mode 0700) and checks it is writable, before any server is touched.
- * @throws MailshiftError STATE_UNWRITABLE
+ * Free space below which a run is refused before any server is touched: the checkpoint database
+ * (its WAL grows by about a page per message between checkpoints) and the log need room, and an
+ * intent that cannot be recorded must never be followed by its APPEND.
+ */
+export const MIN_FREE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Creates the directory (mode 0700) and checks it is writable and its disk not full, before any
+ * server is touched.
+ * @throws MailshiftError STATE_UNWRITABLE, STATE_DISK_FULL
  */
 export function prepareStateDir(s: StateDir): void {
   try {
@@ -53,6 +62,18 @@ export function prepareStateDir(s: StateDir): void {
         scope: 'run',
         hint: 'free some disk space or fix the permissions, or pass another --state-dir',
         cause: err,
+      },
+    );
+  }
+  const fs = statfsSync(s.dir);
+  const free = fs.bavail * fs.bsize;
+  if (free < MIN_FREE_BYTES) {
+    throw new MailshiftError(
+      `the disk of state directory ${s.dir} has only ${Math.floor(free / 1024)} KB free; mailshift needs at least ${MIN_FREE_BYTES / 1024 / 1024} MB there for its checkpoints and log`,
+      {
+        code: 'STATE_DISK_FULL',
+        scope: 'run',
+        hint: 'free some disk space, or pass another --state-dir on a disk with room',
       },
     );
   }
