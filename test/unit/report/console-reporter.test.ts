@@ -37,7 +37,13 @@ describe('ConsoleReporter', () => {
     const r = new ConsoleReporter(out);
     r.emit({ type: 'run-start', accounts: 1 });
     r.emit(folderDone(10));
-    r.emit({ type: 'message-failed', account: 'kontakt@acme.example', folder: 'INBOX', uid: 7, reason: 'NO too big' });
+    r.emit({
+      type: 'message-failed',
+      account: 'kontakt@acme.example',
+      folder: 'INBOX',
+      uid: 7,
+      reason: 'NO too big',
+    });
     assert.equal(
       out.text,
       'kontakt@acme.example  INBOX.Wysłane -> Sent: 10 copied, 0 already there\n' +
