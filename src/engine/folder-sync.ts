@@ -383,7 +383,7 @@ async function appendBatch(
       if (outcome.uid !== undefined) destUidNext = Math.max(destUidNext, outcome.uid + 1);
       continue;
     }
-    const repaired = await retryRepaired(ctx, job, items[i]!, outcome.text);
+    const repaired = await retryRepaired(ctx, key, job, m, items[i]!, outcome.text, destUidNext);
     if (repaired) {
       results.push({ uid: m.uid, ok: true, destUid: repaired.uid, repaired: repaired.how });
       totals.copied++;
@@ -415,13 +415,21 @@ async function appendBatch(
 /** When the policy allows, repairs a refused message (line endings, NUL bytes) and appends it once more. */
 async function retryRepaired(
   ctx: FolderContext,
+  key: Key,
   job: FolderJob,
+  meta: MessageMeta,
   item: AppendItem,
   serverText: string,
+  destUidNext: number,
 ): Promise<{ uid?: number; how: string } | undefined> {
   const fix = repairForRetry(item.raw, ctx.repair);
   if (!fix) return undefined;
+  // The repaired copy has another size, hence another identity: record it as the intent first, so
+  // that a crash before the commit finds the repaired copy on the destination, not a stranger.
+  const identity = meta.identity.replace(/:\d+$/, `:${fix.raw.length}`);
+  ctx.state.recordIntent(key, job.destination, destUidNext, [{ ...meta, identity, size: fix.raw.length }]);
   const again = await ctx.appender.appendBatch(job.destination, [{ ...item, raw: fix.raw }]);
+  ctx.state.markStep('repaired-appended');
   const o = again.outcomes[0];
   if (o?.ok) return { uid: o.uid, how: `${fix.how} (server first said: ${serverText})` };
   return undefined;

@@ -93,12 +93,17 @@ export interface FaultRun {
 }
 
 /** Runs a plan in this process with the real connectors and the plan's own retry settings. */
-export async function runFaultPlan(planPath: string, stateDir: string): Promise<FaultRun> {
+export async function runFaultPlan(
+  planPath: string,
+  stateDir: string,
+  stepHook?: (step: string) => void,
+): Promise<FaultRun> {
   const started = Date.now();
   const plan = loadPlan(planPath);
   const state = stateDirFor(plan.name, stateDir);
   prepareStateDir(state);
   const store = CheckpointStore.open(state.db);
+  store.setStepHook(stepHook);
   const events: EngineEvent[] = [];
   const logs: FaultRun['logs'] = [];
   const logger = pino(

@@ -78,6 +78,7 @@ const SCENARIOS = [
   'oauth-expired',
   'rate',
   'repair',
+  'repair-crash',
   'skip',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -465,6 +466,32 @@ passdb {
       'line endings normalised to CRLF',
     ]);
     assert.match(repaired[0]!.repaired!, /server first said: Message contains bare LF or NUL/);
+  });
+
+  it('a crash right after a repaired message was stored does not copy it twice', async () => {
+    const { src, dst } = await proxyPair();
+    originalCorners(src);
+    rejectingServer(dst, false);
+    const account: FaultAccount = {
+      src: problems,
+      dst: { user: dstUser('repair-crash'), password: DST_PASSWORD },
+    };
+    const { planPath, stateDir } = writeFaultPlan(env, { src, dst, accounts: [account] });
+    const crash = new Error('test crash after a repaired APPEND');
+    // Both repairs are in one batch: crash after the second is stored, before the batch commits.
+    let repairs = 0;
+    const crashed = await runFaultPlan(planPath, stateDir, (step) => {
+      if (step === 'repaired-appended' && ++repairs === 2) throw crash;
+    });
+    assert.equal(crashed.error, crash);
+    const resumed = ok(await runFaultPlan(planPath, stateDir));
+    assert.equal(resumed.complete, true);
+    const arrived = (await readMailbox(env.dst, account.dst.user, DST_PASSWORD)).get('INBOX')!;
+    assert.equal(
+      arrived.length,
+      FIXTURES.length,
+      'the repaired copy stored before the crash is not sent again',
+    );
   });
 
   it('messages the destination refuses, policy skip: each is named with the reason, the folder goes on', async () => {
