@@ -1,5 +1,6 @@
 /**
- * The command registry: one module per command, in the order of a migration.
+ * The command registry: one module per command, in the order of a migration. Each handler
+ * imports its core lazily, so `--help` and `status` do not load the IMAP and report code.
  */
 import type { CommandModule } from 'yargs';
 import { planCommand } from './plan.js';

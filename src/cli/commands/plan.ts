@@ -2,7 +2,6 @@
  * `mailshift plan <plan>`: discover both sides read-only and propose the folder mapping.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { runPlan } from '../run-plan.js';
 import type { PlanArgs } from '../context.js';
 
 export const planCommand: CommandModule<object, PlanArgs> = {
@@ -21,6 +20,6 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         describe: 'the resolved mapping as JSON on stdout',
       }) as unknown as Argv<PlanArgs>,
   handler: async (args: ArgumentsCamelCase<PlanArgs>) => {
-    process.exitCode = await runPlan(args);
+    process.exitCode = await (await import('../run-plan.js')).runPlan(args);
   },
 };

@@ -2,7 +2,6 @@
  * `mailshift report <plan>`: the dry-run report for the client, before anything is copied.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { runReport } from '../run-report.js';
 import type { PlanArgs } from '../context.js';
 
 export interface ReportArgs extends PlanArgs {
@@ -39,6 +38,6 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         describe: 'the JSON report on stdout (the summary goes to stderr)',
       }) as unknown as Argv<ReportArgs>,
   handler: async (args: ArgumentsCamelCase<ReportArgs>) => {
-    process.exitCode = await runReport(args);
+    process.exitCode = await (await import('../run-report.js')).runReport(args);
   },
 };

@@ -2,7 +2,6 @@
  * `mailshift run <plan>`: copy everything (or, run again: resume and delta sync).
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { runMigration } from '../run-migration.js';
 import type { PlanArgs } from '../context.js';
 
 export interface RunArgs extends PlanArgs {
@@ -32,6 +31,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: 'bring source flag changes to copies made by earlier runs (--no-flag-sync to skip)',
       }) as unknown as Argv<RunArgs>,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
-    process.exitCode = await runMigration(args);
+    process.exitCode = await (await import('../run-migration.js')).runMigration(args);
   },
 };

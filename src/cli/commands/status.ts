@@ -2,7 +2,6 @@
  * `mailshift status <plan>`: where each account stands, from the state alone (no server).
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { showStatus } from '../show-status.js';
 import type { PlanArgs } from '../context.js';
 
 export const statusCommand: CommandModule<object, PlanArgs> = {
@@ -17,7 +16,7 @@ export const statusCommand: CommandModule<object, PlanArgs> = {
         default: false,
         describe: 'JSON on stdout',
       }) as unknown as Argv<PlanArgs>,
-  handler: (args: ArgumentsCamelCase<PlanArgs>) => {
-    process.exitCode = showStatus(args);
+  handler: async (args: ArgumentsCamelCase<PlanArgs>) => {
+    process.exitCode = (await import('../show-status.js')).showStatus(args);
   },
 };

@@ -2,7 +2,6 @@
  * `mailshift verify <plan>`: prove, folder by folder, that every source message is on the destination.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { runVerify } from '../run-verify.js';
 import type { PlanArgs } from '../context.js';
 
 /** Options of `verify`, as yargs parses them. */
@@ -46,6 +45,6 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         describe: "language of the report (default: the plan's report.lang)",
       }) as unknown as Argv<VerifyArgs>,
   handler: async (args: ArgumentsCamelCase<VerifyArgs>) => {
-    process.exitCode = await runVerify(args);
+    process.exitCode = await (await import('../run-verify.js')).runVerify(args);
   },
 };
