@@ -1,0 +1,145 @@
+/**
+ * Reads a V8 CPU profile (`node --cpu-prof`) and says where the time went: self time by function,
+ * by package (imapflow, better-sqlite3, node internals, mailshift's own modules), and inclusive
+ * time of mailshift's own functions.
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** One line of a ranking. */
+export interface ProfileEntry {
+  name: string;
+  ms: number;
+  /** Share of the busy (non-idle) time, in percent. */
+  percent: number;
+}
+
+/** The summary of one profile. */
+export interface ProfileSummary {
+  file: string;
+  totalMs: number;
+  idleMs: number;
+  selfByFunction: ProfileEntry[];
+  selfByPackage: ProfileEntry[];
+  inclusiveMailshift: ProfileEntry[];
+}
+
+function shortUrl(url: string): string {
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) return url.slice(nm + 'node_modules/'.length);
+  const dist = url.indexOf('/dist/');
+  if (dist >= 0) return url.slice(dist + 1);
+  return url.replace(/^file:\/\//, '');
+}
+
+function packageOf(frame: ProfileNode['callFrame']): string {
+  const url = frame.url;
+  if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  if (url.startsWith('node:')) return 'node internals';
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const parts = url.slice(nm + 'node_modules/'.length).split('/');
+    return (parts[0] ?? '').startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? '?');
+  }
+  if (isMailshift(url))
+    return `mailshift ${url.slice(url.indexOf('/dist/') + '/dist/'.length).split('/')[0]}/`;
+  return url;
+}
+
+/** mailshift's own compiled modules (dist/ of this repository, not a dependency's dist/). */
+function isMailshift(url: string): boolean {
+  return url.includes('/dist/') && !url.includes('node_modules/');
+}
+
+function ranking(map: Map<string, number>, busyMs: number, top: number): ProfileEntry[] {
+  return [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, us]) => ({ name, ms: us / 1000, percent: busyMs > 0 ? (100 * us) / 1000 / busyMs : 0 }));
+}
+
+/**
+ * Summarises a `.cpuprofile` file.
+ * @param top how many lines per ranking
+ */
+export function summariseProfile(file: string, top = 15): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const selfUs = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    // timeDeltas[i] is the time since the previous sample: charge the next interval to this sample.
+    const dt = profile.timeDeltas[i + 1] ?? 0;
+    const id = profile.samples[i] as number;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + dt);
+  }
+  const fnKey = (n: ProfileNode) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}${n.callFrame.url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let idleUs = 0;
+  let totalUs = 0;
+  for (const [id, us] of selfUs) {
+    const node = byId.get(id);
+    if (!node) continue;
+    totalUs += us;
+    if (node.callFrame.functionName === '(idle)') {
+      idleUs += us;
+      continue;
+    }
+    byFunction.set(fnKey(node), (byFunction.get(fnKey(node)) ?? 0) + us);
+    const pkg = packageOf(node.callFrame);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
+    // Inclusive time of mailshift's own functions: each function once per stack.
+    const seen = new Set<string>();
+    for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) {
+      const n = byId.get(p);
+      if (!n || !isMailshift(n.callFrame.url)) continue;
+      const key = fnKey(n);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+  }
+  const busyMs = (totalUs - idleUs) / 1000;
+  return {
+    file,
+    totalMs: totalUs / 1000,
+    idleMs: idleUs / 1000,
+    selfByFunction: ranking(byFunction, busyMs, top),
+    selfByPackage: ranking(byPackage, busyMs, top),
+    inclusiveMailshift: ranking(inclusive, busyMs, top),
+  };
+}
+
+/** The summary as indented text lines. */
+export function formatProfile(s: ProfileSummary): string {
+  const fmt = (title: string, list: ProfileEntry[]) =>
+    [
+      title,
+      ...list.map(
+        (e) => `  ${e.ms.toFixed(0).padStart(7)} ms ${e.percent.toFixed(1).padStart(5)}%  ${e.name}`,
+      ),
+    ].join('\n');
+  return [
+    `CPU profile ${s.file}: ${(s.totalMs / 1000).toFixed(2)} s sampled, ${((s.totalMs - s.idleMs) / 1000).toFixed(2)} s busy (percent of busy time)`,
+    fmt('self time by package:', s.selfByPackage),
+    fmt('self time by function:', s.selfByFunction),
+    fmt("inclusive time of mailshift's functions:", s.inclusiveMailshift),
+  ].join('\n');
+}
