@@ -23,7 +23,11 @@ function server(s: Plan['source']): string {
 function concurrency(plan: Plan): number {
   return Math.max(
     1,
-    Math.min(plan.limits.accountsInParallel, plan.source.maxConnections, plan.destination.maxConnections),
+    Math.min(
+      plan.limits.accountsInParallel,
+      plan.source.maxConnectionsTotal,
+      plan.destination.maxConnectionsTotal,
+    ),
   );
 }
 

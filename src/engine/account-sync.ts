@@ -179,8 +179,12 @@ async function runAccount(run: AccountRun, opened: Opened): Promise<void> {
   const listed = new Map(source.folders.map((f) => [f.path, f]));
   const jobs = decisions
     .filter((d): d is Extract<FolderDecision, { action: 'copy' }> => d.action === 'copy')
-    .map((d) => ({ source: d.source, destination: d.destination, listing: listed.get(d.source) }))
-    .filter((j): j is FolderJob & { listing: FolderListing } => j.listing !== undefined);
+    .flatMap((d): (FolderJob & { listing: FolderListing })[] => {
+      const listing = listed.get(d.source);
+      return listing
+        ? [{ source: d.source, destination: d.destination, status: listing.status, listing }]
+        : [];
+    });
   result.folders = jobs.length;
   const changed = jobs.filter((j) => !folderUnchanged(deps.state, account, j));
   for (const j of jobs.filter((x) => !changed.includes(x))) {
@@ -266,12 +270,16 @@ async function ensureFolders(
   jobs: (FolderJob & { listing: FolderListing })[],
 ): Promise<void> {
   const existing = new Map(destination.folders.map((f) => [f.path.normalize('NFC'), f]));
+  const known = {
+    delimiter: destination.namespace.delimiter,
+    existing: new Set(destination.folders.map((f) => f.path)),
+  };
   for (const job of [...jobs].sort((a, b) => a.destination.localeCompare(b.destination))) {
     const have = existing.get(job.destination.normalize('NFC'));
     if (!have) {
-      await dst.createFolder(job.destination);
-      // CREATE subscribes in imapflow; match the source's choice.
-      await dst.setSubscribed(job.destination, job.listing.subscribed);
+      await dst.createFolder(job.destination, known);
+      // A created folder is subscribed; match the source where it is not.
+      if (!job.listing.subscribed) await dst.setSubscribed(job.destination, false);
     } else if (job.listing.subscribed && !have.subscribed) {
       await dst.setSubscribed(job.destination, true);
     }

@@ -21,6 +21,8 @@ import { repairForRetry, type RepairPolicy } from './repair.js';
 export interface FolderJob {
   source: string;
   destination: string;
+  /** The source folder's STATUS from the account's LIST-STATUS, saving one round trip. */
+  status?: FolderStatus;
 }
 
 /** What a folder sync works with: the worker's connections and the run's shared parts. */
@@ -54,7 +56,7 @@ const DONE = new Set(['copied', 'present']);
 export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<FolderTotals> {
   const totals = emptyTotals();
   // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
-  const srcStatus = await ctx.src.status(job.source);
+  const srcStatus = job.status ?? (await ctx.src.status(job.source));
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
   if (inDoubt.length === 0 && isUnchanged(prev, srcStatus, job.destination)) {
@@ -83,7 +85,7 @@ export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<Fo
   const metas = (await ctx.src.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
 
   if (metas.length > 0) {
-    const toAppend = await recognisePresent(ctx, key, job, metas, totals);
+    const { rest: toAppend, destStatus } = await recognisePresent(ctx, key, job, metas, totals);
     const fitting = skipOversize(ctx, key, job, toAppend, totals);
     ctx.reporter.emit({
       type: 'folder-start',
@@ -92,7 +94,7 @@ export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<Fo
       toCopy: fitting.length,
       bytes: fitting.reduce((s, m) => s + m.size, 0),
     });
-    await copyMessages(ctx, key, job, fitting, totals);
+    await copyMessages(ctx, key, job, fitting, destStatus, totals);
   }
   if (totals.failed === 0 && !ctx.signal.aborted) {
     ctx.state.saveFolder({
@@ -219,7 +221,7 @@ async function recognisePresent(
   job: FolderJob,
   metas: MessageMeta[],
   totals: FolderTotals,
-): Promise<MessageMeta[]> {
+): Promise<{ rest: MessageMeta[]; destStatus: FolderStatus }> {
   const destStatus = await ctx.dst.status(job.destination);
   const claims = ctx.state
     .destinationClaims(ctx.account, job.destination)
@@ -228,7 +230,7 @@ async function recognisePresent(
         r.dest_uidvalidity === destStatus.uidValidity &&
         !(r.folder === key.folder && r.uidvalidity !== key.uidvalidity),
     );
-  if (destStatus.messages <= claims.length) return metas;
+  if (destStatus.messages <= claims.length) return { rest: metas, destStatus };
   const claimed = new Set(claims.map((r) => r.dest_uid));
   await ctx.dst.examine(job.destination);
   const pool = new IdentityPool((await ctx.dst.scan(1)).filter((m) => !claimed.has(m.uid)));
@@ -241,7 +243,7 @@ async function recognisePresent(
   }
   ctx.state.recordWithoutAppend(key, job.destination, present);
   totals.present += present.length;
-  return rest;
+  return { rest, destStatus };
 }
 
 /** Messages over the plan's size limit or the destination's APPENDLIMIT are skipped and named. */
@@ -282,11 +284,12 @@ async function copyMessages(
   key: Key,
   job: FolderJob,
   metas: MessageMeta[],
+  destStatus: FolderStatus,
   totals: FolderTotals,
 ): Promise<void> {
   if (metas.length === 0) return;
   const permitted = await ctx.dst.permanentFlags(job.destination);
-  const destStatus = await ctx.dst.status(job.destination);
+  // Taken before any APPEND of this folder: a safe lower bound for finding in-doubt copies.
   let destUidNext = destStatus.uidNext;
   const batches = makeBatches(metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
   const fetchBatch = (batch: MessageMeta[]) => {

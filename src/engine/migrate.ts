@@ -40,13 +40,20 @@ export interface RunSummary {
 }
 
 /**
- * Accounts that can run at once without passing either server's connection cap: each account
- * uses `pairs` source connections and `2 * pairs` destination connections (control + append).
+ * Connection pairs one account uses: each pair is one source connection and two destination
+ * connections (control and append), within the servers' per-account caps.
  */
+export function pairsPerAccount(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
+  const bySource = plan.source.maxConnections;
+  const byDestination = Math.floor(plan.destination.maxConnections / 2);
+  return Math.max(1, Math.min(plan.limits.connectionsPerAccount, bySource, byDestination));
+}
+
+/** Accounts that can run at once without passing either server's total connection cap. */
 export function accountsAtOnce(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
-  const pairs = plan.limits.connectionsPerAccount;
-  const bySource = Math.floor(plan.source.maxConnections / pairs);
-  const byDestination = Math.floor(plan.destination.maxConnections / (2 * pairs));
+  const pairs = pairsPerAccount(plan);
+  const bySource = Math.floor(plan.source.maxConnectionsTotal / pairs);
+  const byDestination = Math.floor(plan.destination.maxConnectionsTotal / (2 * pairs));
   return Math.max(1, Math.min(plan.limits.accountsInParallel, bySource, byDestination));
 }
 
@@ -75,7 +82,7 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               logger: deps.logger,
               signal: deps.signal,
               budget,
-              limits: plan.limits,
+              limits: { ...plan.limits, connectionsPerAccount: pairsPerAccount(plan) },
               syncFlags: plan.options.syncFlags,
               repair: plan.problems,
               mapper: deps.mapper,

@@ -91,22 +91,20 @@ export async function connectDestination(
 ): Promise<DestinationStore> {
   const client = await openImap(e, logger);
   const base = reader(client);
-  const delimiter = async () => (await client.list()).find((f) => f.delimiter)?.delimiter ?? '/';
   return guarded(client, {
     ...base,
     get capabilities() {
       return base.capabilities;
     },
-    createFolder: async (path) => {
-      const sep = await delimiter();
-      const parts = path.split(sep);
-      const existing = new Set((await client.list()).map((f) => f.path));
+    createFolder: async (path, known) => {
+      const parts = path.split(known.delimiter);
       for (let i = 1; i <= parts.length; i++) {
-        const p = parts.slice(0, i).join(sep);
-        if (existing.has(p)) continue;
+        const p = parts.slice(0, i).join(known.delimiter);
+        if (known.existing.has(p)) continue;
         try {
+          // CREATE, then SUBSCRIBE (imapflow subscribes what it creates).
           await client.mailboxCreate(p);
-          // imapflow subscribes what it creates; subscription is set by the caller afterwards.
+          known.existing.add(p);
         } catch (err) {
           if (
             !/ALREADYEXISTS|already exists/i.test(

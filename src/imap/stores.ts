@@ -30,8 +30,11 @@ export type SourceStore = FolderReader;
 
 /** The destination: reads, plus the few writes a migration needs. Nothing here deletes. */
 export interface DestinationStore extends FolderReader {
-  /** Creates a folder and its missing parents; resolves when it exists. */
-  createFolder(path: string): Promise<void>;
+  /**
+   * Creates a folder and its missing parents, subscribed; resolves when it exists. `known` comes
+   * from the listing the caller has already made (no LIST per folder) and is updated.
+   */
+  createFolder(path: string, known: { delimiter: string; existing: Set<string> }): Promise<void>;
   setSubscribed(path: string, subscribed: boolean): Promise<void>;
   /** Replaces the flags of one message (UID STORE FLAGS), used to bring source flag changes over. */
   setFlags(path: string, uid: number, flags: string[]): Promise<void>;

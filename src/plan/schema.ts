@@ -18,8 +18,10 @@ export const ServerSchema = z
     tlsVerify: z.boolean().default(true),
     /** TLS server name when it differs from host. */
     servername: z.string().optional(),
-    /** Connections mailshift may open to this server at once, over all accounts (providers cap them). */
-    maxConnections: z.number().int().min(1).max(200).default(10),
+    /** Connections one account may hold on this server at once (providers cap them per user; Dovecot: 10). */
+    maxConnections: z.number().int().min(2).max(200).default(10),
+    /** Connections mailshift may hold on this server at once over all accounts (per-IP caps). */
+    maxConnectionsTotal: z.number().int().min(2).max(1000).default(40),
     /** Milliseconds a command may stay unanswered before the connection is treated as lost. */
     timeoutMs: z.number().int().min(1000).default(120_000),
   })
@@ -73,7 +75,7 @@ const RetrySchema = z
 
 const LimitsSchema = z
   .object({
-    accountsInParallel: z.number().int().min(1).max(64).default(4),
+    accountsInParallel: z.number().int().min(1).max(64).default(6),
     /** Connection pairs (one source, one destination) per account. */
     connectionsPerAccount: z.number().int().min(1).max(16).default(2),
     /** Bytes of message bodies held in memory at once, over the whole run. */

@@ -29,7 +29,7 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
     if (a.error) lines.push(`${a.account}: STOPPED: ${a.error}${a.hint ? `\n  -> ${a.hint}` : ''}`);
     for (const f of a.failedFolders) lines.push(`${a.account}: folder ${f.folder} failed: ${f.error}`);
     for (const f of a.skippedFolders) lines.push(`${a.account}: folder ${f.folder} not copied: ${f.reason}`);
-    for (const r of state.accountMessages(a.account)) {
+    for (const r of state.notableMessages(a.account)) {
       if (r.state === 'failed') lines.push(`${a.account}: ${r.folder} UID ${r.uid} FAILED: ${r.reason}`);
       else if (r.state === 'skipped')
         lines.push(`${a.account}: ${r.folder} UID ${r.uid} skipped: ${r.reason}`);

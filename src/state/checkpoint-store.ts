@@ -78,6 +78,7 @@ type StepHook = (step: string) => void;
 export class CheckpointStore {
   private readonly db: Database.Database;
   private onStep: StepHook | undefined;
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -106,6 +107,24 @@ export class CheckpointStore {
     db.pragma('busy_timeout = 5000');
     migrate(db, path);
     return new CheckpointStore(db);
+  }
+
+  /** A prepared statement, compiled once per store (preparing costs more than running). */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
+  /** Rows worth naming in a summary: failed, skipped, with dropped flags, or repaired. */
+  notableMessages(account: string): MessageRow[] {
+    return this.stmt(
+      `SELECT * FROM messages WHERE account = ? AND (state IN ('failed', 'skipped') OR dropped_flags IS NOT NULL OR repaired IS NOT NULL)
+       ORDER BY folder, uid`,
+    ).all(account) as MessageRow[];
   }
 
   /** Test hook: called after every committed step, may throw to simulate a crash. */
@@ -154,7 +173,7 @@ export class CheckpointStore {
 
   /** Every message row of an account. */
   accountMessages(account: string): MessageRow[] {
-    return this.db.prepare('SELECT * FROM messages WHERE account = ?').all(account) as MessageRow[];
+    return this.stmt('SELECT * FROM messages WHERE account = ?').all(account) as MessageRow[];
   }
 
   /** Rows claiming a destination UID in a destination folder. */
@@ -175,8 +194,8 @@ export class CheckpointStore {
   folders(account?: string): FolderRow[] {
     return (
       account
-        ? this.db.prepare('SELECT * FROM folders WHERE account = ?').all(account)
-        : this.db.prepare('SELECT * FROM folders').all()
+        ? this.stmt('SELECT * FROM folders WHERE account = ?').all(account)
+        : this.stmt('SELECT * FROM folders').all()
     ) as FolderRow[];
   }
 
@@ -196,7 +215,7 @@ export class CheckpointStore {
 
   /** Forgets the synced marker of a folder so the next run looks at it in full. */
   invalidateFolder(account: string, sourcePath: string): void {
-    this.db.prepare('DELETE FROM folders WHERE account = ? AND source_path = ?').run(account, sourcePath);
+    this.stmt('DELETE FROM folders WHERE account = ? AND source_path = ?').run(account, sourcePath);
   }
 
   /**
@@ -216,7 +235,7 @@ export class CheckpointStore {
         )
         .run(key.account, destFolder, destUidNextBefore, Date.now());
       const batchId = Number(batch.lastInsertRowid);
-      const upsert = this.db.prepare(
+      const upsert = this.stmt(
         `INSERT INTO messages(account, folder, uidvalidity, uid, state, identity, size, internal_date, flags, dest_folder, batch_id, updated_at)
          VALUES (?, ?, ?, ?, 'appending', ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(account, folder, uidvalidity, uid) DO UPDATE SET state = 'appending', identity = excluded.identity,
@@ -252,11 +271,11 @@ export class CheckpointStore {
     destUidValidity: number | undefined,
     results: AppendResult[],
   ): void {
-    const ok = this.db.prepare(
+    const ok = this.stmt(
       `UPDATE messages SET state = 'copied', dest_uid = ?, dest_uidvalidity = ?, dropped_flags = ?, repaired = ?, reason = NULL, updated_at = ?
        WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?`,
     );
-    const bad = this.db.prepare(
+    const bad = this.stmt(
       `UPDATE messages SET state = 'failed', reason = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?`,
     );
     this.db.transaction(() => {
@@ -298,7 +317,7 @@ export class CheckpointStore {
     }[],
   ): void {
     if (rows.length === 0) return;
-    const upsert = this.db.prepare(
+    const upsert = this.stmt(
       `INSERT INTO messages(account, folder, uidvalidity, uid, state, identity, size, internal_date, flags, dest_folder, dest_uid, dest_uidvalidity, reason, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(account, folder, uidvalidity, uid) DO UPDATE SET state = excluded.state, identity = excluded.identity,
@@ -345,10 +364,10 @@ export class CheckpointStore {
     found: { uidvalidity: number; uid: number; destUid: number; destUidValidity: number }[],
     notFound: { uidvalidity: number; uid: number }[],
   ): void {
-    const set = this.db.prepare(
+    const set = this.stmt(
       `UPDATE messages SET state = 'copied', dest_uid = ?, dest_uidvalidity = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?`,
     );
-    const drop = this.db.prepare(
+    const drop = this.stmt(
       `DELETE FROM messages WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ? AND state = 'appending'`,
     );
     this.db.transaction(() => {
@@ -385,7 +404,7 @@ export class CheckpointStore {
 
   /** Per-account status rows. */
   accountStatuses(): { id: string; status: string; error: string | null; updated_at: number }[] {
-    return this.db.prepare('SELECT * FROM accounts ORDER BY id').all() as {
+    return this.stmt('SELECT * FROM accounts ORDER BY id').all() as {
       id: string;
       status: string;
       error: string | null;

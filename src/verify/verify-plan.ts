@@ -31,7 +31,7 @@ export interface VerifyDeps {
  */
 export function verifyAccountsAtOnce(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
   const pairs = plan.limits.connectionsPerAccount;
-  const cap = Math.min(plan.source.maxConnections, plan.destination.maxConnections);
+  const cap = Math.min(plan.source.maxConnectionsTotal, plan.destination.maxConnectionsTotal);
   return Math.max(1, Math.min(plan.limits.accountsInParallel, Math.floor(cap / pairs)));
 }
 

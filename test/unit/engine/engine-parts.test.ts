@@ -9,7 +9,7 @@ import { ByteBudget } from '../../../src/engine/byte-budget.js';
 import { keepable } from '../../../src/engine/folder-sync.js';
 import { IdentityPool } from '../../../src/engine/identity-match.js';
 import { hasBareLf, normalizeCrlf, repairForRetry } from '../../../src/engine/repair.js';
-import { accountsAtOnce } from '../../../src/engine/migrate.js';
+import { accountsAtOnce, pairsPerAccount } from '../../../src/engine/migrate.js';
 
 describe('makeBatches', () => {
   const items = (sizes: number[]) => sizes.map((size, i) => ({ i, size }));
@@ -114,15 +114,22 @@ describe('repairs', () => {
   });
 });
 
-describe('accountsAtOnce', () => {
-  it('stays within both servers connection caps', () => {
-    const plan = (src: number, dst: number, parallel = 8, pairs = 2) => ({
-      limits: { accountsInParallel: parallel, connectionsPerAccount: pairs } as never,
-      source: { maxConnections: src } as never,
-      destination: { maxConnections: dst } as never,
-    });
+describe('connection caps', () => {
+  const plan = (perAccount: number, total: number, parallel = 8, pairs = 2) => ({
+    limits: { accountsInParallel: parallel, connectionsPerAccount: pairs } as never,
+    source: { maxConnections: perAccount, maxConnectionsTotal: total } as never,
+    destination: { maxConnections: perAccount, maxConnectionsTotal: total } as never,
+  });
+
+  it('keeps accounts within both servers total caps', () => {
     assert.equal(accountsAtOnce(plan(10, 10)), 2, '2 pairs use 4 destination connections per account');
-    assert.equal(accountsAtOnce(plan(100, 100, 3)), 3);
-    assert.equal(accountsAtOnce(plan(1, 1)), 1, 'never zero');
+    assert.equal(accountsAtOnce(plan(10, 100, 3)), 3, 'accountsInParallel when the caps allow it');
+    assert.equal(accountsAtOnce(plan(2, 2)), 1, 'never zero');
+  });
+
+  it('keeps one account within the per-account cap', () => {
+    assert.equal(pairsPerAccount(plan(10, 40, 8, 3)), 3);
+    assert.equal(pairsPerAccount(plan(4, 40, 8, 3)), 2, 'two destination connections per pair');
+    assert.equal(pairsPerAccount(plan(2, 40, 8, 3)), 1);
   });
 });
