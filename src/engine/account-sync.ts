@@ -145,6 +145,17 @@ interface AccountRun {
   failure?: unknown;
   /** Bytes of the account still to copy, when the source reports folder sizes (STATUS=SIZE). */
   remainingBytes(): number | undefined;
+  /** Destination folders as listed at the start, updated as workers create them. */
+  folders?: KnownFolders;
+}
+
+/** What the workers know of the destination's folders (NFC names), shared within an account. */
+interface KnownFolders {
+  delimiter: string;
+  existing: Set<string>;
+  subscribed: Set<string>;
+  /** Created by this run, parents included: their subscription follows their own source folder. */
+  created: Set<string>;
 }
 
 async function closeOpened(opened: Opened): Promise<void> {
@@ -209,11 +220,11 @@ async function runAccount(run: AccountRun, opened: Opened): Promise<void> {
   run.remainingBytes = () => remainingBytes(deps.state, account, changed);
   await retrying(
     run,
-    'creating folders',
+    'listing destination folders',
     async () => {
       opened.dst ??= await conn.destination();
       destination ??= await opened.dst.listFolders();
-      await ensureFolders(opened.dst, destination, changed);
+      run.folders = knownFolders(destination);
     },
     async () => {
       await closeOpened(opened);
@@ -263,26 +274,43 @@ function folderUnchanged(
   );
 }
 
-/** Creates missing destination folders (parents first) and subscribes them like their source. */
-async function ensureFolders(
-  dst: DestinationStore,
-  destination: SideListing,
-  jobs: (FolderJob & { listing: FolderListing })[],
-): Promise<void> {
-  const existing = new Map(destination.folders.map((f) => [f.path.normalize('NFC'), f]));
-  const known = {
+function knownFolders(destination: SideListing): KnownFolders {
+  const nfc = (f: FolderListing) => f.path.normalize('NFC');
+  return {
     delimiter: destination.namespace.delimiter,
-    existing: new Set(destination.folders.map((f) => f.path)),
+    existing: new Set(destination.folders.map(nfc)),
+    subscribed: new Set(destination.folders.filter((f) => f.subscribed).map(nfc)),
+    created: new Set(),
   };
-  for (const job of [...jobs].sort((a, b) => a.destination.localeCompare(b.destination))) {
-    const have = existing.get(job.destination.normalize('NFC'));
-    if (!have) {
-      await dst.createFolder(job.destination, known);
-      // A created folder is subscribed; match the source where it is not.
-      if (!job.listing.subscribed) await dst.setSubscribed(job.destination, false);
-    } else if (job.listing.subscribed && !have.subscribed) {
-      await dst.setSubscribed(job.destination, true);
+}
+
+/**
+ * Creates a job's destination folder (and missing parents) when it is missing, and subscribes it
+ * like its source folder. Done by the worker just before the folder is synced, so that creating
+ * twenty folders does not cost forty round trips before the first message moves.
+ */
+async function ensureFolder(
+  dst: DestinationStore,
+  job: FolderJob & { listing: FolderListing },
+  known: KnownFolders,
+): Promise<void> {
+  const path = job.destination.normalize('NFC');
+  if (!known.existing.has(path)) {
+    const before = new Set(known.existing);
+    await dst.createFolder(job.destination, known);
+    for (const p of known.existing) {
+      if (before.has(p)) continue;
+      known.created.add(p);
+      known.subscribed.add(p);
     }
+  }
+  if (job.listing.subscribed && !known.subscribed.has(path)) {
+    await dst.setSubscribed(job.destination, true);
+    known.subscribed.add(path);
+  } else if (!job.listing.subscribed && known.created.has(path) && known.subscribed.has(path)) {
+    // CREATE subscribes; an unsubscribed source folder stays unsubscribed.
+    await dst.setSubscribed(job.destination, false);
+    known.subscribed.delete(path);
   }
 }
 
@@ -344,7 +372,7 @@ async function retrying<T>(
 async function runWorker(
   run: AccountRun,
   lane: number,
-  queue: FolderJob[],
+  queue: (FolderJob & { listing: FolderListing })[],
   initial: Partial<Pair>,
 ): Promise<void> {
   const { account, conn, deps, result } = run;
@@ -364,6 +392,7 @@ async function runWorker(
           async () => {
             const p = await openPair(conn, pair);
             pair = p;
+            if (run.folders) await ensureFolder(p.dst, current, run.folders);
             addTotals(result.totals, await syncFolder(folderContext(run, p), current));
           },
           async () => {

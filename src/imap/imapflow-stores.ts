@@ -100,11 +100,11 @@ export async function connectDestination(
       const parts = path.split(known.delimiter);
       for (let i = 1; i <= parts.length; i++) {
         const p = parts.slice(0, i).join(known.delimiter);
-        if (known.existing.has(p)) continue;
+        if (known.existing.has(p.normalize('NFC'))) continue;
         try {
           // CREATE, then SUBSCRIBE (imapflow subscribes what it creates).
           await client.mailboxCreate(p);
-          known.existing.add(p);
+          known.existing.add(p.normalize('NFC'));
         } catch (err) {
           if (
             !/ALREADYEXISTS|already exists/i.test(
@@ -112,6 +112,7 @@ export async function connectDestination(
             )
           )
             throw err;
+          known.existing.add(p.normalize('NFC'));
         }
       }
     },

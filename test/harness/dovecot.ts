@@ -77,15 +77,35 @@ let exitHookInstalled = false;
 
 /** Asks the kernel for a free loopback port. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const addr = srv.address();
+        const p = typeof addr === 'object' && addr ? addr.port : 0;
+        srv.close(() => resolve(p));
+      });
     });
-  });
+    // The kernel may hand a just-closed port out again: never give one twice in this process.
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+const handedOut = new Set<number>();
+
+/** Starts the daemon; returns what went wrong, or undefined when it started. */
+function launch(dir: string, conf: string): string | undefined {
+  // The daemon keeps inherited pipes open, so its output goes to a file, not to us.
+  const startLog = join(dir, 'start.log');
+  const out = openSync(startLog, 'w');
+  const res = spawnSync('/usr/sbin/dovecot', ['-c', conf], { stdio: ['ignore', out, out] });
+  closeSync(out);
+  if (res.status === 0) return undefined;
+  const log = existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '';
+  return `dovecot failed to start (${res.status}): ${readFileSync(startLog, 'utf8')}\n${log}`;
 }
 
 function isRoot(): boolean {
@@ -308,18 +328,17 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
     spawnSync('chmod', ['755', dir]);
     chownSync(join(dir, 'mail'), 8, 8);
   }
-  const port = await freePort();
-  const tlsPort = await freePort();
+  // A port found free can be taken by another test process before Dovecot binds it: try again.
+  let port = 0;
+  let tlsPort = 0;
   const conf = join(dir, 'dovecot.conf');
-  writeFileSync(conf, buildConfig(dir, port, tlsPort, opts));
-  // The daemon keeps inherited pipes open, so its output goes to a file, not to us.
-  const startLog = join(dir, 'start.log');
-  const out = openSync(startLog, 'w');
-  const res = spawnSync('/usr/sbin/dovecot', ['-c', conf], { stdio: ['ignore', out, out] });
-  closeSync(out);
-  if (res.status !== 0) {
-    const log = existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '';
-    throw new Error(`dovecot failed to start (${res.status}): ${readFileSync(startLog, 'utf8')}\n${log}`);
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    tlsPort = await freePort();
+    writeFileSync(conf, buildConfig(dir, port, tlsPort, opts));
+    const failure = launch(dir, conf);
+    if (failure === undefined) break;
+    if (!/Address already in use/.test(failure) || attempt >= 5) throw new Error(failure);
   }
   const server: DovecotServer = {
     flavor: opts.flavor,
