@@ -194,6 +194,8 @@ describe('crashes, disk and secrets (CLI, real Dovecot)', () => {
     log.push(`after step 1: ${first.signal ?? first.code}`);
     assert.equal(doubtful(), 0, 'the recovery pass resolved the batch');
     // 5. Killed from outside after a random delay, twice, while much is left to copy; then at random steps.
+    //    A few milliseconds of latency keep the copy running long enough for the kill to land mid-run.
+    dstProxy.latency = { toServer: 5, toClient: 5 };
     for (let i = 0; i < 2; i++) {
       const run = startCli(args);
       const delay = 350 + random(600);
@@ -206,6 +208,7 @@ describe('crashes, disk and secrets (CLI, real Dovecot)', () => {
       const res = await runCli(args, { env: { MAILSHIFT_TEST_KILL_AFTER_STEPS: String(n) } });
       log.push(`after step ${n}: ${res.signal ?? res.code}`);
     }
+    dstProxy.latency = { toServer: 0, toClient: 0 };
     const trail = `seed ${seed}: ${log.join('; ')}`;
     t.diagnostic(trail);
     assert.ok(log.filter((l) => l.endsWith('SIGKILL')).length >= 5, trail);
