@@ -15,6 +15,7 @@ import { closeSync, futimesSync, mkdirSync, openSync, writeFileSync, writeSync }
 import { join } from 'node:path';
 import { makeBigMessage } from './big-message.js';
 import type { DovecotServer, TestUser } from './dovecot.js';
+import { Prng } from './prng.js';
 
 /** What to generate. The same options give byte-identical files. */
 export interface CorpusOptions {
@@ -95,48 +96,6 @@ const MEDIAN_BYTES = 20_000;
 const SIGMA = 1.0;
 /** Messages above this many bytes are built as text plus a base64 attachment. */
 const MULTIPART_FROM = 100_000;
-
-/** mulberry32: small and fast; the same seed gives the same sequence. */
-class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-
-  /** A standard normal deviate (Box-Muller). */
-  normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-
-  hex(chars: number): string {
-    let out = '';
-    while (out.length < chars) out += ((this.next() * 0x10000) >>> 0).toString(16).padStart(4, '0');
-    return out.slice(0, chars);
-  }
-}
 
 const WORDS = (
   'the of and to in is that for it as was with be by on not he this are or his from at which but have an ' +

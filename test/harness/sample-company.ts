@@ -7,6 +7,7 @@
  */
 import { ImapFlow } from 'imapflow';
 import iconv from 'iconv-lite';
+import { Prng } from './prng.js';
 
 /** One message as it is stored on the source: raw RFC 5322 bytes (CRLF), flags and INTERNALDATE. */
 export interface SampleMessage {
@@ -48,50 +49,6 @@ export const SOURCE_NAMESPACE = { prefix: 'INBOX.', delimiter: '.' } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
-
-/** mulberry32: tiny, fast and good enough for test data; the same seed gives the same sequence. */
-class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error('pick() from an empty list');
-    return item;
-  }
-
-  hex(chars: number): string {
-    let out = '';
-    while (out.length < chars) out += this.int(0, 15).toString(16);
-    return out;
-  }
-
-  bytes(n: number): Buffer {
-    const buf = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) buf[i] = this.int(0, 255);
-    return buf;
-  }
-}
 
 /** FNV-1a, to give every folder its own seed: editing one folder leaves the others' bytes alone. */
 function seedOf(text: string): number {
