@@ -78,8 +78,8 @@ export function readersFor(plan: Plan, logger: Logger | false = false) {
 }
 
 /** The folder mapper: the resolved plan when there is one, else proposed from both listings. */
-export function mapperFor(plan: Plan, state: StateDir): FolderMapper {
-  return mappingFor(plan, state);
+export function mapperFor(plan: Plan): FolderMapper {
+  return mappingFor(plan);
 }
 
 /** A command's open resources, closed by `close()`. */

@@ -25,7 +25,7 @@ export async function runMigration(args: RunArgs): Promise<number> {
       logger: ctx.logger,
       signal: ctx.signal,
       connectors: connectorsFor(plan, ctx.logger),
-      mapper: mapperFor(plan, ctx.state),
+      mapper: mapperFor(plan),
       only: args.account,
     });
     const text = formatRunSummary(summary, ctx.store);

@@ -54,7 +54,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
   try {
     const { plan, logger, store } = ctx;
     const lang: Lang = args.lang ?? plan.report?.lang ?? 'en';
-    const mapper = mapperFor(plan, ctx.state);
+    const mapper = mapperFor(plan);
     const debug = logger.level === 'debug' || logger.level === 'trace';
     const readers = readersFor(plan, debug ? logger : false);
     const byId = new Map(plan.accounts.map((a) => [a.id, a]));

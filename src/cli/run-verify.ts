@@ -67,7 +67,7 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
     const debug = logger.level === 'debug' || logger.level === 'trace';
     const report = await verifyPlan(plan, {
       store: ctx.store,
-      mapper: mapperFor(plan, ctx.state),
+      mapper: mapperFor(plan),
       readers: readersFor(plan, debug ? logger : false),
       mode,
       lang,

@@ -93,7 +93,7 @@ export function readResolvedPlan(plan: Plan): ResolvedPlan | undefined {
 }
 
 /** A folder mapper that uses the resolved plan when present, else proposes from live listings. */
-export function mappingFor(plan: Plan, _state?: unknown): FolderMapper {
+export function mappingFor(plan: Plan): FolderMapper {
   const resolved = readResolvedPlan(plan);
   return {
     resolved: (id) => {

@@ -117,7 +117,7 @@ export async function runFaultPlan(
       logger,
       signal: new AbortController().signal,
       connectors: connectorsFor(plan, logger),
-      mapper: mapperFor(plan, state),
+      mapper: mapperFor(plan),
     });
     return { summary, events, logs, ms: Date.now() - started };
   } catch (error) {

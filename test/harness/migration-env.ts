@@ -140,7 +140,7 @@ export async function runInProcess(
       logger,
       signal: new AbortController().signal,
       connectors: connectorsFor(plan, logger),
-      mapper: mapperFor(plan, state),
+      mapper: mapperFor(plan),
       retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
     });
     return { summary, events };
