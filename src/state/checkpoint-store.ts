@@ -141,34 +141,52 @@ export class CheckpointStore {
     this.db.close();
   }
 
+  /**
+   * Runs a write that a power cut may lose without harm (run and account bookkeeping, the
+   * "folder synced" marker, recorded flags: losing them only makes the next run look again)
+   * without its own fsync. WAL keeps the order: the next fully synced commit carries it too.
+   * Intent and commit rows always use synchronous=FULL.
+   */
+  private relaxed<T>(write: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
   /** Starts a run record; returns its id. */
   startRun(): number {
-    const r = this.db
-      .prepare('INSERT INTO runs(started_at, status) VALUES (?, ?)')
-      .run(Date.now(), 'running');
+    const r = this.relaxed(() =>
+      this.stmt('INSERT INTO runs(started_at, status) VALUES (?, ?)').run(Date.now(), 'running'),
+    );
     return Number(r.lastInsertRowid);
   }
 
   /** Ends a run with its totals (used to learn the throughput for estimates). */
   finishRun(id: number, status: string, copied: number, bytes: number, seconds: number): void {
-    this.db
-      .prepare('UPDATE runs SET finished_at = ?, status = ?, copied = ?, bytes = ?, seconds = ? WHERE id = ?')
-      .run(Date.now(), status, copied, bytes, seconds, id);
+    this.relaxed(() => {
+      this.stmt(
+        'UPDATE runs SET finished_at = ?, status = ?, copied = ?, bytes = ?, seconds = ? WHERE id = ?',
+      ).run(Date.now(), status, copied, bytes, seconds, id);
+    });
   }
 
   /** Messages per second of the last runs that copied something, or undefined. */
   learnedThroughput(): number | undefined {
-    const r = this.db
-      .prepare('SELECT SUM(copied) AS c, SUM(seconds) AS s FROM runs WHERE copied > 100 AND seconds > 0')
-      .get() as { c: number | null; s: number | null };
+    const r = this.stmt(
+      'SELECT SUM(copied) AS c, SUM(seconds) AS s FROM runs WHERE copied > 100 AND seconds > 0',
+    ).get() as { c: number | null; s: number | null };
     return r.c && r.s ? r.c / r.s : undefined;
   }
 
   /** Rows of a source folder (any UIDVALIDITY). */
   folderMessages(account: string, folder: string): MessageRow[] {
-    return this.db
-      .prepare('SELECT * FROM messages WHERE account = ? AND folder = ? ORDER BY uidvalidity, uid')
-      .all(account, folder) as MessageRow[];
+    return this.stmt('SELECT * FROM messages WHERE account = ? AND folder = ? ORDER BY uidvalidity, uid').all(
+      account,
+      folder,
+    ) as MessageRow[];
   }
 
   /** Every message row of an account. */
@@ -178,16 +196,17 @@ export class CheckpointStore {
 
   /** Rows claiming a destination UID in a destination folder. */
   destinationClaims(account: string, destFolder: string): MessageRow[] {
-    return this.db
-      .prepare('SELECT * FROM messages WHERE account = ? AND dest_folder = ? AND dest_uid IS NOT NULL')
-      .all(account, destFolder) as MessageRow[];
+    return this.stmt(
+      'SELECT * FROM messages WHERE account = ? AND dest_folder = ? AND dest_uid IS NOT NULL',
+    ).all(account, destFolder) as MessageRow[];
   }
 
   /** The last synced state of a source folder. */
   folder(account: string, sourcePath: string): FolderRow | undefined {
-    return this.db
-      .prepare('SELECT * FROM folders WHERE account = ? AND source_path = ?')
-      .get(account, sourcePath) as FolderRow | undefined;
+    return this.stmt('SELECT * FROM folders WHERE account = ? AND source_path = ?').get(
+      account,
+      sourcePath,
+    ) as FolderRow | undefined;
   }
 
   /** Every folder row (status command). */
@@ -201,21 +220,23 @@ export class CheckpointStore {
 
   /** Records that a source folder is fully synced as of this STATUS. */
   saveFolder(row: Omit<FolderRow, 'synced_at'>): void {
-    this.db
-      .prepare(
+    this.relaxed(() => {
+      this.stmt(
         `INSERT INTO folders(account, source_path, dest_path, uidvalidity, uidnext, messages, highestmodseq, dest_uidvalidity, synced_at)
-         VALUES (@account, @source_path, @dest_path, @uidvalidity, @uidnext, @messages, @highestmodseq, @dest_uidvalidity, @synced_at)
-         ON CONFLICT(account, source_path) DO UPDATE SET dest_path = excluded.dest_path, uidvalidity = excluded.uidvalidity,
-           uidnext = excluded.uidnext, messages = excluded.messages, highestmodseq = excluded.highestmodseq,
-           dest_uidvalidity = excluded.dest_uidvalidity, synced_at = excluded.synced_at`,
-      )
-      .run({ ...row, synced_at: Date.now() });
-    this.markStep('folder');
+           VALUES (@account, @source_path, @dest_path, @uidvalidity, @uidnext, @messages, @highestmodseq, @dest_uidvalidity, @synced_at)
+           ON CONFLICT(account, source_path) DO UPDATE SET dest_path = excluded.dest_path, uidvalidity = excluded.uidvalidity,
+             uidnext = excluded.uidnext, messages = excluded.messages, highestmodseq = excluded.highestmodseq,
+             dest_uidvalidity = excluded.dest_uidvalidity, synced_at = excluded.synced_at`,
+      ).run({ ...row, synced_at: Date.now() });
+      this.markStep('folder');
+    });
   }
 
   /** Forgets the synced marker of a folder so the next run looks at it in full. */
   invalidateFolder(account: string, sourcePath: string): void {
-    this.stmt('DELETE FROM folders WHERE account = ? AND source_path = ?').run(account, sourcePath);
+    this.relaxed(() => {
+      this.stmt('DELETE FROM folders WHERE account = ? AND source_path = ?').run(account, sourcePath);
+    });
   }
 
   /**
@@ -229,11 +250,9 @@ export class CheckpointStore {
     messages: MessageIntent[],
   ): number {
     const tx = this.db.transaction(() => {
-      const batch = this.db
-        .prepare(
-          'INSERT INTO batches(account, dest_folder, dest_uidnext_before, started_at) VALUES (?, ?, ?, ?)',
-        )
-        .run(key.account, destFolder, destUidNextBefore, Date.now());
+      const batch = this.stmt(
+        'INSERT INTO batches(account, dest_folder, dest_uidnext_before, started_at) VALUES (?, ?, ?, ?)',
+      ).run(key.account, destFolder, destUidNextBefore, Date.now());
       const batchId = Number(batch.lastInsertRowid);
       const upsert = this.stmt(
         `INSERT INTO messages(account, folder, uidvalidity, uid, state, identity, size, internal_date, flags, dest_folder, batch_id, updated_at)
@@ -350,12 +369,10 @@ export class CheckpointStore {
 
   /** Rows left "appending" by an interrupted run, with their batch's UIDNEXT-before. */
   inDoubt(account: string, folder: string): (MessageRow & { dest_uidnext_before: number })[] {
-    return this.db
-      .prepare(
-        `SELECT m.*, b.dest_uidnext_before FROM messages m JOIN batches b ON b.id = m.batch_id
+    return this.stmt(
+      `SELECT m.*, b.dest_uidnext_before FROM messages m JOIN batches b ON b.id = m.batch_id
          WHERE m.account = ? AND m.folder = ? AND m.state = 'appending'`,
-      )
-      .all(account, folder) as (MessageRow & { dest_uidnext_before: number })[];
+    ).all(account, folder) as (MessageRow & { dest_uidnext_before: number })[];
   }
 
   /** Resolves in-doubt rows: found on the destination -> copied with that UID; not found -> forgotten. */
@@ -385,21 +402,21 @@ export class CheckpointStore {
     uid: number,
     flags: string[],
   ): void {
-    this.db
-      .prepare(
+    this.relaxed(() => {
+      this.stmt(
         'UPDATE messages SET flags = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?',
-      )
-      .run(JSON.stringify(flags), Date.now(), key.account, key.folder, key.uidvalidity, uid);
+      ).run(JSON.stringify(flags), Date.now(), key.account, key.folder, key.uidvalidity, uid);
+    });
   }
 
   /** Records how an account's last run ended. */
   setAccountStatus(account: string, status: string, error?: string): void {
-    this.db
-      .prepare(
+    this.relaxed(() => {
+      this.stmt(
         `INSERT INTO accounts(id, status, error, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET status = excluded.status, error = excluded.error, updated_at = excluded.updated_at`,
-      )
-      .run(account, status, error ?? null, Date.now());
+           ON CONFLICT(id) DO UPDATE SET status = excluded.status, error = excluded.error, updated_at = excluded.updated_at`,
+      ).run(account, status, error ?? null, Date.now());
+    });
   }
 
   /** Per-account status rows. */
@@ -414,11 +431,9 @@ export class CheckpointStore {
 
   /** Counts per account and state. */
   counts(): AccountCounts[] {
-    const rows = this.db
-      .prepare(
-        'SELECT account, state, COUNT(*) AS n, SUM(size) AS bytes FROM messages GROUP BY account, state',
-      )
-      .all() as { account: string; state: MessageState; n: number; bytes: number }[];
+    const rows = this.stmt(
+      'SELECT account, state, COUNT(*) AS n, SUM(size) AS bytes FROM messages GROUP BY account, state',
+    ).all() as { account: string; state: MessageState; n: number; bytes: number }[];
     const byAccount = new Map<string, AccountCounts>();
     for (const r of rows) {
       const c = byAccount.get(r.account) ?? {
