@@ -4,7 +4,7 @@
  */
 import type { AccountDiscovery, MessageRef, SourceFolderFacts } from '../plan/discovery.js';
 import type { FolderDecision } from '../plan/folder-types.js';
-import { resolveAddresses, type PlanAddress } from './dry-run-addresses.js';
+import { resolveAddresses, type PlanAddress } from '../plan/addresses.js';
 import { estimateDuration } from './dry-run-estimate.js';
 import {
   DRY_RUN_REPORT_VERSION,

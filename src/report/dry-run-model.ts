@@ -6,6 +6,9 @@
 import type { MessageRef } from '../plan/discovery.js';
 import { MailshiftError } from '../shared/errors.js';
 import type { Lang } from './i18n.js';
+import type { AddressRow } from '../plan/addresses.js';
+
+export type { AddressRow };
 
 export const DRY_RUN_REPORT_VERSION = 1;
 
@@ -91,19 +94,6 @@ export interface AccountReport {
   blockers: number;
   warnings: number;
   discoverySeconds: number;
-}
-
-/** One address of the domain and where its mail goes after the move. */
-export interface AddressRow {
-  address: string;
-  kind: 'mailbox' | 'alias' | 'forward';
-  /** The target as written in the plan. */
-  target?: string;
-  /** Where mail finally lands: a destination user of the plan, or an outside address. */
-  delivers?: string;
-  status: 'account' | 'external' | 'unmapped' | 'unknown-target' | 'loop';
-  /** Listed in the plan's `addresses`, or only known as an account of the plan. */
-  listed: boolean;
 }
 
 /** How long the copy is expected to take, and from what figure. */

@@ -31,4 +31,20 @@ describe('checkAddresses', () => {
     const out = checkAddresses([{ address: 'faktury@acme.example', kind: 'alias' }], accounts);
     assert.deepEqual(out, [{ address: 'faktury@acme.example', kind: 'alias', destination: null }]);
   });
+
+  it('follows an alias to an alias to a mailbox, and gives null to an alias loop', () => {
+    const out = checkAddresses(
+      [
+        { address: 'sklep@acme.example', kind: 'alias', target: 'info@acme.example' },
+        { address: 'info@acme.example', kind: 'alias', target: 'biuro@acme.example' },
+        { address: 'a@acme.example', kind: 'alias', target: 'b@acme.example' },
+        { address: 'b@acme.example', kind: 'alias', target: 'a@acme.example' },
+      ],
+      accounts,
+    );
+    assert.deepEqual(
+      out.map((a) => a.destination),
+      ['biuro@acme.example', 'biuro@acme.example', null, null],
+    );
+  });
 });

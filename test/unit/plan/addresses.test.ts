@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolveAddresses } from '../../../src/report/dry-run-addresses.js';
+import { resolveAddresses } from '../../../src/plan/addresses.js';
 
 const accounts = [
   { source: 'kontakt@acme.example', destination: 'kontakt@acme.example' },

@@ -3,7 +3,19 @@
  * (mailboxes, aliases, forwards); each must end at a destination mailbox of the plan or at an
  * outside address, or mail sent to it is lost when the MX records switch. Pure.
  */
-import type { AddressRow } from './dry-run-model.js';
+
+/** One address of the domain and where its mail goes after the move. */
+export interface AddressRow {
+  address: string;
+  kind: 'mailbox' | 'alias' | 'forward';
+  /** The target as written in the plan. */
+  target?: string;
+  /** Where mail finally lands: a destination user of the plan, or an outside address. */
+  delivers?: string;
+  status: 'account' | 'external' | 'unmapped' | 'unknown-target' | 'loop';
+  /** Listed in the plan's `addresses`, or only known as an account of the plan. */
+  listed: boolean;
+}
 
 /** An entry of the plan's `addresses`. */
 export interface PlanAddress {
