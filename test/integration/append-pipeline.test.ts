@@ -18,8 +18,6 @@ import {
   type AppendItem,
   type AppendPipelineOptions,
 } from '../../src/imap/append-pipeline.js';
-import { ImapResponseParser, parseUidSet } from '../../src/imap/imap-response-parser.js';
-import { checkFlags, formatInternalDate, mailboxArgument } from '../../src/imap/imap-syntax.js';
 import { startDovecot, type DovecotServer } from '../harness/dovecot.js';
 
 const PASSWORD = 'secret-Pa55';
@@ -290,49 +288,6 @@ function literalMarkers(wire: Buffer): string[] {
   }
   return markers;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Pure parts
-// ---------------------------------------------------------------------------------------------
-
-describe('append wire syntax', () => {
-  it('expands uid-sets in order and refuses oversized ones', () => {
-    assert.deepEqual(parseUidSet('5', 10), [5]);
-    assert.deepEqual(parseUidSet('5:9', 10), [5, 6, 7, 8, 9]);
-    assert.deepEqual(parseUidSet('5:7,9', 10), [5, 6, 7, 9]);
-    assert.deepEqual(parseUidSet('9:7', 10), [7, 8, 9]);
-    assert.equal(parseUidSet('1:4294967295', 100), undefined);
-    assert.equal(parseUidSet('5:*', 10), undefined);
-  });
-
-  it('skips literals inside untagged responses and keeps tagged text', () => {
-    const parser = new ImapResponseParser();
-    const wire = Buffer.from(
-      '* 1 FETCH (BODY[] {12}\r\nA1 OK fake\r\n)\r\n+ go\r\nM1 NO [TRYCREATE] no {5}\r\n',
-    );
-    const out = [...wire].flatMap((b) => parser.push(Buffer.from([b])));
-    assert.deepEqual(out, [
-      { kind: 'untagged', keyword: 'FETCH', text: '(BODY[] )' },
-      { kind: 'continuation', text: 'go' },
-      { kind: 'tagged', tag: 'M1', status: 'NO', code: { name: 'TRYCREATE', args: '' }, text: 'no {5}' },
-    ]);
-  });
-
-  it('spells mailbox names, flags and dates', () => {
-    assert.deepEqual(mailboxArgument('Faktury/2024'), ['"Faktury/2024"']);
-    assert.deepEqual(mailboxArgument('Wys\u0142ane'), ['"Wys&AUI-ane"']);
-    assert.deepEqual(mailboxArgument('a&"b\\'), ['"a&-\\"b\\\\"']);
-    assert.deepEqual(checkFlags(['\\seen', '\\Recent', '$label1', '$label1']), {
-      ok: true,
-      list: '(\\Seen $label1) ',
-    });
-    assert.deepEqual(checkFlags([]), { ok: true, list: '' });
-    assert.equal(checkFlags(['\\Foo']).ok, false);
-    assert.equal(checkFlags(['two words']).ok, false);
-    assert.equal(formatInternalDate(new Date(Date.UTC(2024, 1, 5, 7, 8, 9))), '"05-Feb-2024 07:08:09 +0000"');
-    assert.equal(formatInternalDate(new Date(NaN)), undefined);
-  });
-});
 
 // ---------------------------------------------------------------------------------------------
 // Against Dovecot
