@@ -9,6 +9,7 @@ import { renderDryRunHtml } from './dry-run-html.js';
 import { renderDryRunJson } from './dry-run-json.js';
 import { renderDryRunMarkdown } from './dry-run-markdown.js';
 import type { DryRunReport } from './dry-run-model.js';
+import { reportStamp } from './format.js';
 
 /** Report formats and their renderers (a registry, in the order files are printed). */
 export const DRY_RUN_FORMATS = {
@@ -48,18 +49,13 @@ export function parseFormats(values: string[] | string | undefined): DryRunForma
   return [...new Set(list as DryRunFormat[])];
 }
 
-/** "2026-11-25T20:01:28.123Z" -> "20261125-200128". */
-function stamp(iso: string): string {
-  return iso.slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-}
-
 /**
  * Writes the report in each format into `dir` (created, mode 0700).
  * @returns the paths written, in format order
  * @throws MailshiftError STATE_UNWRITABLE when the folder cannot be written
  */
 export function writeDryRunReports(r: DryRunReport, dir: string, formats: DryRunFormat[]): string[] {
-  const base = `dry-run-${stamp(r.generatedAt)}`;
+  const base = `dry-run-${reportStamp(r.generatedAt)}`;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return formats.map((f) => {

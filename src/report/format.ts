@@ -36,3 +36,11 @@ export function textTable(rows: string[][]): string {
     )
     .join('\n');
 }
+
+/**
+ * "2026-11-25T20:01:28.123Z" -> "20261125-200128-123": report file names that sort in the order
+ * the reports were made, milliseconds included, so two reports in one second do not collide.
+ */
+export function reportStamp(iso: string): string {
+  return iso.slice(0, 23).replace(/[-:]/g, '').replace('T', '-').replace('.', '-');
+}

@@ -8,6 +8,7 @@ import type { VerifyReport } from '../verify/types.js';
 import { verifyHtml } from './verify-html.js';
 import { verifyReportJson } from './verify-json.js';
 import { verifyMarkdown } from './verify-markdown.js';
+import { reportStamp } from './format.js';
 
 /** Formats a verification report can be written in. */
 export type VerifyFormat = 'html' | 'md' | 'json';
@@ -21,10 +22,9 @@ const RENDER: Record<VerifyFormat, (r: VerifyReport) => string> = {
   json: verifyReportJson,
 };
 
-/** `2026-11-25T20:01:02.345Z` -> `verify-20261125-200102`. */
+/** `2026-11-25T20:01:02.345Z` -> `verify-20261125-200102-345`. */
 export function verifyReportName(generatedAt: string): string {
-  const d = generatedAt.replace(/[-:]/g, '');
-  return `verify-${d.slice(0, 8)}-${d.slice(9, 15)}`;
+  return `verify-${reportStamp(generatedAt)}`;
 }
 
 /**

@@ -84,7 +84,7 @@ describe('verification report renderers', () => {
       () => parseVerifyReport('{"version":2}', 'x.json'),
       (e: unknown) => e instanceof MailshiftError && /expected 1, got 2/.test(e.message),
     );
-    assert.equal(verifyReportName(r.generatedAt), 'verify-20261125-200102');
+    assert.equal(verifyReportName(r.generatedAt), 'verify-20261125-200102-345');
   });
 });
 
