@@ -42,9 +42,18 @@ async function startChild(mode: 'throw' | 'wait') {
   return { child, dir, pid };
 }
 
+/** Waits for the process to end; generous, since the whole suite loads the machine meanwhile. */
 async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   return !alive(pid);
+}
+
+function state(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').slice(0, 3).join(' ');
+  } catch {
+    return 'gone';
+  }
 }
 
 describe('harness cleanup', () => {
@@ -52,7 +61,7 @@ describe('harness cleanup', () => {
     const { child, pid } = await startChild('throw');
     assert.ok(pid > 0, 'the server was started');
     if (child.exitCode === null) await once(child, 'exit');
-    assert.ok(await gone(pid), `dovecot ${pid} still running`);
+    assert.ok(await gone(pid), `dovecot ${pid} still running: ${state(pid)}`);
   });
 
   it('stops the server when the test process is terminated', async () => {
@@ -60,7 +69,7 @@ describe('harness cleanup', () => {
     assert.ok(pid > 0 && alive(pid));
     child.kill('SIGTERM');
     await once(child, 'exit');
-    assert.ok(await gone(pid), `dovecot ${pid} still running`);
+    assert.ok(await gone(pid), `dovecot ${pid} still running: ${state(pid)}`);
     assert.equal(spawnSync('pgrep', ['-f', `run/${pid}`]).status, 1);
   });
 });
