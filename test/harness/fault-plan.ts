@@ -7,13 +7,16 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { connectorsFor, mapperFor } from '../../src/cli/context.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import { migrate, type RunSummary } from '../../src/engine/migrate.js';
-import { loadPlan } from '../../src/plan/load-plan.js';
+import type { RunSummary } from '../../src/engine/migrate.js';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
-import { prepareStateDir, stateDirFor } from '../../src/state/state-dir.js';
-import { contentKey, readMailbox, type MigrationEnv, type StoredMessage } from './migration-env.js';
+import {
+  contentKey,
+  readMailbox,
+  runPlanInProcess,
+  type MigrationEnv,
+  type StoredMessage,
+} from './migration-env.js';
 import type { SampleAccount } from './sample-company.js';
 
 /**
@@ -99,32 +102,13 @@ export async function runFaultPlan(
   stepHook?: (step: string) => void,
 ): Promise<FaultRun> {
   const started = Date.now();
-  const plan = loadPlan(planPath);
-  const state = stateDirFor(plan.name, stateDir);
-  prepareStateDir(state);
-  const store = CheckpointStore.open(state.db);
-  store.setStepHook(stepHook);
-  const events: EngineEvent[] = [];
   const logs: FaultRun['logs'] = [];
   const logger = pino(
     { level: 'info' },
     { write: (line: string) => void logs.push(JSON.parse(line) as FaultRun['logs'][number]) },
   );
-  try {
-    const summary = await migrate(plan, {
-      state: store,
-      reporter: { emit: (e) => events.push(e) },
-      logger,
-      signal: new AbortController().signal,
-      connectors: connectorsFor(plan, logger),
-      mapper: mapperFor(plan),
-    });
-    return { summary, events, logs, ms: Date.now() - started };
-  } catch (error) {
-    return { error, events, logs, ms: Date.now() - started };
-  } finally {
-    store.close();
-  }
+  const run = await runPlanInProcess(planPath, stateDir, { stepHook, logger });
+  return { ...run, logs, ms: Date.now() - started };
 }
 
 /** Source folder -> destination folder, and every message row, as the state records them. */

@@ -12,8 +12,8 @@ import { ImapFlow } from 'imapflow';
 import { connectorsFor, mapperFor } from '../../src/cli/context.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { migrate, type RunSummary } from '../../src/engine/migrate.js';
-import { loadPlan, type Plan } from '../../src/plan/load-plan.js';
-import { silentLogger } from '../../src/shared/logger.js';
+import { loadPlan } from '../../src/plan/load-plan.js';
+import { silentLogger, type Logger } from '../../src/shared/logger.js';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
 import { stateDirFor, prepareStateDir } from '../../src/state/state-dir.js';
 import { startDovecot, type DovecotOptions, type DovecotServer } from './dovecot.js';
@@ -118,21 +118,28 @@ export interface InProcessRun {
   events: EngineEvent[];
 }
 
-/**
- * Runs the migration in this process with the real connectors.
- * @param stepHook called after each committed checkpoint step (throw to simulate a crash)
- */
-export async function runInProcess(
-  env: MigrationEnv,
-  opts: { stepHook?: (step: string) => void; plan?: Plan } = {},
+/** How an in-process run is set up. */
+export interface InProcessOptions {
+  /** Called after each committed checkpoint step (throw to simulate a crash). */
+  stepHook?: (step: string) => void;
+  logger?: Logger;
+  /** Overrides the plan's retry settings. */
+  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+}
+
+/** Runs a plan file in this process with the real connectors, as `mailshift run` would. */
+export async function runPlanInProcess(
+  planPath: string,
+  stateDir: string,
+  opts: InProcessOptions = {},
 ): Promise<InProcessRun> {
-  const plan = opts.plan ?? loadPlan(env.planPath);
-  const state = stateDirFor(plan.name, env.stateDir);
+  const plan = loadPlan(planPath);
+  const state = stateDirFor(plan.name, stateDir);
   prepareStateDir(state);
   const store = CheckpointStore.open(state.db);
   store.setStepHook(opts.stepHook);
   const events: EngineEvent[] = [];
-  const logger = silentLogger();
+  const logger = opts.logger ?? silentLogger();
   try {
     const summary = await migrate(plan, {
       state: store,
@@ -141,7 +148,7 @@ export async function runInProcess(
       signal: new AbortController().signal,
       connectors: connectorsFor(plan, logger),
       mapper: mapperFor(plan),
-      retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
+      ...(opts.retry ? { retry: opts.retry } : {}),
     });
     return { summary, events };
   } catch (error) {
@@ -149,6 +156,17 @@ export async function runInProcess(
   } finally {
     store.close();
   }
+}
+
+/** Runs the environment's plan in this process, with quick retries. */
+export async function runInProcess(
+  env: MigrationEnv,
+  opts: { stepHook?: (step: string) => void } = {},
+): Promise<InProcessRun> {
+  return runPlanInProcess(env.planPath, env.stateDir, {
+    ...opts,
+    retry: { attempts: 2, baseDelayMs: 50, maxDelayMs: 200 },
+  });
 }
 
 /** Output of a CLI run. */
