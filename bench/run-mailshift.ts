@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { FolderTotals } from '../src/engine/events.js';
 import { runMeasured, type Measured } from './processes.js';
 
 /** The CLI the benchmark runs: the build of this checkout. */
@@ -47,15 +48,7 @@ export function writeBenchPlan(opts: {
 }
 
 /** The run's own account of itself (its `run-done` event). */
-export interface MailshiftTotals {
-  copied: number;
-  present: number;
-  skipped: number;
-  failed: number;
-  flagsUpdated: number;
-  bytes: number;
-  seconds: number;
-}
+export type MailshiftTotals = FolderTotals & { seconds: number };
 
 /** A finished mailshift run. */
 export interface MailshiftRun {

@@ -46,16 +46,8 @@ export interface DryRunAccountInput {
 export interface DryRunInput {
   generatedAt: Date;
   lang: Lang;
-  plan: {
-    name: string;
-    path: string;
-    client?: string;
-    source: string;
-    destination: string;
-    maxMessageSize?: number;
-    throughput?: number;
-    addresses: PlanAddress[];
-  };
+  /** The report's plan facts, plus what only building the report needs. */
+  plan: DryRunReport['plan'] & { throughput?: number; addresses: PlanAddress[] };
   accounts: DryRunAccountInput[];
   /** Messages per second measured by earlier runs (the state), if any. */
   learnedThroughput?: number;
