@@ -7,6 +7,7 @@ import type { AccountConnectors, FolderMapper } from '../engine/account-sync.js'
 import type { Reporter } from '../engine/events.js';
 import {
   connectAppender,
+  connectBodyReader,
   connectDestination,
   connectReader,
   connectSource,
@@ -60,6 +61,7 @@ export function connectorsFor(plan: Plan, logger: Logger): (accountId: string) =
       source: () => connectSource(e.source, log),
       destination: () => connectDestination(e.destination, log),
       appender: () => connectAppender(e.destination),
+      bodies: () => connectBodyReader(e.source),
     };
   };
 }

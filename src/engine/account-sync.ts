@@ -4,7 +4,7 @@
  * folders over a few connection pairs. A folder's failure is reported and the others go on; an
  * account-wide failure (login, quota) stops this account only.
  */
-import type { Appender, DestinationStore, SourceStore } from '../imap/stores.js';
+import type { Appender, BodyReader, DestinationStore, SourceStore } from '../imap/stores.js';
 import { classifyTransient, isOverQuota, isServerRefusal, refusalText } from '../imap/errors.js';
 import type { FolderDecision, FolderListing, SideListing } from '../plan/folder-types.js';
 import type { PlanLimits } from '../plan/schema.js';
@@ -23,6 +23,7 @@ export interface AccountConnectors {
   source(): Promise<SourceStore>;
   destination(): Promise<DestinationStore>;
   appender(): Promise<Appender>;
+  bodies(): Promise<BodyReader>;
 }
 
 /** Decides folder mapping: from the resolved plan, or proposed now from both listings. */
@@ -58,8 +59,10 @@ export interface AccountResult {
   hint?: string;
 }
 
+/** One worker's connections: source control and body reader, destination control and appender. */
 interface Pair {
   src: SourceStore;
+  bodies: BodyReader;
   dst: DestinationStore;
   appender: Appender;
 }
@@ -318,11 +321,12 @@ async function openPair(conn: AccountConnectors, have: Partial<Pair>): Promise<P
   const src = have.src ?? (await conn.source());
   const dst = have.dst ?? (await conn.destination());
   const appender = have.appender ?? (await conn.appender());
-  return { src, dst, appender };
+  const bodies = have.bodies ?? (await conn.bodies());
+  return { src, bodies, dst, appender };
 }
 
 async function closePair(p: Partial<Pair>): Promise<void> {
-  await Promise.allSettled([p.src?.close(), p.dst?.close(), p.appender?.close()]);
+  await Promise.allSettled([p.src?.close(), p.bodies?.close(), p.dst?.close(), p.appender?.close()]);
 }
 
 /**
@@ -392,8 +396,10 @@ async function runWorker(
           async () => {
             const p = await openPair(conn, pair);
             pair = p;
-            if (run.folders) await ensureFolder(p.dst, current, run.folders);
-            addTotals(result.totals, await syncFolder(folderContext(run, p), current));
+            // Created while the source folder is opened and scanned; syncFolder waits for it.
+            const ready = run.folders ? ensureFolder(p.dst, current, run.folders) : Promise.resolve();
+            ready.catch(() => {});
+            addTotals(result.totals, await syncFolder(folderContext(run, p, ready), current));
           },
           async () => {
             await closePair(pair);
@@ -472,12 +478,14 @@ async function quotaStop(run: AccountRun, pair: Partial<Pair>, err: unknown): Pr
   });
 }
 
-function folderContext(run: AccountRun, p: Pair): FolderContext {
+function folderContext(run: AccountRun, p: Pair, destinationReady: Promise<void>): FolderContext {
   const { account, deps } = run;
   const appendLimit = [...p.dst.capabilities].find((c) => c.startsWith('APPENDLIMIT='));
   return {
     account,
     src: p.src,
+    bodies: p.bodies,
+    destinationReady,
     dst: p.dst,
     appender: p.appender,
     state: deps.state,

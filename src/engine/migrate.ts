@@ -40,11 +40,11 @@ export interface RunSummary {
 }
 
 /**
- * Connection pairs one account uses: each pair is one source connection and two destination
- * connections (control and append), within the servers' per-account caps.
+ * Connection pairs one account uses: each pair is two source connections (control and bodies) and
+ * two destination connections (control and append), within the servers' per-account caps.
  */
 export function pairsPerAccount(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
-  const bySource = plan.source.maxConnections;
+  const bySource = Math.floor(plan.source.maxConnections / 2);
   const byDestination = Math.floor(plan.destination.maxConnections / 2);
   return Math.max(1, Math.min(plan.limits.connectionsPerAccount, bySource, byDestination));
 }
@@ -52,7 +52,7 @@ export function pairsPerAccount(plan: Pick<Plan, 'limits' | 'source' | 'destinat
 /** Accounts that can run at once without passing either server's total connection cap. */
 export function accountsAtOnce(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
   const pairs = pairsPerAccount(plan);
-  const bySource = Math.floor(plan.source.maxConnectionsTotal / pairs);
+  const bySource = Math.floor(plan.source.maxConnectionsTotal / (2 * pairs));
   const byDestination = Math.floor(plan.destination.maxConnectionsTotal / (2 * pairs));
   return Math.max(1, Math.min(plan.limits.accountsInParallel, bySource, byDestination));
 }

@@ -65,7 +65,9 @@ export class ImapConnection {
   capabilities: ReadonlySet<string> = new Set();
   private capabilityUpdates = 0;
   private socket!: net.Socket;
-  private parser = new ImapResponseParser();
+  private readonly parser: ImapResponseParser;
+  /** Called with every untagged response after the greeting (EXISTS, FETCH data, OK [UIDVALIDITY]...). */
+  onUntagged?: (r: ImapResponse & { kind: 'untagged' }) => void;
   private pending = new Map<string, PendingCommand>();
   private continuation?: { entry: PendingCommand; resolve(v: 'continue' | TaggedResponse): void };
   private greeting?: (r: ImapResponse) => void;
@@ -80,7 +82,11 @@ export class ImapConnection {
   private readonly failed: Promise<never>;
   private rejectFailed!: (e: AppendError) => void;
 
-  private constructor(private readonly opts: ConnectOptions) {
+  private constructor(
+    private readonly opts: ConnectOptions,
+    keepLiterals: boolean,
+  ) {
+    this.parser = new ImapResponseParser(keepLiterals);
     this.failed = new Promise<never>((_, reject) => {
       this.rejectFailed = reject;
     });
@@ -89,10 +95,11 @@ export class ImapConnection {
 
   /**
    * Connects, upgrades with STARTTLS when asked, logs in and reads the post-login capabilities.
+   * @param keepLiterals hand untagged responses' literals to `onUntagged` (message bodies) instead of skipping them.
    * @throws AppendError `connection`, `tls` (certificate refused, STARTTLS not offered), `auth`.
    */
-  static async open(opts: ConnectOptions): Promise<ImapConnection> {
-    const conn = new ImapConnection(opts);
+  static async open(opts: ConnectOptions, keepLiterals = false): Promise<ImapConnection> {
+    const conn = new ImapConnection(opts, keepLiterals);
     try {
       await conn.start();
       return conn;
@@ -467,7 +474,8 @@ export class ImapConnection {
         if (r.keyword === 'BYE') this.bye = r;
         const greeting = this.greeting;
         this.greeting = undefined;
-        greeting?.(r);
+        if (greeting) greeting(r);
+        else this.onUntagged?.(r);
         return;
       }
       case 'malformed':

@@ -1,7 +1,8 @@
 /**
- * The read side of mailshift's own APPEND client (see append-pipeline.ts): splits the server's byte
- * stream into responses. It needs only what an APPEND session receives: tagged status lines,
- * continuation requests and untagged lines, whose literals are skipped by byte count, never kept.
+ * The read side of mailshift's own IMAP connections (append-pipeline.ts, fetch-pipeline.ts): splits
+ * the server's byte stream into responses: tagged status lines, continuation requests and untagged
+ * lines. Literals are skipped by byte count, or, for the body reader, copied once into a buffer of
+ * their exact size (no chunk lists, no concatenation).
  */
 
 /** A response code such as `[APPENDUID 38505 3955]`: name upper-cased, arguments as sent. */
@@ -22,25 +23,47 @@ export interface TaggedResponse {
 /** One parsed server response. `keyword` of an untagged response is upper-cased (`OK`, `BYE`, `CAPABILITY`, `EXISTS`). */
 export type ImapResponse =
   | TaggedResponse
-  | { kind: 'untagged'; keyword: string; code?: ResponseCode; text: string }
+  | {
+      kind: 'untagged';
+      keyword: string;
+      /** The number before the keyword (`* 12 EXISTS`, `* 3 FETCH`), when there is one. */
+      number?: number;
+      code?: ResponseCode;
+      /** The line; with `keepLiterals`, each literal's place is marked by a NUL character. */
+      text: string;
+      /** With `keepLiterals`: the literals of this response, in order. */
+      literals?: Buffer[];
+    }
   | { kind: 'continuation'; text: string }
   | { kind: 'malformed'; line: string };
 
 /** A line longer than this without CRLF means the peer is not an IMAP server (or is broken). */
 const MAX_LINE_BYTES = 1024 * 1024;
 
+/** Larger literals are refused when kept: no mail server sends a 1 GiB message, a broken one might announce it. */
+const MAX_KEPT_LITERAL = 1024 * 1024 * 1024;
+
 /** Thrown by {@link ImapResponseParser.push} when a response line exceeds 1 MiB. */
 export class ResponseTooLongError extends Error {}
 
+/** Marks a literal's place in a response's text when literals are kept (NUL never occurs in IMAP text). */
+export const LITERAL_MARK = '\u0000';
+
 /**
  * Incremental parser: feed it socket chunks, get back the complete responses they finish.
- * Literals (`{n}` at the end of an untagged line, RFC 3501 section 4.3) are skipped without copying;
- * the text before and after them is joined into the one response.
+ * Literals (`{n}` at the end of an untagged line, RFC 3501 section 4.3) are skipped without copying,
+ * or kept when `keepLiterals` is set; the text before and after them is joined into the one response.
  */
 export class ImapResponseParser {
   private rest: Buffer = Buffer.alloc(0);
   private skip = 0;
   private partial = '';
+  /** The literal being received, when literals are kept, and how much of it has arrived. */
+  private capture?: Buffer;
+  private captured = 0;
+  private literals: Buffer[] = [];
+
+  constructor(private readonly keepLiterals = false) {}
 
   /** Bytes received but not yet part of a complete response (STARTTLS must see none). */
   get buffered(): number {
@@ -59,6 +82,10 @@ export class ImapResponseParser {
     while (pos < data.length) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, data.length - pos);
+        if (this.capture) {
+          data.copy(this.capture, this.captured, pos, pos + n);
+          this.captured += n;
+        }
         pos += n;
         this.skip -= n;
         continue;
@@ -72,11 +99,26 @@ export class ImapResponseParser {
       // `{5}` is plain human-readable text.
       const literal = this.partial !== '' || line.startsWith('* ') ? /\{(\d+)\+?\}$/.exec(line) : null;
       if (literal) {
-        this.partial += line.slice(0, literal.index);
         this.skip = Number(literal[1]);
+        this.partial += line.slice(0, literal.index);
+        if (this.keepLiterals) {
+          if (this.skip > MAX_KEPT_LITERAL) {
+            throw new ResponseTooLongError(`server announced a literal of ${this.skip} bytes`);
+          }
+          this.partial += LITERAL_MARK;
+          this.capture = Buffer.allocUnsafe(this.skip);
+          this.captured = 0;
+          this.literals.push(this.capture);
+        }
         continue;
       }
-      out.push(parseLine(this.partial + line));
+      const response = parseLine(this.partial + line);
+      if (this.literals.length > 0) {
+        if (response.kind === 'untagged') response.literals = this.literals;
+        this.literals = [];
+        this.capture = undefined;
+      }
+      out.push(response);
       this.partial = '';
     }
     // Keep only the unfinished tail, copied so a large chunk is not retained through it.
@@ -106,12 +148,12 @@ function parseLine(line: string): ImapResponse {
   if (line.startsWith('+')) return { kind: 'continuation', text: line.slice(2) };
   if (line.startsWith('* ')) {
     const rest = line.slice(2);
-    const m = /^(?:\d+ )?([A-Za-z0-9.=-]+) ?(.*)$/s.exec(rest);
+    const m = /^(?:(\d+) )?([A-Za-z0-9.=-]+) ?(.*)$/s.exec(rest);
     if (!m) return { kind: 'malformed', line };
-    const keyword = (m[1] ?? '').toUpperCase();
-    const tail = m[2] ?? '';
+    const keyword = (m[2] ?? '').toUpperCase();
+    const tail = m[3] ?? '';
     if (STATUS_WORDS.has(keyword)) return { kind: 'untagged', keyword, ...splitCode(tail) };
-    return { kind: 'untagged', keyword, text: tail };
+    return { kind: 'untagged', keyword, text: tail, ...(m[1] ? { number: Number(m[1]) } : {}) };
   }
   const m = /^([^ ]+) (OK|NO|BAD)(?: (.*))?$/is.exec(line);
   if (!m) return { kind: 'malformed', line };

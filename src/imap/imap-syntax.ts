@@ -45,6 +45,21 @@ export function formatInternalDate(date: Date): string | undefined {
   );
 }
 
+/**
+ * Reads an INTERNALDATE as a server sends it (`dd-Mon-yyyy hh:mm:ss +zzzz`, day possibly
+ * space-padded; RFC 3501 date-time).
+ * @returns the instant, or undefined when the text is not such a date.
+ */
+export function parseInternalDate(text: string): Date | undefined {
+  const m = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const month = MONTHS.findIndex((x) => x.toLowerCase() === (m[2] ?? '').toLowerCase());
+  if (month < 0) return undefined;
+  const offset = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9])) * 60_000;
+  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return new Date(utc - offset);
+}
+
 const SYSTEM_FLAGS = new Map(
   ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'].map((f) => [f.toLowerCase(), f]),
 );

@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logger.js';
 import { AppendPipeline } from './append-pipeline.js';
 import { classifyConnectError, openImap, withFreshToken, type Endpoint } from './connect.js';
 import { classifyTransient, connectionLost } from './errors.js';
+import { FetchPipeline } from './fetch-pipeline.js';
 import {
   examine,
   fetchBodies,
@@ -15,7 +16,7 @@ import {
   scanMessages,
   uidSet,
 } from './mailbox-reader.js';
-import type { Appender, DestinationStore, FolderReader, SourceStore } from './stores.js';
+import type { Appender, BodyReader, DestinationStore, FolderReader, SourceStore } from './stores.js';
 
 /**
  * imapflow answers some calls on a lost connection with `false` or a short result instead of an
@@ -132,15 +133,40 @@ export async function connectDestination(
         lock.release();
       }
     },
-    permanentFlags: async (path) => {
+    openForAppend: async (path) => {
       const lock = await client.getMailboxLock(path);
       try {
-        return [...(client.mailbox ? (client.mailbox.permanentFlags ?? []) : [])];
+        const box = client.mailbox;
+        if (!box) throw connectionLost(`SELECT ${path}`);
+        return {
+          status: {
+            messages: box.exists,
+            uidNext: box.uidNext,
+            uidValidity: Number(box.uidValidity),
+            highestModseq: box.highestModseq !== undefined ? String(box.highestModseq) : undefined,
+          },
+          permanentFlags: [...(box.permanentFlags ?? [])],
+        };
       } finally {
         lock.release();
       }
     },
   });
+}
+
+/** Connection options of mailshift's own IMAP client for an endpoint and its secret. */
+function ownConnectOptions(e: Endpoint, secret: Parameters<Parameters<typeof withFreshToken>[1]>[0]) {
+  return {
+    host: e.server.host,
+    port: e.server.port,
+    security: e.server.security,
+    tlsVerify: e.server.tlsVerify,
+    servername: e.server.servername,
+    user: e.user,
+    password: secret.kind === 'password' ? secret.value : '',
+    ...(secret.kind === 'token' ? { accessToken: secret.value } : {}),
+    timeoutMs: e.server.timeoutMs,
+  };
 }
 
 /**
@@ -149,17 +175,19 @@ export async function connectDestination(
  */
 export async function connectAppender(e: Endpoint): Promise<Appender> {
   return withFreshToken(e, (secret) =>
-    AppendPipeline.connect({
-      host: e.server.host,
-      port: e.server.port,
-      security: e.server.security,
-      tlsVerify: e.server.tlsVerify,
-      servername: e.server.servername,
-      user: e.user,
-      password: secret.kind === 'password' ? secret.value : '',
-      ...(secret.kind === 'token' ? { accessToken: secret.value } : {}),
-      timeoutMs: e.server.timeoutMs,
-    }).catch((err: unknown) => {
+    AppendPipeline.connect(ownConnectOptions(e, secret)).catch((err: unknown) => {
+      throw classifyConnectError(e, err);
+    }),
+  );
+}
+
+/**
+ * Connects a body reader to the source: mailshift's own pipelined FETCH client (read-only).
+ * @throws MailshiftError AUTH_FAILED / CONN_* of account scope, like the imapflow connections.
+ */
+export async function connectBodyReader(e: Endpoint): Promise<BodyReader> {
+  return withFreshToken(e, (secret) =>
+    FetchPipeline.open(ownConnectOptions(e, secret)).catch((err: unknown) => {
       throw classifyConnectError(e, err);
     }),
   );

@@ -38,13 +38,30 @@ export interface DestinationStore extends FolderReader {
   setSubscribed(path: string, subscribed: boolean): Promise<void>;
   /** Replaces the flags of one message (UID STORE FLAGS), used to bring source flag changes over. */
   setFlags(path: string, uid: number, flags: string[]): Promise<void>;
-  /** PERMANENTFLAGS of a folder, opened read-write. */
-  permanentFlags(path: string): Promise<string[]>;
+  /**
+   * Opens a folder read-write (SELECT), as appending to it needs: its status (UIDNEXT before any
+   * APPEND) and PERMANENTFLAGS in one round trip.
+   */
+  openForAppend(path: string): Promise<OpenedFolder>;
 }
 
 /** Appends batches to the destination on its own connection (see append-pipeline.ts). */
 export interface Appender {
   readonly mode: string;
   appendBatch(mailbox: string, items: AppendItem[]): Promise<AppendBatchResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads one source folder at a time on its own connection: metadata and bodies, several body
+ * requests in flight (see fetch-pipeline.ts). Read-only: EXAMINE and BODY.PEEK.
+ */
+export interface BodyReader {
+  /** Opens a folder read-only (EXAMINE); later scans and fetches read it. */
+  open(path: string): Promise<FolderStatus>;
+  /** Metadata of the open folder's messages with UID >= fromUid, sorted by UID. */
+  scan(fromUid?: number): Promise<MessageMeta[]>;
+  /** Raw bodies by UID; expunged messages are absent. May be called again before it resolves. */
+  fetch(uids: readonly number[]): Promise<Map<number, Buffer>>;
   close(): Promise<void>;
 }

@@ -4,7 +4,11 @@
  * Intent is recorded before each APPEND command ("appending", with the destination UIDNEXT seen
  * before it) and the result after it ("copied" with the APPENDUID), so that after a crash the
  * rows left "appending" can be resolved against the destination before anything else runs.
- * WAL with synchronous=FULL: a committed row survives a kill or a power cut.
+ * WAL: every committed transaction survives a kill. Intent rows are also fsynced (synchronous=FULL)
+ * before the APPEND they announce, so they survive a power cut too; everything else, commit rows
+ * included, is written without its own fsync and made durable by the next intent's (WAL keeps the
+ * order). A power cut can thus lose the last commits: their rows are then still "appending" and are
+ * resolved against the destination like after any crash, so nothing is lost or copied twice.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
@@ -142,10 +146,10 @@ export class CheckpointStore {
   }
 
   /**
-   * Runs a write that a power cut may lose without harm (run and account bookkeeping, the
-   * "folder synced" marker, recorded flags: losing them only makes the next run look again)
-   * without its own fsync. WAL keeps the order: the next fully synced commit carries it too.
-   * Intent and commit rows always use synchronous=FULL.
+   * Runs a write that a power cut may lose without harm (commits, which then read as in doubt;
+   * run and account bookkeeping, the "folder synced" marker, recorded flags: losing them only makes
+   * the next run look again) without its own fsync. WAL keeps the order: the next fully synced
+   * intent carries it too. Intent rows always use synchronous=FULL.
    */
   private relaxed<T>(write: () => T): T {
     this.db.pragma('synchronous = NORMAL');
@@ -297,26 +301,29 @@ export class CheckpointStore {
     const bad = this.stmt(
       `UPDATE messages SET state = 'failed', reason = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?`,
     );
-    this.db.transaction(() => {
-      const now = Date.now();
-      for (const r of results) {
-        if (r.ok) {
-          ok.run(
-            r.destUid ?? null,
-            destUidValidity ?? null,
-            r.droppedFlags?.length ? JSON.stringify(r.droppedFlags) : null,
-            r.repaired ?? null,
-            now,
-            key.account,
-            key.folder,
-            key.uidvalidity,
-            r.uid,
-          );
-        } else {
-          bad.run(r.reason, now, key.account, key.folder, key.uidvalidity, r.uid);
+    // One fsync per batch (the intent's) is enough; see the module comment.
+    this.relaxed(() =>
+      this.db.transaction(() => {
+        const now = Date.now();
+        for (const r of results) {
+          if (r.ok) {
+            ok.run(
+              r.destUid ?? null,
+              destUidValidity ?? null,
+              r.droppedFlags?.length ? JSON.stringify(r.droppedFlags) : null,
+              r.repaired ?? null,
+              now,
+              key.account,
+              key.folder,
+              key.uidvalidity,
+              r.uid,
+            );
+          } else {
+            bad.run(r.reason, now, key.account, key.folder, key.uidvalidity, r.uid);
+          }
         }
-      }
-    })();
+      })(),
+    );
     this.markStep('commit');
   }
 

@@ -24,7 +24,7 @@ describe('append wire syntax', () => {
     );
     const out = [...wire].flatMap((b) => parser.push(Buffer.from([b])));
     assert.deepEqual(out, [
-      { kind: 'untagged', keyword: 'FETCH', text: '(BODY[] )' },
+      { kind: 'untagged', keyword: 'FETCH', text: '(BODY[] )', number: 1 },
       { kind: 'continuation', text: 'go' },
       { kind: 'tagged', tag: 'M1', status: 'NO', code: { name: 'TRYCREATE', args: '' }, text: 'no {5}' },
     ]);

@@ -1,0 +1,240 @@
+/**
+ * The fast read path: the source's message metadata and bodies on mailshift's own connection.
+ *
+ * Why it exists: imapflow keeps one command in flight per connection, builds objects for every
+ * token and assembles each literal from a list of chunks, so every body is copied several times and
+ * a 30 ms round trip stalls the reader before each FETCH. Here several `UID FETCH <set> (UID
+ * BODY.PEEK[])` commands are written back to back on one connection, each literal is copied once,
+ * from the socket into a buffer of its exact size, and every message is attributed by its UID,
+ * never by command order (Dovecot answers pipelined FETCHes of one folder out of order).
+ *
+ * Read-only by construction: the folder is opened with EXAMINE and everything is fetched with
+ * BODY.PEEK, so not even \Seen changes on the source. imapflow still does the rest on the source
+ * (LIST, STATUS, flag scans of a delta run).
+ */
+import { messageIdOf, messageIdentity, parseHeaderFields, IDENTITY_HEADERS } from '../verify/fingerprint.js';
+import { ImapConnection, type ConnectOptions } from './imap-connection.js';
+import { LITERAL_MARK, type ImapResponse, type TaggedResponse } from './imap-response-parser.js';
+import { mailboxArgument, parseInternalDate } from './imap-syntax.js';
+import { uidSet } from './mailbox-reader.js';
+import type { FolderStatus, MessageMeta } from './types.js';
+
+/** One body FETCH in flight: the UIDs it asked for and the bodies received so far. */
+interface BodyRequest {
+  uids: ReadonlySet<number>;
+  bodies: Map<number, Buffer>;
+}
+
+/** The header fields the scan asks for, as one FETCH item (Message-ID and what identifies mail without one). */
+const HEADER_ITEM = `BODY.PEEK[HEADER.FIELDS (${IDENTITY_HEADERS.map((h) => h.toUpperCase()).join(' ')})]`;
+
+/**
+ * A read-only source connection for one folder at a time: open (EXAMINE), scan metadata, and fetch
+ * bodies with many requests in flight. A lost connection rejects everything in flight with a
+ * `connection` AppendError (transient: the engine reconnects and reads again; nothing was written).
+ */
+export class FetchPipeline {
+  private readonly bodyRequests = new Set<BodyRequest>();
+  private scanning?: { from: number; out: MessageMeta[] };
+  /** What EXAMINE said of the open folder, updated by EXISTS while it stays open. */
+  private status?: {
+    path: string;
+    messages: number;
+    uidValidity?: number;
+    uidNext?: number;
+    highestModseq?: string;
+  };
+
+  private constructor(private readonly conn: ImapConnection) {
+    conn.onUntagged = (r) => this.onUntagged(r);
+  }
+
+  /** Connects and logs in. @throws AppendError `connection`, `tls`, `auth`. */
+  static async open(opts: ConnectOptions): Promise<FetchPipeline> {
+    return new FetchPipeline(await ImapConnection.open(opts, true));
+  }
+
+  /**
+   * Opens `path` read-only (EXAMINE).
+   * @returns its status as the server reported it on opening.
+   * @throws an imapflow-shaped refusal (`responseStatus`) when the server refuses the folder.
+   */
+  async open(path: string): Promise<FolderStatus> {
+    this.status = { path, messages: 0 };
+    const r = await this.conn.command(['EXAMINE ', ...mailboxArgument(path)]);
+    if (r.status !== 'OK') {
+      this.status = undefined;
+      throw refused(`opening source folder "${path}"`, r);
+    }
+    const st = this.status;
+    return {
+      messages: st.messages,
+      uidNext: st.uidNext ?? 1,
+      uidValidity: st.uidValidity ?? 0,
+      ...(st.highestModseq === undefined ? {} : { highestModseq: st.highestModseq }),
+    };
+  }
+
+  /**
+   * Metadata of the open folder's messages with UID >= fromUid: flags, INTERNALDATE, size and identity.
+   * @returns sorted by UID.
+   */
+  async scan(fromUid = 1): Promise<MessageMeta[]> {
+    const st = this.opened('scan');
+    if (st.messages === 0) return [];
+    const scan = { from: fromUid, out: [] as MessageMeta[] };
+    this.scanning = scan;
+    try {
+      const r = await this.conn.command([
+        `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE ${HEADER_ITEM})`,
+      ]);
+      if (r.status !== 'OK') throw refused(`listing messages of "${st.path}"`, r);
+    } finally {
+      this.scanning = undefined;
+    }
+    return scan.out.sort((a, b) => a.uid - b.uid);
+  }
+
+  /**
+   * Fetches the raw bodies of `uids` from the open folder; may be called again before it resolves.
+   * @returns body by UID; a UID the server no longer has (expunged) is absent.
+   */
+  async fetch(uids: readonly number[]): Promise<Map<number, Buffer>> {
+    const st = this.opened('fetch');
+    const req: BodyRequest = { uids: new Set(uids), bodies: new Map() };
+    if (uids.length === 0) return req.bodies;
+    this.bodyRequests.add(req);
+    try {
+      const r = await this.conn.command([`UID FETCH ${uidSet([...uids])} (UID BODY.PEEK[])`]);
+      if (r.status !== 'OK') throw refused(`fetching messages of "${st.path}"`, r);
+      return req.bodies;
+    } finally {
+      this.bodyRequests.delete(req);
+    }
+  }
+
+  /** Logs out and closes; never throws. */
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+
+  private opened(what: string): NonNullable<FetchPipeline['status']> {
+    if (!this.status) throw new Error(`FetchPipeline.${what} called before open`);
+    return this.status;
+  }
+
+  private onUntagged(r: ImapResponse & { kind: 'untagged' }): void {
+    const st = this.status;
+    if (r.keyword === 'FETCH') return this.onFetch(fetchItems(r.text, r.literals ?? []));
+    if (!st) return;
+    if (r.keyword === 'EXISTS' && r.number !== undefined) st.messages = r.number;
+    else if (r.keyword === 'OK' && r.code) {
+      const n = r.code.args;
+      if (r.code.name === 'UIDVALIDITY') st.uidValidity = Number(n);
+      else if (r.code.name === 'UIDNEXT') st.uidNext = Number(n);
+      else if (r.code.name === 'HIGHESTMODSEQ') st.highestModseq = n;
+    }
+  }
+
+  private onFetch(items: Map<string, FetchValue>): void {
+    const uid = Number(items.get('UID'));
+    if (!Number.isInteger(uid) || uid < 1) return;
+    const item = items.get('BODY[]');
+    // A server may send a short body as a quoted string instead of a literal.
+    const body = typeof item === 'string' ? Buffer.from(item, 'latin1') : item;
+    if (body instanceof Buffer) {
+      for (const req of this.bodyRequests) {
+        if (req.uids.has(uid)) {
+          req.bodies.set(uid, body);
+          return;
+        }
+      }
+      return; // a UID nobody asked for: not ours to keep
+    }
+    const scan = this.scanning;
+    const size = items.get('RFC822.SIZE');
+    // "N:*" still matches the last message when N is past it; unsolicited FETCHes carry no size.
+    if (!scan || uid < scan.from || typeof size !== 'string') return;
+    const headerKey = [...items.keys()].find((k) => k.startsWith('BODY[HEADER.FIELDS'));
+    const headers = headerKey ? items.get(headerKey) : undefined;
+    const fields = parseHeaderFields(
+      headers instanceof Buffer ? headers : typeof headers === 'string' ? headers : '',
+    );
+    const flags = items.get('FLAGS');
+    const date = items.get('INTERNALDATE');
+    const bytes = Number(size);
+    scan.out.push({
+      uid,
+      flags: Array.isArray(flags) ? flags : [],
+      internalDate: (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
+      size: bytes,
+      messageId: messageIdOf(fields),
+      identity: messageIdentity(fields, bytes),
+    });
+  }
+}
+
+/** A FETCH item's value: an atom or number or quoted string (unquoted), a list of atoms, or a literal. */
+export type FetchValue = string | string[] | Buffer | null;
+
+/**
+ * Splits a FETCH response's `(NAME value NAME value ...)` into items by upper-cased name
+ * (`UID`, `FLAGS`, `BODY[]`, `BODY[HEADER.FIELDS (MESSAGE-ID ...)]`). Literals are marked by NULs in
+ * the text and taken from `literals` in order; NIL is null.
+ */
+export function fetchItems(text: string, literals: readonly Buffer[]): Map<string, FetchValue> {
+  const items = new Map<string, FetchValue>();
+  let i = text.indexOf('(') + 1;
+  let literal = 0;
+  const skipSpaces = () => {
+    while (text[i] === ' ') i++;
+  };
+  while (i > 0 && i < text.length) {
+    skipSpaces();
+    if (text[i] === ')' || i >= text.length) break;
+    // The name runs to a space, except inside a section's brackets.
+    let depth = 0;
+    const start = i;
+    while (i < text.length && (depth > 0 || (text[i] !== ' ' && text[i] !== ')'))) {
+      if (text[i] === '[') depth++;
+      else if (text[i] === ']') depth--;
+      i++;
+    }
+    const name = text.slice(start, i).toUpperCase();
+    skipSpaces();
+    const c = text[i];
+    if (c === LITERAL_MARK) {
+      items.set(name, literals[literal++] ?? null);
+      i++;
+    } else if (c === '"') {
+      let value = '';
+      for (i++; i < text.length && text[i] !== '"'; i++)
+        value += text[i] === '\\' ? (text[++i] ?? '') : text[i];
+      items.set(name, value);
+      i++;
+    } else if (c === '(') {
+      const close = text.indexOf(')', i);
+      const inner = text.slice(i + 1, close < 0 ? text.length : close);
+      items.set(
+        name,
+        inner.split(' ').filter((s) => s !== ''),
+      );
+      i = close < 0 ? text.length : close + 1;
+    } else {
+      const start2 = i;
+      while (i < text.length && text[i] !== ' ' && text[i] !== ')') i++;
+      const atom = text.slice(start2, i);
+      items.set(name, atom.toUpperCase() === 'NIL' ? null : atom);
+    }
+  }
+  return items;
+}
+
+/** A NO or BAD to a command, shaped like imapflow's errors so the engine reports it the same way. */
+function refused(what: string, r: TaggedResponse): Error {
+  return Object.assign(new Error(`${what}: ${r.status} ${r.text}`), {
+    responseStatus: r.status,
+    responseText: r.text,
+    serverResponseCode: r.code?.name,
+  });
+}
