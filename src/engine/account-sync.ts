@@ -317,12 +317,35 @@ async function ensureFolder(
   }
 }
 
+/**
+ * Opens the pair's missing connections at the same time (each login is several round trips).
+ * @throws the first failure, after closing what this call opened.
+ */
 async function openPair(conn: AccountConnectors, have: Partial<Pair>): Promise<Pair> {
-  const src = have.src ?? (await conn.source());
-  const dst = have.dst ?? (await conn.destination());
-  const appender = have.appender ?? (await conn.appender());
-  const bodies = have.bodies ?? (await conn.bodies());
-  return { src, bodies, dst, appender };
+  const [src, bodies, dst, appender] = await Promise.allSettled([
+    have.src ?? conn.source(),
+    have.bodies ?? conn.bodies(),
+    have.dst ?? conn.destination(),
+    have.appender ?? conn.appender(),
+  ]);
+  if (
+    src.status === 'fulfilled' &&
+    bodies.status === 'fulfilled' &&
+    dst.status === 'fulfilled' &&
+    appender.status === 'fulfilled'
+  ) {
+    return { src: src.value, bodies: bodies.value, dst: dst.value, appender: appender.value };
+  }
+  const opened = <T>(r: PromiseSettledResult<T>, had: T | undefined) =>
+    r.status === 'fulfilled' && r.value !== had ? r.value : undefined;
+  await closePair({
+    src: opened(src, have.src),
+    bodies: opened(bodies, have.bodies),
+    dst: opened(dst, have.dst),
+    appender: opened(appender, have.appender),
+  });
+  const failed = [src, bodies, dst, appender].find((r) => r.status === 'rejected');
+  throw (failed as PromiseRejectedResult).reason;
 }
 
 async function closePair(p: Partial<Pair>): Promise<void> {

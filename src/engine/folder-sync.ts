@@ -52,31 +52,39 @@ type Key = { account: string; folder: string; uidvalidity: number };
 
 const DONE = new Set(['copied', 'present']);
 
+/** A folder looked at and ready to copy: what prepareFolder found, for finishFolder. */
+interface PreparedFolder {
+  job: FolderJob;
+  totals: FolderTotals;
+  srcStatus: FolderStatus;
+  /** Undefined when the folder is unchanged since its last complete sync. */
+  copy?: { key: Key; metas: MessageMeta[]; destStatus: FolderStatus; permitted: string[] };
+}
+
 /**
- * Syncs one folder. The source side (open, flag changes, scan) and the destination side (folder
- * created, opened for appending) run at the same time on their own connections: at 30 ms a round
- * trip, each one saved per folder is worth about 15 messages.
+ * Syncs one folder: {@link prepareFolder}, then {@link finishFolder}.
  * @returns what happened to its messages.
  * @throws MailshiftError (folder or account scope), or the connection's errors for the worker to retry.
  */
 export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<FolderTotals> {
+  return finishFolder(ctx, await prepareFolder(ctx, job));
+}
+
+/**
+ * Everything before the copy: in-doubt rows resolved, flag changes brought over, the source scanned,
+ * what the destination already holds recognised. The source side (open, flags, scan) and the
+ * destination side (folder created, opened for appending) run at the same time on their own
+ * connections: at 30 ms a round trip, each one saved per folder is worth about 15 messages.
+ */
+async function prepareFolder(ctx: FolderContext, job: FolderJob): Promise<PreparedFolder> {
   const totals = emptyTotals();
   // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
   const srcStatus = job.status ?? (await ctx.src.status(job.source));
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
-  if (inDoubt.length === 0 && isUnchanged(prev, srcStatus, job.destination)) {
-    await ctx.destinationReady;
-    ctx.reporter.emit({
-      type: 'folder-done',
-      account: ctx.account,
-      ...jobNames(job),
-      totals,
-      unchanged: true,
-    });
-    return totals;
-  }
   await ctx.destinationReady;
+  if (inDoubt.length === 0 && isUnchanged(prev, srcStatus, job.destination))
+    return { job, totals, srcStatus };
   if (inDoubt.length > 0) await resolveInDoubt(ctx, job, inDoubt);
   const destination = ctx.dst.openForAppend(job.destination);
   destination.catch(() => {}); // awaited below; a failure meanwhile must not kill the process
@@ -93,19 +101,35 @@ export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<Fo
   }
   const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows) : 1;
   const metas = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
-  const { status: destStatus, permanentFlags } = await destination;
+  const { status: destStatus, permanentFlags: permitted } = await destination;
+  if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
+  const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
+  const fitting = skipOversize(ctx, key, job, toAppend, totals);
+  return { job, totals, srcStatus, copy: { key, metas: fitting, destStatus, permitted } };
+}
 
-  if (metas.length > 0) {
-    const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
-    const fitting = skipOversize(ctx, key, job, toAppend, totals);
+/** Copies what {@link prepareFolder} left to copy and records the folder as synced. */
+async function finishFolder(ctx: FolderContext, prepared: PreparedFolder): Promise<FolderTotals> {
+  const { job, totals, srcStatus, copy } = prepared;
+  if (!copy) {
+    ctx.reporter.emit({
+      type: 'folder-done',
+      account: ctx.account,
+      ...jobNames(job),
+      totals,
+      unchanged: true,
+    });
+    return totals;
+  }
+  if (copy.metas.length > 0) {
     ctx.reporter.emit({
       type: 'folder-start',
       account: ctx.account,
       ...jobNames(job),
-      toCopy: fitting.length,
-      bytes: fitting.reduce((s, m) => s + m.size, 0),
+      toCopy: copy.metas.length,
+      bytes: copy.metas.reduce((s, m) => s + m.size, 0),
     });
-    await copyMessages(ctx, key, job, fitting, destStatus, permanentFlags, totals);
+    await copyMessages(ctx, copy.key, job, copy.metas, copy.destStatus, copy.permitted, totals);
   }
   if (totals.failed === 0 && !ctx.signal.aborted) {
     ctx.state.saveFolder({
@@ -300,7 +324,20 @@ function skipOversize(
   return metas.filter((m) => m.size <= max);
 }
 
-/** Copies messages in batches, prefetching the next batch's bodies while the current one is appended. */
+/**
+ * Batches whose bodies are fetched ahead of the one being appended, and APPEND commands one
+ * worker keeps in flight. Two of each hide a round trip to either server behind the other
+ * batch's transfer and the destination's commit (30 ms of latency then costs almost nothing).
+ */
+const FETCH_AHEAD = 2;
+const APPENDS_IN_FLIGHT = 2;
+
+/**
+ * Copies messages in batches: bodies fetched ahead on the body reader, appends pipelined on the
+ * appender, all within the byte budget. Each batch keeps its own intent -> APPEND -> commit; a
+ * batch's intent is written before its command, so with two in flight a crash leaves both in
+ * doubt, resolved against the destination from the lower UIDNEXT bound both recorded.
+ */
 async function copyMessages(
   ctx: FolderContext,
   key: Key,
@@ -310,7 +347,6 @@ async function copyMessages(
   permitted: string[],
   totals: FolderTotals,
 ): Promise<void> {
-  if (metas.length === 0) return;
   // Taken before any APPEND of this folder: a safe lower bound for finding in-doubt copies.
   let destUidNext = destStatus.uidNext;
   const batches = makeBatches(metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
@@ -325,28 +361,50 @@ async function copyMessages(
         throw err;
       }
     })();
-    // A prefetch may fail (connection lost) while the previous batch is appended, before anyone
-    // awaits it: mark it handled so Node does not kill the process; the await below still throws.
+    // A prefetch may fail (connection lost) before anyone awaits it: mark it handled so Node
+    // does not kill the process; the await below still throws.
     p.catch(() => {});
     return p;
   };
-  let next: ReturnType<typeof fetchBatch> | undefined = fetchBatch(batches[0]!);
+  const fetches: ReturnType<typeof fetchBatch>[] = [];
+  let fetched = 0;
+  const fetchAhead = () => {
+    while (fetched < batches.length && fetches.length < FETCH_AHEAD)
+      fetches.push(fetchBatch(batches[fetched++]!));
+  };
+  const appends = new Set<Promise<void>>();
+  let failure: { err: unknown } | undefined;
   try {
-    for (let i = 0; i < batches.length; i++) {
-      const { bytes, bodies } = await next!;
-      next = undefined;
-      try {
-        if (ctx.signal.aborted) return;
-        // The source connection is idle while we append: fetch the next batch meanwhile.
-        if (i + 1 < batches.length) next = fetchBatch(batches[i + 1]!);
-        destUidNext = await appendBatch(ctx, key, job, batches[i]!, bodies, permitted, destUidNext, totals);
-      } finally {
+    fetchAhead();
+    for (let i = 0; i < batches.length && !failure; i++) {
+      const { bytes, bodies } = await fetches.shift()!;
+      fetchAhead();
+      if (ctx.signal.aborted) {
         ctx.budget.release(bytes);
+        return;
       }
+      const appended = appendBatch(ctx, key, job, batches[i]!, bodies, permitted, destUidNext, totals)
+        .then(
+          (uidNext) => {
+            destUidNext = Math.max(destUidNext, uidNext);
+          },
+          (err: unknown) => {
+            failure ??= { err };
+          },
+        )
+        .finally(() => {
+          ctx.budget.release(bytes);
+          appends.delete(appended);
+        });
+      appends.add(appended);
+      if (appends.size >= APPENDS_IN_FLIGHT) await Promise.race(appends);
     }
+    await Promise.all(appends);
+    if (failure) throw failure.err;
   } finally {
-    // A prefetch still under way when we stop (interrupted, failed) gives its bytes back.
-    if (next) await next.then((r) => ctx.budget.release(r.bytes)).catch(() => {});
+    // Whatever stops us (interrupted, failed): appends in flight end, prefetched bytes are given back.
+    await Promise.allSettled(appends);
+    for (const f of fetches) await f.then((r) => ctx.budget.release(r.bytes)).catch(() => {});
   }
 }
 
