@@ -173,15 +173,24 @@ async function runAccount(run: AccountRun, opened: Opened): Promise<void> {
     run,
     'listing folders',
     async () => {
-      opened.src ??= await conn.source();
-      const source = await opened.src.listFolders();
-      let destination: SideListing | undefined;
-      let decisions = deps.mapper.resolved(account);
-      if (!decisions) {
-        opened.dst ??= await conn.destination();
-        destination = await opened.dst.listFolders();
-        decisions = deps.mapper.propose(account, source, destination);
-      }
+      const resolved = deps.mapper.resolved(account);
+      // Both sides log in and list at the same time: each login is several round trips.
+      const [src, dst] = await Promise.allSettled([
+        (async () => {
+          opened.src ??= await conn.source();
+          return opened.src.listFolders();
+        })(),
+        (async () => {
+          if (resolved) return undefined;
+          opened.dst ??= await conn.destination();
+          return opened.dst.listFolders();
+        })(),
+      ]);
+      if (src.status === 'rejected') throw src.reason;
+      if (dst.status === 'rejected') throw dst.reason;
+      const source = src.value;
+      const destination: SideListing | undefined = dst.value;
+      const decisions = resolved ?? deps.mapper.propose(account, source, destination!);
       return { source, destination, decisions };
     },
     () => closeOpened(opened),
