@@ -14,7 +14,14 @@ import { MailshiftError } from '../shared/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ByteBudget } from './byte-budget.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from './events.js';
-import { isUnchanged, syncFolder, type FolderContext, type FolderJob } from './folder-sync.js';
+import {
+  finishFolder,
+  isUnchanged,
+  prepareFolder,
+  type FolderContext,
+  type FolderJob,
+  type PreparedFolder,
+} from './folder-sync.js';
 import { RateLimit } from './rate-limit.js';
 import type { RepairPolicy } from './repair.js';
 
@@ -418,9 +425,24 @@ async function runWorker(
     result.failedFolders.push({ folder, error });
     deps.reporter.emit({ type: 'folder-failed', account, folder, error });
   };
+  // The next folder: taken from the queue and prepared (opened, scanned, its destination created and
+  // selected) while the current folder's last batches are appended, on the same connections.
+  type Job = FolderJob & { listing: FolderListing };
+  const look: { ahead?: { job: Job; prepared?: Promise<PreparedFolder>; reader?: BodyReader } } = {};
+  const aheadJob = () => look.ahead?.job; // a call: set by a callback, out of TS's narrowing
+  const prepare = (p: Pair, job: Job) => {
+    // Created while the source folder is opened and scanned; prepareFolder waits for it.
+    const ready = run.folders ? ensureFolder(p.dst, job, run.folders) : Promise.resolve();
+    ready.catch(() => {});
+    const prepared = prepareFolder(folderContext(run, p, ready), job);
+    prepared.catch(() => {}); // awaited when its turn comes
+    return prepared;
+  };
   try {
-    for (let job = next(); job; job = next()) {
+    for (let job = next(); job; job = aheadJob() ?? next()) {
       const current = job;
+      let ahead = look.ahead?.job === current ? look.ahead : undefined;
+      look.ahead = undefined;
       try {
         await retrying(
           run,
@@ -428,10 +450,27 @@ async function runWorker(
           async () => {
             const p = await openPair(conn, pair);
             pair = p;
-            // Created while the source folder is opened and scanned; syncFolder waits for it.
-            const ready = run.folders ? ensureFolder(p.dst, current, run.folders) : Promise.resolve();
-            ready.catch(() => {});
-            addTotals(result.totals, await syncFolder(folderContext(run, p, ready), current));
+            // A prepared folder is used once, on the body reader that opened it; after a reconnect
+            // (or a retry) the folder is looked at afresh, once the old preparation has ended.
+            let prepared = ahead?.reader === p.bodies ? ahead.prepared : undefined;
+            if (!prepared) await ahead?.prepared?.catch(() => undefined);
+            ahead = undefined;
+            prepared ??= prepare(p, current);
+            const totals = await finishFolder(
+              folderContext(run, p, Promise.resolve()),
+              await prepared,
+              () => {
+                const upcoming = look.ahead ? undefined : next();
+                if (!upcoming) return;
+                // Two source folders merged into one destination folder are prepared one after the
+                // other, so that the second sees every copy of the first.
+                look.ahead =
+                  upcoming.destination === current.destination
+                    ? { job: upcoming }
+                    : { job: upcoming, prepared: prepare(p, upcoming), reader: p.bodies };
+              },
+            );
+            addTotals(result.totals, totals);
           },
           async () => {
             await closePair(pair);

@@ -53,7 +53,7 @@ type Key = { account: string; folder: string; uidvalidity: number };
 const DONE = new Set(['copied', 'present']);
 
 /** A folder looked at and ready to copy: what prepareFolder found, for finishFolder. */
-interface PreparedFolder {
+export interface PreparedFolder {
   job: FolderJob;
   totals: FolderTotals;
   srcStatus: FolderStatus;
@@ -75,8 +75,9 @@ export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<Fo
  * what the destination already holds recognised. The source side (open, flags, scan) and the
  * destination side (folder created, opened for appending) run at the same time on their own
  * connections: at 30 ms a round trip, each one saved per folder is worth about 15 messages.
+ * A worker prepares its next folder while the current one's last batches are appended.
  */
-async function prepareFolder(ctx: FolderContext, job: FolderJob): Promise<PreparedFolder> {
+export async function prepareFolder(ctx: FolderContext, job: FolderJob): Promise<PreparedFolder> {
   const totals = emptyTotals();
   // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
   const srcStatus = job.status ?? (await ctx.src.status(job.source));
@@ -108,10 +109,19 @@ async function prepareFolder(ctx: FolderContext, job: FolderJob): Promise<Prepar
   return { job, totals, srcStatus, copy: { key, metas: fitting, destStatus, permitted } };
 }
 
-/** Copies what {@link prepareFolder} left to copy and records the folder as synced. */
-async function finishFolder(ctx: FolderContext, prepared: PreparedFolder): Promise<FolderTotals> {
+/**
+ * Copies what {@link prepareFolder} left to copy and records the folder as synced.
+ * @param readsIssued called once every body FETCH of this folder has been written, from when the
+ *   body reader may open the next folder (the server answers a connection's commands in order).
+ */
+export async function finishFolder(
+  ctx: FolderContext,
+  prepared: PreparedFolder,
+  readsIssued: () => void = () => {},
+): Promise<FolderTotals> {
   const { job, totals, srcStatus, copy } = prepared;
   if (!copy) {
+    readsIssued();
     ctx.reporter.emit({
       type: 'folder-done',
       account: ctx.account,
@@ -121,7 +131,8 @@ async function finishFolder(ctx: FolderContext, prepared: PreparedFolder): Promi
     });
     return totals;
   }
-  if (copy.metas.length > 0) {
+  if (copy.metas.length === 0) readsIssued();
+  else {
     ctx.reporter.emit({
       type: 'folder-start',
       account: ctx.account,
@@ -129,7 +140,7 @@ async function finishFolder(ctx: FolderContext, prepared: PreparedFolder): Promi
       toCopy: copy.metas.length,
       bytes: copy.metas.reduce((s, m) => s + m.size, 0),
     });
-    await copyMessages(ctx, copy.key, job, copy.metas, copy.destStatus, copy.permitted, totals);
+    await copyMessages(ctx, copy.key, job, copy.metas, copy.destStatus, copy.permitted, totals, readsIssued);
   }
   if (totals.failed === 0 && !ctx.signal.aborted) {
     ctx.state.saveFolder({
@@ -346,16 +357,20 @@ async function copyMessages(
   destStatus: FolderStatus,
   permitted: string[],
   totals: FolderTotals,
+  readsIssued: () => void,
 ): Promise<void> {
   // Taken before any APPEND of this folder: a safe lower bound for finding in-doubt copies.
   let destUidNext = destStatus.uidNext;
   const batches = makeBatches(metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
+  let sent = 0;
   const fetchBatch = (batch: MessageMeta[]) => {
     const bytes = batch.reduce((s, m) => s + m.size, 0);
     const p = (async () => {
       await ctx.budget.acquire(bytes);
       try {
-        return { bytes, bodies: await ctx.bodies.fetch(batch.map((m) => m.uid)) };
+        const reading = ctx.bodies.fetch(batch.map((m) => m.uid)); // queued on the connection now
+        if (++sent === batches.length) readsIssued();
+        return { bytes, bodies: await reading };
       } catch (err) {
         ctx.budget.release(bytes);
         throw err;

@@ -35,7 +35,9 @@ const HEADER_ITEM = `BODY.PEEK[HEADER.FIELDS (${IDENTITY_HEADERS.map((h) => h.to
  */
 export class FetchPipeline {
   private readonly bodyRequests = new Set<BodyRequest>();
-  private scanning?: { from: number; out: MessageMeta[] };
+  private scanning?: { from: number; out: Map<number, MessageMeta> };
+  /** open() and scan() run one at a time: a scan's responses must reach its own collector. */
+  private control: Promise<unknown> = Promise.resolve();
   /** What EXAMINE said of the open folder, updated by EXISTS while it stays open. */
   private status?: {
     path: string;
@@ -59,7 +61,18 @@ export class FetchPipeline {
    * @returns its status as the server reported it on opening.
    * @throws an imapflow-shaped refusal (`responseStatus`) when the server refuses the folder.
    */
-  async open(path: string): Promise<FolderStatus> {
+  open(path: string): Promise<FolderStatus> {
+    return this.serial(() => this.examine(path));
+  }
+
+  /** Runs one control operation after the previous one has settled. */
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.control.then(op, op);
+    this.control = run.catch(() => undefined);
+    return run;
+  }
+
+  private async examine(path: string): Promise<FolderStatus> {
     this.status = { path, messages: 0 };
     const r = await this.conn.command(['EXAMINE ', ...mailboxArgument(path)]);
     if (r.status !== 'OK') {
@@ -79,10 +92,14 @@ export class FetchPipeline {
    * Metadata of the open folder's messages with UID >= fromUid: flags, INTERNALDATE, size and identity.
    * @returns sorted by UID.
    */
-  async scan(fromUid = 1): Promise<MessageMeta[]> {
+  scan(fromUid = 1): Promise<MessageMeta[]> {
+    return this.serial(() => this.scanOpen(fromUid));
+  }
+
+  private async scanOpen(fromUid: number): Promise<MessageMeta[]> {
     const st = this.opened('scan');
     if (st.messages === 0) return [];
-    const scan = { from: fromUid, out: [] as MessageMeta[] };
+    const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
     this.scanning = scan;
     try {
       const r = await this.conn.command([
@@ -92,7 +109,7 @@ export class FetchPipeline {
     } finally {
       this.scanning = undefined;
     }
-    return scan.out.sort((a, b) => a.uid - b.uid);
+    return [...scan.out.values()].sort((a, b) => a.uid - b.uid);
   }
 
   /**
@@ -163,7 +180,8 @@ export class FetchPipeline {
     const flags = items.get('FLAGS');
     const date = items.get('INTERNALDATE');
     const bytes = Number(size);
-    scan.out.push({
+    // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
+    scan.out.set(uid, {
       uid,
       flags: Array.isArray(flags) ? flags : [],
       internalDate: (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
