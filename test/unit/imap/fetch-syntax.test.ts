@@ -57,6 +57,12 @@ describe('fetch wire syntax', () => {
     );
     assert.equal(items.get('BODY[]'), null);
     assert.equal(fetchItems('(BODY[] "a \\"q\\" \\\\ b")', []).get('BODY[]'), 'a "q" \\ b');
+    // Servers order items as they like (Exchange and Gmail put the body before the UID).
+    const body = Buffer.from('Subject: x\r\n\r\nhi');
+    const reordered = fetchItems(`(BODY[] ${LITERAL_MARK} FLAGS () UID 7)`, [body]);
+    assert.equal(reordered.get('UID'), '7');
+    assert.deepEqual(reordered.get('FLAGS'), []);
+    assert.equal(reordered.get('BODY[]'), body);
   });
 
   it('reads INTERNALDATE with its zone, and back what formatInternalDate writes', () => {
