@@ -62,15 +62,6 @@ export interface PreparedFolder {
 }
 
 /**
- * Syncs one folder: {@link prepareFolder}, then {@link finishFolder}.
- * @returns what happened to its messages.
- * @throws MailshiftError (folder or account scope), or the connection's errors for the worker to retry.
- */
-export async function syncFolder(ctx: FolderContext, job: FolderJob): Promise<FolderTotals> {
-  return finishFolder(ctx, await prepareFolder(ctx, job));
-}
-
-/**
  * Everything before the copy: in-doubt rows resolved, flag changes brought over, the source scanned,
  * what the destination already holds recognised. The source side (open, flags, scan) and the
  * destination side (folder created, opened for appending) run at the same time on their own

@@ -12,9 +12,9 @@
  *    non-synchronizing literals (LITERAL+, or LITERAL- up to 4096 bytes; RFC 7888);
  *  - `sync`: one APPEND at a time with synchronizing literals, waiting for each `+` and each reply.
  *
- * Together with imap-connection.ts, imap-response-parser.ts, imap-syntax.ts and append-error.ts it
- * is the only place in mailshift with its own IMAP protocol code; everything else goes through
- * imapflow.
+ * Together with fetch-pipeline.ts (the read side), imap-connection.ts, imap-response-parser.ts,
+ * imap-syntax.ts and append-error.ts it is the only place in mailshift with its own IMAP protocol
+ * code; everything else goes through imapflow.
  */
 import { AppendError, type AppendErrorKind, type AppendOutcome } from './append-error.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';

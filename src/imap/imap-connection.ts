@@ -1,7 +1,8 @@
 /**
- * The connection of mailshift's own APPEND client (see append-pipeline.ts): socket, TLS or STARTTLS,
- * login, tags, continuation requests and the inactivity timeout. Unlike imapflow it lets the caller
- * write many commands without waiting for their replies, and hands back one promise per command.
+ * The connection of mailshift's own IMAP clients (append-pipeline.ts, fetch-pipeline.ts): socket,
+ * TLS or STARTTLS, login, tags, continuation requests and the inactivity timeout. Unlike imapflow it
+ * lets the caller write many commands without waiting for their replies, and hands back one promise
+ * per command.
  */
 import net from 'node:net';
 import tls from 'node:tls';

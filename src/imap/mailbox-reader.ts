@@ -19,7 +19,11 @@ const SPECIAL_USES: SpecialUse[] = [
   '\\Flagged',
 ];
 
-/** The personal namespace as the server announces it (RFC 2342), or what LIST shows. */
+/**
+ * The personal namespace as the server announces it (RFC 2342), or what LIST shows. imapflow keeps
+ * the NAMESPACE answer in an undocumented `namespaces` field: package.json pins imapflow's exact
+ * version for this; the planner's tests against Dovecot's `INBOX.` namespace exercise it.
+ */
 export function personalNamespace(client: ImapFlow, folders: ListResponse[]): NamespaceInfo {
   const ns = (client as unknown as { namespaces?: { personal?: { prefix?: string; delimiter?: string }[] } })
     .namespaces?.personal?.[0];

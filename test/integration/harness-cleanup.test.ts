@@ -5,15 +5,18 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { REPO } from '../harness/migration-env.js';
 
+// The child reports the master's pid itself: after an uncaught error it may have cleaned up its
+// folder (pid file included) before the parent could read it.
 const SCRIPT = `
+import { readFileSync } from 'node:fs';
 import { startDovecot } from './test/harness/dovecot.ts';
 const s = await startDovecot({ flavor: 'source', users: [{ user: 'a@b.example', password: 'x' }] });
-process.stdout.write(s.dir + '\\n');
+const pid = readFileSync(s.dir + '/run/master.pid', 'utf8').trim();
+process.stdout.write(s.dir + '\\t' + pid + '\\n');
 if (process.argv.at(-1) === 'throw') throw new Error('a failing test');
 setInterval(() => {}, 1000);
 `;
@@ -36,10 +39,8 @@ async function startChild(mode: 'throw' | 'wait') {
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   while (!out.includes('\n') && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-  const dir = out.trim();
-  const pidFile = join(dir, 'run', 'master.pid');
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
-  return { child, dir, pid };
+  const [dir = '', pid = '0'] = out.trim().split('\t');
+  return { child, dir, pid: Number(pid) };
 }
 
 /** Waits for the process to end; generous, since the whole suite loads the machine meanwhile. */
