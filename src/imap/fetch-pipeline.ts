@@ -23,6 +23,8 @@ import type { FolderStatus, MessageMeta } from './types.js';
 interface BodyRequest {
   uids: ReadonlySet<number>;
   bodies: Map<number, Buffer>;
+  /** Settles with the command's tagged reply (or the connection's end). */
+  done?: Promise<unknown>;
 }
 
 /** The header fields the scan asks for, as one FETCH item (Message-ID and what identifies mail without one). */
@@ -73,6 +75,11 @@ export class FetchPipeline {
   }
 
   private async examine(path: string): Promise<FolderStatus> {
+    // The previous folder's FETCHes end first. Servers must not run EXAMINE before commands sent
+    // earlier (RFC 3501 section 5.5), but a body attributed to the wrong folder would be copied
+    // into the wrong one, so this reader does not rely on it: it costs one round trip per folder,
+    // and only when the next folder is prepared while the last bodies are still on their way.
+    await Promise.all([...this.bodyRequests].map((r) => r.done));
     this.status = { path, messages: 0 };
     const r = await this.conn.command(['EXAMINE ', ...mailboxArgument(path)]);
     if (r.status !== 'OK') {
@@ -122,7 +129,9 @@ export class FetchPipeline {
     if (uids.length === 0) return req.bodies;
     this.bodyRequests.add(req);
     try {
-      const r = await this.conn.command([`UID FETCH ${uidSet([...uids])} (UID BODY.PEEK[])`]);
+      const reply = this.conn.command([`UID FETCH ${uidSet([...uids])} (UID BODY.PEEK[])`]);
+      req.done = reply.catch(() => undefined);
+      const r = await reply;
       if (r.status !== 'OK') throw refused(`fetching messages of "${st.path}"`, r);
       return req.bodies;
     } finally {
