@@ -111,15 +111,11 @@ export async function finishFolder(
   readsIssued: () => void = () => {},
 ): Promise<FolderTotals> {
   const { job, totals, srcStatus, copy } = prepared;
+  const done = (unchanged: boolean) =>
+    ctx.reporter.emit({ type: 'folder-done', account: ctx.account, ...jobNames(job), totals, unchanged });
   if (!copy) {
     readsIssued();
-    ctx.reporter.emit({
-      type: 'folder-done',
-      account: ctx.account,
-      ...jobNames(job),
-      totals,
-      unchanged: true,
-    });
+    done(true);
     return totals;
   }
   if (copy.metas.length === 0) readsIssued();
@@ -145,13 +141,7 @@ export async function finishFolder(
       dest_uidvalidity: null,
     });
   }
-  ctx.reporter.emit({
-    type: 'folder-done',
-    account: ctx.account,
-    ...jobNames(job),
-    totals,
-    unchanged: false,
-  });
+  done(false);
   return totals;
 }
 

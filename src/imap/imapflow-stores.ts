@@ -12,6 +12,7 @@ import {
   fetchBodies,
   folderStatus,
   listFolders,
+  openedFolder,
   scanFlags,
   scanMessages,
   uidSet,
@@ -136,17 +137,8 @@ export async function connectDestination(
     openForAppend: async (path) => {
       const lock = await client.getMailboxLock(path);
       try {
-        const box = client.mailbox;
-        if (!box) throw connectionLost(`SELECT ${path}`);
-        return {
-          status: {
-            messages: box.exists,
-            uidNext: box.uidNext,
-            uidValidity: Number(box.uidValidity),
-            highestModseq: box.highestModseq !== undefined ? String(box.highestModseq) : undefined,
-          },
-          permanentFlags: [...(box.permanentFlags ?? [])],
-        };
+        if (!client.mailbox) throw connectionLost(`SELECT ${path}`);
+        return openedFolder(client.mailbox);
       } finally {
         lock.release();
       }

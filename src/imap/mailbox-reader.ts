@@ -3,7 +3,7 @@
  * subscription, STATUS, and metadata scans. Every folder is opened read-only (EXAMINE) and every
  * body part is fetched with BODY.PEEK, so reading never changes \Seen or anything else.
  */
-import type { ImapFlow, ListResponse } from 'imapflow';
+import type { ImapFlow, ListResponse, MailboxObject } from 'imapflow';
 import type { FolderListing, NamespaceInfo, SpecialUse } from '../plan/folder-types.js';
 import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../verify/fingerprint.js';
 import { connectionLost } from './errors.js';
@@ -99,7 +99,11 @@ export async function folderStatus(client: ImapFlow, path: string): Promise<Fold
 
 /** Opens a folder read-only (EXAMINE) and reports its status and PERMANENTFLAGS. */
 export async function examine(client: ImapFlow, path: string): Promise<OpenedFolder> {
-  const box = await client.mailboxOpen(path, { readOnly: true });
+  return openedFolder(await client.mailboxOpen(path, { readOnly: true }));
+}
+
+/** What imapflow knows of the selected or examined folder, as the engine reads it. */
+export function openedFolder(box: MailboxObject): OpenedFolder {
   return {
     status: {
       messages: box.exists,
