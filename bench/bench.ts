@@ -797,6 +797,12 @@ async function main(): Promise<number> {
       ratiosTable(b.runs),
       '',
       targetsTable(targets),
+      ...(opts.quick
+        ? [
+            '',
+            'Quick corpus: the targets are for the full corpus (`npm run bench`); here start-up dominates.',
+          ]
+        : []),
       ...Object.values(extra.profiles).flatMap((p) => ['', '```', formatProfile(p), '```']),
       '',
     ].join('\n');
