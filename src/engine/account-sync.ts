@@ -429,7 +429,20 @@ async function runWorker(
   // selected) while the current folder's last batches are appended, on the same connections.
   type Job = FolderJob & { listing: FolderListing };
   const look: { ahead?: { job: Job; prepared?: Promise<PreparedFolder>; reader?: BodyReader } } = {};
-  const aheadJob = () => look.ahead?.job; // a call: set by a callback, out of TS's narrowing
+  /**
+   * The folder after this one: the one prepared ahead, unless this worker must stop (interrupted,
+   * or its lane closed because the server asks to slow down); then that folder goes back to the
+   * queue for another worker, once its preparation has ended.
+   */
+  const following = async (): Promise<Job | undefined> => {
+    const a = look.ahead;
+    if (a && (lane >= run.lanes || run.signal.aborted)) {
+      look.ahead = undefined;
+      await a.prepared?.catch(() => undefined);
+      queue.unshift(a.job);
+    }
+    return look.ahead?.job ?? next();
+  };
   const prepare = (p: Pair, job: Job) => {
     // Created while the source folder is opened and scanned; prepareFolder waits for it.
     const ready = run.folders ? ensureFolder(p.dst, job, run.folders) : Promise.resolve();
@@ -439,7 +452,7 @@ async function runWorker(
     return prepared;
   };
   try {
-    for (let job = next(); job; job = aheadJob() ?? next()) {
+    for (let job = next(); job; job = await following()) {
       const current = job;
       let ahead = look.ahead?.job === current ? look.ahead : undefined;
       look.ahead = undefined;

@@ -364,6 +364,11 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
   running.add(server);
   await waitForPort(port, 10_000);
   await waitForPort(tlsPort, 10_000);
+  // The master may listen before it writes its pid file, and stopping it (also from the exit hook)
+  // needs that file: wait for it too.
+  const deadline = Date.now() + 10_000;
+  while (masterPid(dir) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (masterPid(dir) === undefined) throw new Error(`dovecot in ${dir} wrote no master.pid within 10 s`);
   return server;
 }
 
