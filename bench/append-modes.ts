@@ -9,9 +9,9 @@
  * `--latency` is per direction (15 = 30 ms round trip); one-at-a-time modes behind latency append
  * `--slow-count` messages only, as they cost two round trips each.
  */
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { AppendPipeline, type AppendItem, type AppendMode } from '../src/imap/append-pipeline.js';
-import { startDovecot } from '../test/harness/dovecot.js';
+import { connectPlain, startDovecot } from '../test/harness/dovecot.js';
 import { startLatencyProxy } from './latency-proxy.js';
 
 function arg(name: string, fallback: string): string {
@@ -44,15 +44,7 @@ type Runner = 'imapflow' | AppendMode;
 async function run(runner: Runner, port: number, folder: string, items: AppendItem[]): Promise<number> {
   const started = performance.now();
   if (runner === 'imapflow') {
-    const client = new ImapFlow({
-      host: '127.0.0.1',
-      port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: USER.user, pass: USER.password },
-      logger: false,
-    });
-    await client.connect();
+    const client = await connectPlain({ host: '127.0.0.1', port }, USER.user, USER.password);
     for (const it of items) await client.append(folder, it.raw, [...it.flags], it.internalDate);
     await client.logout();
   } else {
@@ -83,17 +75,10 @@ async function run(runner: Runner, port: number, folder: string, items: AppendIt
 
 async function main(): Promise<void> {
   const server = await startDovecot({ flavor: 'destination', users: [USER], fsync: FSYNC });
-  const admin = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: USER.user, pass: USER.password },
-    logger: false,
-  });
   const rows: string[] = [];
+  let admin: ImapFlow | undefined;
   try {
-    await admin.connect();
+    admin = await connectPlain(server, USER.user, USER.password);
     for (const latency of LATENCIES) {
       const proxy =
         latency > 0
@@ -124,7 +109,7 @@ async function main(): Promise<void> {
       await proxy?.close();
     }
   } finally {
-    await admin.logout().catch(() => undefined);
+    await admin?.logout().catch(() => undefined);
     await server.stop();
   }
   console.log(

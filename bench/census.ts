@@ -4,7 +4,7 @@
  * to "levels joined by /" without the namespace prefix, so `INBOX.Projects.Apollo` on the
  * source and `Projects/Apollo` on the destination are the same folder.
  */
-import { ImapFlow } from 'imapflow';
+import { connectPlain } from '../test/harness/dovecot.js';
 
 /** Counts of one folder. */
 export interface FolderCensus {
@@ -24,22 +24,6 @@ export interface Login {
   password: string;
 }
 
-/** Opens an imapflow connection without TLS (bench servers are on 127.0.0.1 only). */
-export async function connectPlain(login: Login): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: login.host,
-    port: login.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: login.user, pass: login.password },
-    logger: false,
-    disableAutoIdle: true,
-  });
-  client.on('error', () => {});
-  await client.connect();
-  return client;
-}
-
 /** `INBOX.Projects.Apollo` (prefix `INBOX.`, delimiter `.`) -> `Projects/Apollo`; INBOX stays INBOX. */
 export function normaliseFolder(path: string, prefix: string, delimiter: string): string {
   if (path.toUpperCase() === 'INBOX') return 'INBOX';
@@ -52,7 +36,7 @@ export function normaliseFolder(path: string, prefix: string, delimiter: string)
  * the folders that hold messages. Read-only (EXAMINE).
  */
 export async function takeCensus(login: Login): Promise<Census> {
-  const client = await connectPlain(login);
+  const client = await connectPlain(login, login.user, login.password);
   const out: Census = new Map();
   try {
     const boxes = await client.list();

@@ -4,7 +4,8 @@
  * 1% of the messages already there (half gain \Flagged, half lose \Seen).
  */
 import { deltaMessages, sourceMailboxName, type CorpusOptions } from '../test/harness/corpus.js';
-import { connectPlain, type Login } from './census.js';
+import { connectPlain } from '../test/harness/dovecot.js';
+import type { Login } from './census.js';
 
 /** What the delta changed. */
 export interface DeltaSummary {
@@ -25,7 +26,7 @@ export async function applyDelta(
   share: number,
 ): Promise<DeltaSummary> {
   const count = Math.max(1, Math.round(messages * share));
-  const client = await connectPlain(login);
+  const client = await connectPlain(login, login.user, login.password);
   const summary: DeltaSummary = { added: 0, addedBytes: 0, flagsChanged: 0 };
   try {
     // Re-flag first, so the new messages are not among the re-flagged ones. Every `step`-th

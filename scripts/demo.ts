@@ -8,8 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { ImapFlow } from 'imapflow';
-import { startDovecot, type DovecotServer } from '../test/harness/dovecot.js';
+import { connectPlain, startDovecot, type DovecotServer } from '../test/harness/dovecot.js';
 import {
   destinationPassword,
   destinationUsers,
@@ -73,15 +72,7 @@ function writePlan(src: DovecotServer, dst: DovecotServer, accounts: SampleAccou
 }
 
 async function newMail(src: DovecotServer, account: SampleAccount): Promise<void> {
-  const client = new ImapFlow({
-    host: src.host,
-    port: src.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: account.user, pass: account.password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectPlain(src, account.user, account.password);
   for (let i = 1; i <= 3; i++) {
     const raw = Buffer.from(
       `From: Nowy Klient <zamowienia@nowy-klient.example>\r\nTo: ${account.user}\r\n` +

@@ -20,6 +20,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
 import { DOVECOT, ensureSystemPackages } from './system-deps.js';
 
 /** Every temporary folder of ours starts with this, so a sweep can find strays. */
@@ -38,6 +39,44 @@ export interface TestUser {
   password: string;
   /** Dovecot quota rule such as `*:storage=100K`; needs `quota: true` on the server. */
   quotaRule?: string;
+}
+
+/**
+ * An imapflow client logged in to a harness server over plain text (the servers listen on
+ * 127.0.0.1 only), for seeding and reading mailboxes in tests, the demo and the benchmark.
+ */
+export async function connectPlain(
+  server: { host: string; port: number },
+  user: string,
+  pass: string,
+): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: server.host,
+    port: server.port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, pass },
+    logger: false,
+    disableAutoIdle: true,
+  });
+  // An 'error' event without a listener would crash the process; failures surface through calls.
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** Dovecot 2.3's post-login capabilities, for `capabilities` lists that drop a few of them. */
+const DOVECOT_CAPABILITIES =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS ' +
+  'THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED ' +
+  'I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE ' +
+  'SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
+
+/** Dovecot's capability list without `drop` (e.g. `MULTIAPPEND`, `LITERAL+`), for `capabilities`. */
+export function capabilitiesWithout(...drop: string[]): string {
+  return DOVECOT_CAPABILITIES.split(' ')
+    .filter((c) => !drop.includes(c))
+    .join(' ');
 }
 
 export interface DovecotOptions {

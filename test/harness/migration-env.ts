@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { connectorsFor, mapperFor } from '../../src/cli/context.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { migrate, type RunSummary } from '../../src/engine/migrate.js';
@@ -16,7 +15,7 @@ import { loadPlan } from '../../src/plan/load-plan.js';
 import { silentLogger, type Logger } from '../../src/shared/logger.js';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
 import { stateDirFor, prepareStateDir } from '../../src/state/state-dir.js';
-import { startDovecot, type DovecotOptions, type DovecotServer } from './dovecot.js';
+import { connectPlain, startDovecot, type DovecotOptions, type DovecotServer } from './dovecot.js';
 import {
   destinationPassword,
   destinationUsers,
@@ -206,28 +205,13 @@ export interface StoredMessage {
   size: number;
 }
 
-/** Connects to a test server as a user (plain port, no TLS). */
-export async function connectTo(server: DovecotServer, user: string, pass: string): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user, pass },
-    logger: false,
-  });
-  client.on('error', () => {});
-  await client.connect();
-  return client;
-}
-
 /** Every folder's messages (raw hash, flags, INTERNALDATE) of a mailbox, read-only. */
 export async function readMailbox(
   server: DovecotServer,
   user: string,
   pass: string,
 ): Promise<Map<string, StoredMessage[]>> {
-  const client = await connectTo(server, user, pass);
+  const client = await connectPlain(server, user, pass);
   const out = new Map<string, StoredMessage[]>();
   try {
     for (const box of await client.list()) {
@@ -265,4 +249,4 @@ export function contentKey(messages: StoredMessage[]): string[] {
 }
 
 /** The destination password of a sample account. */
-export { destinationPassword };
+export { connectPlain, destinationPassword };

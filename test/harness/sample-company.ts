@@ -5,8 +5,8 @@
  * calls to `sampleCompany()` give byte-identical messages, and `seedSource()` loads them into a
  * server over IMAP.
  */
-import { ImapFlow } from 'imapflow';
 import iconv from 'iconv-lite';
+import { connectPlain } from './dovecot.js';
 import { Prng } from './prng.js';
 
 /** One message as it is stored on the source: raw RFC 5322 bytes (CRLF), flags and INTERNALDATE. */
@@ -1212,15 +1212,7 @@ export function sampleTotals(accounts: SampleAccount[]): {
 }
 
 async function seedAccount(server: { host: string; port: number }, account: SampleAccount): Promise<void> {
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user: account.user, pass: account.password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectPlain(server, account.user, account.password);
   try {
     const namespace = client.namespace;
     if (!namespace || typeof namespace.delimiter !== 'string') {

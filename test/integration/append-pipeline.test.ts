@@ -18,7 +18,7 @@ import {
   type AppendItem,
   type AppendPipelineOptions,
 } from '../../src/imap/append-pipeline.js';
-import { startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { capabilitiesWithout, connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 
 const PASSWORD = 'secret-Pa55';
 /** Non-ASCII with `"` and `\`: LOGIN must send it as a literal (and a synchronizing one without LITERAL+). */
@@ -27,15 +27,6 @@ const USERS = [
   { user: 'anna@firma.pl', password: PASSWORD },
   { user: 'odd@firma.pl', password: ODD_PASSWORD },
 ];
-const DOVECOT_CAPS =
-  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS ' +
-  'THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED ' +
-  'I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE ' +
-  'SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
-const without = (...drop: string[]) =>
-  DOVECOT_CAPS.split(' ')
-    .filter((c) => !drop.includes(c))
-    .join(' ');
 
 const FOLDER = 'Faktury/2024';
 /** Needs modified UTF-7, `&-`, and escaping of `"` and `\` in the quoted string. */
@@ -138,15 +129,7 @@ async function withImapflow<T>(
   fn: (c: ImapFlow) => Promise<T>,
 ): Promise<T> {
   const password = USERS.find((u) => u.user === user)?.password ?? PASSWORD;
-  const client = new ImapFlow({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user, pass: password },
-    logger: false,
-  });
-  await client.connect();
+  const client = await connectPlain(server, user, password);
   try {
     return await fn(client);
   } finally {
@@ -299,10 +282,10 @@ describe('AppendPipeline against Dovecot', () => {
   before(async () => {
     const variants: Record<string, { capabilities?: string; quota?: boolean; maxMailSize?: string }> = {
       full: {},
-      noMulti: { capabilities: without('MULTIAPPEND') },
-      literalMinus: { capabilities: `${without('MULTIAPPEND', 'LITERAL+')} LITERAL-` },
-      multiSync: { capabilities: without('LITERAL+') },
-      bare: { capabilities: without('MULTIAPPEND', 'LITERAL+', 'SASL-IR') },
+      noMulti: { capabilities: capabilitiesWithout('MULTIAPPEND') },
+      literalMinus: { capabilities: `${capabilitiesWithout('MULTIAPPEND', 'LITERAL+')} LITERAL-` },
+      multiSync: { capabilities: capabilitiesWithout('LITERAL+') },
+      bare: { capabilities: capabilitiesWithout('MULTIAPPEND', 'LITERAL+', 'SASL-IR') },
       quota: { quota: true, maxMailSize: '100k' },
     };
     await Promise.all(

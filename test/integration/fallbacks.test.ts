@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
+import { capabilitiesWithout } from '../harness/dovecot.js';
 import { createFaultProxy, type FaultPoint, type FaultProxy } from '../harness/fault-proxy.js';
 import { writeFaultPlan } from '../harness/fault-plan.js';
 import {
@@ -24,16 +25,6 @@ import {
   type MigrationEnv,
 } from '../harness/migration-env.js';
 import { sampleCompany } from '../harness/sample-company.js';
-
-const DOVECOT_CAPS =
-  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS ' +
-  'THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED ' +
-  'I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE ' +
-  'SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
-const without = (...caps: string[]) =>
-  DOVECOT_CAPS.split(' ')
-    .filter((c) => !caps.includes(c))
-    .join(' ');
 
 /** Every message of every account, as a sorted multiset per account. */
 async function allMessages(env: MigrationEnv, side: 'src' | 'dst'): Promise<Record<string, string[]>> {
@@ -55,9 +46,9 @@ describe('write path fallbacks (whole engine, real Dovecot)', () => {
 
   for (const [name, caps, at] of [
     // 3 KB into the 3rd MULTIAPPEND: the server holds part of an all-or-nothing command.
-    ['a MULTIAPPEND', DOVECOT_CAPS, { clientBytes: 3000 }],
+    ['a MULTIAPPEND', capabilitiesWithout(), { clientBytes: 3000 }],
     // The 7th APPEND of a run of 4-message bursts has reached the server, the 8th has not.
-    ['a pipelined burst of APPENDs', without('MULTIAPPEND'), 'sent'],
+    ['a pipelined burst of APPENDs', capabilitiesWithout('MULTIAPPEND'), 'sent'],
   ] as const satisfies readonly (readonly [string, string, FaultPoint])[]) {
     it(`SIGKILLed in the middle of ${name}: the next run completes it without a duplicate`, async () => {
       const kontakt = sampleCompany().find((a) => a.user === 'kontakt@acme.example')!;
@@ -101,8 +92,8 @@ describe('write path fallbacks (whole engine, real Dovecot)', () => {
   }
 
   for (const [name, caps] of [
-    ['pipelined APPENDs without MULTIAPPEND', without('MULTIAPPEND')],
-    ['one APPEND at a time without MULTIAPPEND and LITERAL+', without('MULTIAPPEND', 'LITERAL+')],
+    ['pipelined APPENDs without MULTIAPPEND', capabilitiesWithout('MULTIAPPEND')],
+    ['one APPEND at a time without MULTIAPPEND and LITERAL+', capabilitiesWithout('MULTIAPPEND', 'LITERAL+')],
   ] as const) {
     it(`copies the sample company with ${name}`, async () => {
       const env = await startMigrationEnv({ destination: { capabilities: caps } });

@@ -26,7 +26,7 @@ import { parseDryRunReport } from '../../src/report/dry-run-model.js';
 import { renderPage, screenshotPage } from '../harness/chromium.js';
 import type { DovecotServer } from '../harness/dovecot.js';
 import {
-  connectTo,
+  connectPlain,
   destinationPassword,
   runInProcess,
   runCli,
@@ -117,7 +117,7 @@ async function serverState(
   for (const u of users) {
     let client;
     try {
-      client = await connectTo(server, u.user, u.password);
+      client = await connectPlain(server, u.user, u.password);
     } catch {
       lines.push(`${u.user} cannot log in`);
       continue;
@@ -263,7 +263,7 @@ describe('mailshift report: the sample company, nothing blocking (real Dovecot)'
         acc.totals.messages,
         a.folders.reduce((s, f) => s + f.messages.length, 0),
       );
-      const client = await connectTo(env.src, a.user, a.password);
+      const client = await connectPlain(env.src, a.user, a.password);
       try {
         for (const f of a.folders) {
           const path = serverPath(f.name);
@@ -386,7 +386,7 @@ describe('mailshift report: every problem category, each triggered on purpose (r
       },
     });
     // A folder that already holds mail on the destination: the report must call it a merge.
-    const client = await connectTo(
+    const client = await connectPlain(
       env.dst,
       'kontakt@acme.example',
       destinationPassword(account('kontakt@acme.example')),

@@ -31,7 +31,7 @@ import {
   type FaultRun,
 } from '../harness/fault-plan.js';
 import {
-  connectTo,
+  connectPlain,
   readMailbox,
   REPO,
   runCli,
@@ -155,7 +155,7 @@ passdb {
         ],
       },
     });
-    const client = await connectTo(env.src, problems.user, problems.password);
+    const client = await connectPlain(env.src, problems.user, problems.password);
     try {
       for (const [i, f] of FIXTURES.entries()) {
         await client.append('INBOX', fixture(f), ['\\Seen'], new Date(Date.UTC(2024, 5, 12, 10, i)));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
 import {
-  connectTo,
+  connectPlain,
   contentKey,
   destinationPassword,
   readMailbox,
@@ -106,7 +106,7 @@ describe('mailshift run (sample company, real Dovecot)', () => {
 
   it('copies only new mail and brings flag changes over on a delta run', async () => {
     const a = env.accounts[0]!;
-    const client = await connectTo(env.src, a.user, a.password);
+    const client = await connectPlain(env.src, a.user, a.password);
     try {
       for (let i = 0; i < 3; i++) {
         const raw = Buffer.from(

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
-import { startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import {
   destinationUsers,
   sampleCompany,
@@ -196,15 +196,7 @@ describe('sample company seeded into a source Dovecot', () => {
 
   async function withAccount<T>(account: SampleAccount, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
     assert.ok(server, 'server did not start');
-    const client = new ImapFlow({
-      host: server.host,
-      port: server.port,
-      secure: false,
-      doSTARTTLS: false,
-      auth: { user: account.user, pass: account.password },
-      logger: false,
-    });
-    await client.connect();
+    const client = await connectPlain(server, account.user, account.password);
     try {
       return await fn(client);
     } finally {

@@ -12,7 +12,7 @@ import type { ImapFlow } from 'imapflow';
 import { parseVerifyReport } from '../../src/report/verify-json.js';
 import type { AccountResult, FolderResult, VerifyReport } from '../../src/verify/types.js';
 import {
-  connectTo,
+  connectPlain,
   destinationPassword,
   runCli,
   runInProcess,
@@ -58,7 +58,7 @@ describe('mailshift verify (sample company, real Dovecot)', () => {
 
   async function destination<T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
     const a = env.accounts.find((x) => x.user === user)!;
-    const client = await connectTo(env.dst, user, destinationPassword(a));
+    const client = await connectPlain(env.dst, user, destinationPassword(a));
     try {
       return await fn(client);
     } finally {
@@ -209,7 +209,7 @@ describe('mailshift verify (sample company, real Dovecot)', () => {
   it('shows a message added on the source after the run as not yet copied, not as missing', async () => {
     const a = env.accounts.find((x) => x.user === REKRUTACJA)!;
     const subject = 'CV po migracji: Jan Nowak';
-    const client = await connectTo(env.src, a.user, a.password);
+    const client = await connectPlain(env.src, a.user, a.password);
     try {
       const raw = `From: Jan Nowak <jan.nowak@poczta.example>\r\nTo: ${a.user}\r\nSubject: ${subject}\r\nDate: Wed, 25 Nov 2026 09:00:00 +0100\r\nMessage-ID: <after-run-1@poczta.example>\r\n\r\nDzien dobry.\r\n`;
       await client.append('INBOX', Buffer.from(raw), [], new Date('2026-11-25T08:00:00Z'));
