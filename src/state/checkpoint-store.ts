@@ -107,7 +107,7 @@ export class CheckpointStore {
     }
     if (fresh) chmodSync(path, 0o600);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma('synchronous = NORMAL'); // intents are fsynced on their own, see durable()
     db.pragma('busy_timeout = 5000');
     migrate(db, path);
     return new CheckpointStore(db);
@@ -146,35 +146,31 @@ export class CheckpointStore {
   }
 
   /**
-   * Runs a write that a power cut may lose without harm (commits, which then read as in doubt;
-   * run and account bookkeeping, the "folder synced" marker, recorded flags: losing them only makes
-   * the next run look again) without its own fsync. WAL keeps the order: the next fully synced
-   * intent carries it too. Intent rows always use synchronous=FULL.
+   * Runs a write that must survive a power cut (an intent, before the APPEND it announces) with
+   * its own fsync. Every other write goes without one: losing it only makes the next run look
+   * again (a commit then reads as in doubt), and WAL keeps the order, so the next intent's fsync
+   * makes it durable too.
    */
-  private relaxed<T>(write: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
+  private durable<T>(write: () => T): T {
+    this.db.pragma('synchronous = FULL');
     try {
       return write();
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.db.pragma('synchronous = NORMAL');
     }
   }
 
   /** Starts a run record; returns its id. */
   startRun(): number {
-    const r = this.relaxed(() =>
-      this.stmt('INSERT INTO runs(started_at, status) VALUES (?, ?)').run(Date.now(), 'running'),
-    );
+    const r = this.stmt('INSERT INTO runs(started_at, status) VALUES (?, ?)').run(Date.now(), 'running');
     return Number(r.lastInsertRowid);
   }
 
   /** Ends a run with its totals (used to learn the throughput for estimates). */
   finishRun(id: number, status: string, copied: number, bytes: number, seconds: number): void {
-    this.relaxed(() => {
-      this.stmt(
-        'UPDATE runs SET finished_at = ?, status = ?, copied = ?, bytes = ?, seconds = ? WHERE id = ?',
-      ).run(Date.now(), status, copied, bytes, seconds, id);
-    });
+    this.stmt(
+      'UPDATE runs SET finished_at = ?, status = ?, copied = ?, bytes = ?, seconds = ? WHERE id = ?',
+    ).run(Date.now(), status, copied, bytes, seconds, id);
   }
 
   /** Messages per second of the last runs that copied something, or undefined. */
@@ -224,23 +220,19 @@ export class CheckpointStore {
 
   /** Records that a source folder is fully synced as of this STATUS. */
   saveFolder(row: Omit<FolderRow, 'synced_at'>): void {
-    this.relaxed(() => {
-      this.stmt(
-        `INSERT INTO folders(account, source_path, dest_path, uidvalidity, uidnext, messages, highestmodseq, dest_uidvalidity, synced_at)
-           VALUES (@account, @source_path, @dest_path, @uidvalidity, @uidnext, @messages, @highestmodseq, @dest_uidvalidity, @synced_at)
-           ON CONFLICT(account, source_path) DO UPDATE SET dest_path = excluded.dest_path, uidvalidity = excluded.uidvalidity,
-             uidnext = excluded.uidnext, messages = excluded.messages, highestmodseq = excluded.highestmodseq,
-             dest_uidvalidity = excluded.dest_uidvalidity, synced_at = excluded.synced_at`,
-      ).run({ ...row, synced_at: Date.now() });
-      this.markStep('folder');
-    });
+    this.stmt(
+      `INSERT INTO folders(account, source_path, dest_path, uidvalidity, uidnext, messages, highestmodseq, dest_uidvalidity, synced_at)
+         VALUES (@account, @source_path, @dest_path, @uidvalidity, @uidnext, @messages, @highestmodseq, @dest_uidvalidity, @synced_at)
+         ON CONFLICT(account, source_path) DO UPDATE SET dest_path = excluded.dest_path, uidvalidity = excluded.uidvalidity,
+           uidnext = excluded.uidnext, messages = excluded.messages, highestmodseq = excluded.highestmodseq,
+           dest_uidvalidity = excluded.dest_uidvalidity, synced_at = excluded.synced_at`,
+    ).run({ ...row, synced_at: Date.now() });
+    this.markStep('folder');
   }
 
   /** Forgets the synced marker of a folder so the next run looks at it in full. */
   invalidateFolder(account: string, sourcePath: string): void {
-    this.relaxed(() => {
-      this.stmt('DELETE FROM folders WHERE account = ? AND source_path = ?').run(account, sourcePath);
-    });
+    this.stmt('DELETE FROM folders WHERE account = ? AND source_path = ?').run(account, sourcePath);
   }
 
   /**
@@ -283,7 +275,7 @@ export class CheckpointStore {
       }
       return batchId;
     });
-    const id = tx();
+    const id = this.durable(tx);
     this.markStep('intent');
     return id;
   }
@@ -302,28 +294,26 @@ export class CheckpointStore {
       `UPDATE messages SET state = 'failed', reason = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?`,
     );
     // One fsync per batch (the intent's) is enough; see the module comment.
-    this.relaxed(() =>
-      this.db.transaction(() => {
-        const now = Date.now();
-        for (const r of results) {
-          if (r.ok) {
-            ok.run(
-              r.destUid ?? null,
-              destUidValidity ?? null,
-              r.droppedFlags?.length ? JSON.stringify(r.droppedFlags) : null,
-              r.repaired ?? null,
-              now,
-              key.account,
-              key.folder,
-              key.uidvalidity,
-              r.uid,
-            );
-          } else {
-            bad.run(r.reason, now, key.account, key.folder, key.uidvalidity, r.uid);
-          }
+    this.db.transaction(() => {
+      const now = Date.now();
+      for (const r of results) {
+        if (r.ok) {
+          ok.run(
+            r.destUid ?? null,
+            destUidValidity ?? null,
+            r.droppedFlags?.length ? JSON.stringify(r.droppedFlags) : null,
+            r.repaired ?? null,
+            now,
+            key.account,
+            key.folder,
+            key.uidvalidity,
+            r.uid,
+          );
+        } else {
+          bad.run(r.reason, now, key.account, key.folder, key.uidvalidity, r.uid);
         }
-      })(),
-    );
+      }
+    })();
     this.markStep('commit');
   }
 
@@ -409,21 +399,17 @@ export class CheckpointStore {
     uid: number,
     flags: string[],
   ): void {
-    this.relaxed(() => {
-      this.stmt(
-        'UPDATE messages SET flags = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?',
-      ).run(JSON.stringify(flags), Date.now(), key.account, key.folder, key.uidvalidity, uid);
-    });
+    this.stmt(
+      'UPDATE messages SET flags = ?, updated_at = ? WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid = ?',
+    ).run(JSON.stringify(flags), Date.now(), key.account, key.folder, key.uidvalidity, uid);
   }
 
   /** Records how an account's last run ended. */
   setAccountStatus(account: string, status: string, error?: string): void {
-    this.relaxed(() => {
-      this.stmt(
-        `INSERT INTO accounts(id, status, error, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT(id) DO UPDATE SET status = excluded.status, error = excluded.error, updated_at = excluded.updated_at`,
-      ).run(account, status, error ?? null, Date.now());
-    });
+    this.stmt(
+      `INSERT INTO accounts(id, status, error, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, error = excluded.error, updated_at = excluded.updated_at`,
+    ).run(account, status, error ?? null, Date.now());
   }
 
   /** Per-account status rows. */
