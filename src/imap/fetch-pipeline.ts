@@ -12,11 +12,11 @@
  * BODY.PEEK, so not even \Seen changes on the source. imapflow still does the rest on the source
  * (LIST, STATUS, flag scans of a delta run).
  */
-import { messageIdOf, messageIdentity, parseHeaderFields, IDENTITY_HEADERS } from '../verify/fingerprint.js';
+import { IDENTITY_HEADERS } from '../verify/fingerprint.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import { LITERAL_MARK, type ImapResponse, type TaggedResponse } from './imap-response-parser.js';
 import { mailboxArgument, parseInternalDate } from './imap-syntax.js';
-import { uidSet } from './mailbox-reader.js';
+import { messageMeta, uidSet } from './mailbox-reader.js';
 import type { FolderStatus, MessageMeta } from './types.js';
 
 /** One body FETCH in flight: the UIDs it asked for and the bodies received so far. */
@@ -77,8 +77,8 @@ export class FetchPipeline {
   private async examine(path: string): Promise<FolderStatus> {
     // The previous folder's FETCHes end first. Servers must not run EXAMINE before commands sent
     // earlier (RFC 3501 section 5.5), but a body attributed to the wrong folder would be copied
-    // into the wrong one, so this reader does not rely on it: it costs one round trip per folder,
-    // and only when the next folder is prepared while the last bodies are still on their way.
+    // into the wrong one, so this reader does not rely on it. It only delays a next folder that
+    // is prepared while the last bodies are still on their way.
     await Promise.all([...this.bodyRequests].map((r) => r.done));
     this.status = { path, messages: 0 };
     const r = await this.conn.command(['EXAMINE ', ...mailboxArgument(path)]);
@@ -183,21 +183,19 @@ export class FetchPipeline {
     if (!scan || uid < scan.from || typeof size !== 'string') return;
     const headerKey = [...items.keys()].find((k) => k.startsWith('BODY[HEADER.FIELDS'));
     const headers = headerKey ? items.get(headerKey) : undefined;
-    const fields = parseHeaderFields(
-      headers instanceof Buffer ? headers : typeof headers === 'string' ? headers : '',
-    );
     const flags = items.get('FLAGS');
     const date = items.get('INTERNALDATE');
-    const bytes = Number(size);
     // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
-    scan.out.set(uid, {
+    scan.out.set(
       uid,
-      flags: Array.isArray(flags) ? flags : [],
-      internalDate: (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
-      size: bytes,
-      messageId: messageIdOf(fields),
-      identity: messageIdentity(fields, bytes),
-    });
+      messageMeta(
+        uid,
+        Array.isArray(flags) ? flags : [],
+        (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
+        Number(size),
+        headers instanceof Buffer || typeof headers === 'string' ? headers : '',
+      ),
+    );
   }
 }
 

@@ -3,7 +3,8 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
-import { AppendPipeline } from './append-pipeline.js';
+import type { Secret } from '../plan/credentials.js';
+import { AppendPipeline, type ConnectOptions } from './append-pipeline.js';
 import { classifyConnectError, openImap, withFreshToken, type Endpoint } from './connect.js';
 import { classifyTransient, connectionLost } from './errors.js';
 import { FetchPipeline } from './fetch-pipeline.js';
@@ -146,41 +147,34 @@ export async function connectDestination(
   });
 }
 
-/** Connection options of mailshift's own IMAP client for an endpoint and its secret. */
-function ownConnectOptions(e: Endpoint, secret: Parameters<Parameters<typeof withFreshToken>[1]>[0]) {
-  return {
-    host: e.server.host,
-    port: e.server.port,
-    security: e.server.security,
-    tlsVerify: e.server.tlsVerify,
-    servername: e.server.servername,
-    user: e.user,
-    password: secret.kind === 'password' ? secret.value : '',
-    ...(secret.kind === 'token' ? { accessToken: secret.value } : {}),
-    timeoutMs: e.server.timeoutMs,
-  };
-}
-
 /**
- * Connects an appender: mailshift's own pipelined APPEND client.
+ * Logs in with mailshift's own IMAP client (imap-connection.ts), reading a refused token once more.
  * @throws MailshiftError AUTH_FAILED / CONN_* of account scope, like the imapflow connections.
  */
-export async function connectAppender(e: Endpoint): Promise<Appender> {
-  return withFreshToken(e, (secret) =>
-    AppendPipeline.connect(ownConnectOptions(e, secret)).catch((err: unknown) => {
+function connectOwn<T>(e: Endpoint, open: (opts: ConnectOptions) => Promise<T>): Promise<T> {
+  return withFreshToken(e, (secret: Secret) =>
+    open({
+      host: e.server.host,
+      port: e.server.port,
+      security: e.server.security,
+      tlsVerify: e.server.tlsVerify,
+      servername: e.server.servername,
+      user: e.user,
+      password: secret.kind === 'password' ? secret.value : '',
+      ...(secret.kind === 'token' ? { accessToken: secret.value } : {}),
+      timeoutMs: e.server.timeoutMs,
+    }).catch((err: unknown) => {
       throw classifyConnectError(e, err);
     }),
   );
 }
 
-/**
- * Connects a body reader to the source: mailshift's own pipelined FETCH client (read-only).
- * @throws MailshiftError AUTH_FAILED / CONN_* of account scope, like the imapflow connections.
- */
-export async function connectBodyReader(e: Endpoint): Promise<BodyReader> {
-  return withFreshToken(e, (secret) =>
-    FetchPipeline.open(ownConnectOptions(e, secret)).catch((err: unknown) => {
-      throw classifyConnectError(e, err);
-    }),
-  );
+/** Connects an appender to the destination: mailshift's own pipelined APPEND client. */
+export function connectAppender(e: Endpoint): Promise<Appender> {
+  return connectOwn(e, (opts) => AppendPipeline.connect(opts));
+}
+
+/** Connects a body reader to the source: mailshift's own pipelined FETCH client (read-only). */
+export function connectBodyReader(e: Endpoint): Promise<BodyReader> {
+  return connectOwn(e, (opts) => FetchPipeline.open(opts));
 }

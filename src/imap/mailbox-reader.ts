@@ -125,18 +125,28 @@ export async function scanMessages(client: ImapFlow, fromUid = 1): Promise<Messa
   const query = { uid: true, flags: true, internalDate: true, size: true, headers: IDENTITY_HEADERS };
   for await (const m of client.fetch(`${fromUid}:*`, query, { uid: true })) {
     if (m.uid < fromUid) continue; // "N:*" still matches the last message when N is past it
-    const fields = parseHeaderFields(m.headers ?? Buffer.alloc(0));
-    const size = m.size ?? 0;
-    out.push({
-      uid: m.uid,
-      flags: [...(m.flags ?? [])],
-      internalDate: toDate(m.internalDate),
-      size,
-      messageId: messageIdOf(fields),
-      identity: messageIdentity(fields, size),
-    });
+    out.push(messageMeta(m.uid, [...(m.flags ?? [])], toDate(m.internalDate), m.size ?? 0, m.headers ?? ''));
   }
   return out.sort((a, b) => a.uid - b.uid);
+}
+
+/** A scanned message's metadata, its identity from the identity header fields (the raw block). */
+export function messageMeta(
+  uid: number,
+  flags: string[],
+  internalDate: Date,
+  size: number,
+  headers: Buffer | string,
+): MessageMeta {
+  const fields = parseHeaderFields(headers);
+  return {
+    uid,
+    flags,
+    internalDate,
+    size,
+    messageId: messageIdOf(fields),
+    identity: messageIdentity(fields, size),
+  };
 }
 
 /** Flags of every message in an opened folder (only those changed since `changedSince` with CONDSTORE). */
