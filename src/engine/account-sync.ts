@@ -159,6 +159,9 @@ interface AccountRun {
   folders?: KnownFolders;
 }
 
+/** A folder to sync, with what the account's listing said of it (subscription, size). */
+type Job = FolderJob & { listing: FolderListing };
+
 /** What the workers know of the destination's folders (NFC names), shared within an account. */
 interface KnownFolders {
   delimiter: string;
@@ -209,7 +212,7 @@ async function runAccount(run: AccountRun, opened: Opened): Promise<void> {
   const listed = new Map(source.folders.map((f) => [f.path, f]));
   const jobs = decisions
     .filter((d): d is Extract<FolderDecision, { action: 'copy' }> => d.action === 'copy')
-    .flatMap((d): (FolderJob & { listing: FolderListing })[] => {
+    .flatMap((d): Job[] => {
       const listing = listed.get(d.source);
       return listing
         ? [{ source: d.source, destination: d.destination, status: listing.status, listing }]
@@ -265,11 +268,7 @@ async function runAccount(run: AccountRun, opened: Opened): Promise<void> {
 }
 
 /** Source bytes of the changed folders not yet copied or found: what a full destination still needs. */
-function remainingBytes(
-  state: CheckpointStore,
-  account: string,
-  jobs: (FolderJob & { listing: FolderListing })[],
-): number | undefined {
+function remainingBytes(state: CheckpointStore, account: string, jobs: Job[]): number | undefined {
   if (jobs.some((j) => j.listing.size === undefined)) return undefined;
   const total = jobs.reduce((s, j) => s + (j.listing.size ?? 0), 0);
   const folders = new Set(jobs.map((j) => j.source));
@@ -280,11 +279,7 @@ function remainingBytes(
   return Math.max(0, total - done);
 }
 
-function folderUnchanged(
-  state: CheckpointStore,
-  account: string,
-  job: FolderJob & { listing: FolderListing },
-): boolean {
+function folderUnchanged(state: CheckpointStore, account: string, job: Job): boolean {
   const st = job.listing.status;
   if (!st) return false;
   return (
@@ -308,11 +303,7 @@ function knownFolders(destination: SideListing): KnownFolders {
  * like its source folder. Done by the worker just before the folder is synced, so that creating
  * twenty folders does not cost forty round trips before the first message moves.
  */
-async function ensureFolder(
-  dst: DestinationStore,
-  job: FolderJob & { listing: FolderListing },
-  known: KnownFolders,
-): Promise<void> {
+async function ensureFolder(dst: DestinationStore, job: Job, known: KnownFolders): Promise<void> {
   const path = job.destination.normalize('NFC');
   if (!known.existing.has(path)) {
     const before = new Set(known.existing);
@@ -412,12 +403,7 @@ async function retrying<T>(
 }
 
 /** One connection pair working through the account's folder queue while its lane is open. */
-async function runWorker(
-  run: AccountRun,
-  lane: number,
-  queue: (FolderJob & { listing: FolderListing })[],
-  initial: Partial<Pair>,
-): Promise<void> {
+async function runWorker(run: AccountRun, lane: number, queue: Job[], initial: Partial<Pair>): Promise<void> {
   const { account, conn, deps, result } = run;
   let pair: Partial<Pair> = initial;
   const next = () => (lane < run.lanes && !run.signal.aborted ? queue.shift() : undefined);
@@ -427,7 +413,6 @@ async function runWorker(
   };
   // The next folder: taken from the queue and prepared (opened, scanned, its destination created and
   // selected) while the current folder's last batches are appended, on the same connections.
-  type Job = FolderJob & { listing: FolderListing };
   const look: { ahead?: { job: Job; prepared?: Promise<PreparedFolder>; reader?: BodyReader } } = {};
   /**
    * The folder after this one: the one prepared ahead, unless this worker must stop (interrupted,
@@ -447,7 +432,7 @@ async function runWorker(
     // Created while the source folder is opened and scanned; prepareFolder waits for it.
     const ready = run.folders ? ensureFolder(p.dst, job, run.folders) : Promise.resolve();
     ready.catch(() => {});
-    const prepared = prepareFolder(folderContext(run, p, ready), job);
+    const prepared = prepareFolder(folderContext(run, p), job, ready);
     prepared.catch(() => {}); // awaited when its turn comes
     return prepared;
   };
@@ -469,20 +454,16 @@ async function runWorker(
             if (!prepared) await ahead?.prepared?.catch(() => undefined);
             ahead = undefined;
             prepared ??= prepare(p, current);
-            const totals = await finishFolder(
-              folderContext(run, p, Promise.resolve()),
-              await prepared,
-              () => {
-                const upcoming = look.ahead ? undefined : next();
-                if (!upcoming) return;
-                // Two source folders merged into one destination folder are prepared one after the
-                // other, so that the second sees every copy of the first.
-                look.ahead =
-                  upcoming.destination === current.destination
-                    ? { job: upcoming }
-                    : { job: upcoming, prepared: prepare(p, upcoming), reader: p.bodies };
-              },
-            );
+            const totals = await finishFolder(folderContext(run, p), await prepared, () => {
+              const upcoming = look.ahead ? undefined : next();
+              if (!upcoming) return;
+              // Two source folders merged into one destination folder are prepared one after the
+              // other, so that the second sees every copy of the first.
+              look.ahead =
+                upcoming.destination === current.destination
+                  ? { job: upcoming }
+                  : { job: upcoming, prepared: prepare(p, upcoming), reader: p.bodies };
+            });
             addTotals(result.totals, totals);
           },
           async () => {
@@ -562,14 +543,13 @@ async function quotaStop(run: AccountRun, pair: Partial<Pair>, err: unknown): Pr
   });
 }
 
-function folderContext(run: AccountRun, p: Pair, destinationReady: Promise<void>): FolderContext {
+function folderContext(run: AccountRun, p: Pair): FolderContext {
   const { account, deps } = run;
   const appendLimit = [...p.dst.capabilities].find((c) => c.startsWith('APPENDLIMIT='));
   return {
     account,
     src: p.src,
     bodies: p.bodies,
-    destinationReady,
     dst: p.dst,
     appender: p.appender,
     state: deps.state,

@@ -31,8 +31,6 @@ export interface FolderContext {
   src: SourceStore;
   /** The source connection that opens, scans and reads bodies, several batches in flight. */
   bodies: BodyReader;
-  /** Settles when the destination folder exists (created by the worker meanwhile). */
-  destinationReady: Promise<void>;
   appender: Appender;
   dst: DestinationStore;
   state: CheckpointStore;
@@ -67,14 +65,19 @@ export interface PreparedFolder {
  * destination side (folder created, opened for appending) run at the same time on their own
  * connections: at 30 ms a round trip, each one saved per folder is worth about 15 messages.
  * A worker prepares its next folder while the current one's last batches are appended.
+ * @param destinationReady settles when the destination folder exists (the worker creates it meanwhile).
  */
-export async function prepareFolder(ctx: FolderContext, job: FolderJob): Promise<PreparedFolder> {
+export async function prepareFolder(
+  ctx: FolderContext,
+  job: FolderJob,
+  destinationReady: Promise<void> = Promise.resolve(),
+): Promise<PreparedFolder> {
   const totals = emptyTotals();
   // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
   const srcStatus = job.status ?? (await ctx.src.status(job.source));
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
-  await ctx.destinationReady;
+  await destinationReady;
   if (inDoubt.length === 0 && isUnchanged(prev, srcStatus, job.destination))
     return { job, totals, srcStatus };
   if (inDoubt.length > 0) await resolveInDoubt(ctx, job, inDoubt);
@@ -102,8 +105,8 @@ export async function prepareFolder(ctx: FolderContext, job: FolderJob): Promise
 
 /**
  * Copies what {@link prepareFolder} left to copy and records the folder as synced.
- * @param readsIssued called once every body FETCH of this folder has been written, from when the
- *   body reader may open the next folder (the server answers a connection's commands in order).
+ * @param readsIssued called once every body FETCH of this folder has been sent: from then on the
+ *   body reader may be asked to open the next folder (it does so once these FETCHes have ended).
  */
 export async function finishFolder(
   ctx: FolderContext,
@@ -395,13 +398,13 @@ async function copyMessages(
       appends.add(appended);
       if (appends.size >= APPENDS_IN_FLIGHT) await Promise.race(appends);
     }
-    await Promise.all(appends);
-    if (failure) throw failure.err;
   } finally {
-    // Whatever stops us (interrupted, failed): appends in flight end, prefetched bytes are given back.
-    await Promise.allSettled(appends);
+    // Whatever stops us (done, interrupted, failed): appends in flight end (they never reject),
+    // prefetched bytes are given back.
+    await Promise.all(appends);
     for (const f of fetches) await f.then((r) => ctx.budget.release(r.bytes)).catch(() => {});
   }
+  if (failure) throw failure.err;
 }
 
 /** One batch: intent, APPEND, commit. Returns the new lower bound of the destination UIDNEXT. */
