@@ -4,6 +4,7 @@
  */
 import type { AccountReport, DryRunReport } from './dry-run-model.js';
 import { problemCount } from './dry-run-html.js';
+import { escapeMarkdown, markdownTable } from './markdown.js';
 import {
   countOf,
   formatDay,
@@ -16,19 +17,7 @@ import {
   type Strings,
 } from './i18n.js';
 
-/** Escapes text for a Markdown table cell or paragraph (no markup, no line breaks). */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/([\\`*_[\]<>|#])/g, '\\$1');
-}
-
 const m = escapeMarkdown;
-
-function table(headers: string[], rows: string[][], numeric: number[] = []): string {
-  const align = headers.map((_, i) => (numeric.includes(i) ? '---:' : '---'));
-  return [headers, align, ...rows]
-    .map((r, i) => `| ${r.map((c) => (i === 1 ? c : c || ' ')).join(' | ')} |`)
-    .join('\n');
-}
 
 function period(oldest?: string, newest?: string): string {
   if (!oldest && !newest) return '';
@@ -121,7 +110,11 @@ function account(a: AccountReport, t: Strings, L: Lang): string {
     ]);
     lines.push(
       '',
-      table([h.source, h.destination, h.why, h.onDestination, h.messages, h.size, h.period], rows, [4, 5]),
+      markdownTable(
+        [h.source, h.destination, h.why, h.onDestination, h.messages, h.size, h.period],
+        rows,
+        [4, 5],
+      ),
     );
   }
   if (a.largest.length > 0) {
@@ -130,7 +123,7 @@ function account(a: AccountReport, t: Strings, L: Lang): string {
       '',
       `**${m(t.largestTitle)}**`,
       '',
-      table(
+      markdownTable(
         [h.folder, h.date, h.size, h.messageId],
         a.largest.map((x) => [
           m(x.folder),
@@ -168,7 +161,7 @@ export function renderDryRunMarkdown(r: DryRunReport): string {
       ? `> **${m(t.verdictReady)}.** ${m(t.verdictReadyText)}`
       : `> **${m(t.verdictBlocked(s.blockers))}.** ${m(t.verdictBlockedText)}`,
     '',
-    table(
+    markdownTable(
       [
         m(t.figures.mailboxes),
         m(t.figures.folders),
@@ -217,7 +210,7 @@ export function renderDryRunMarkdown(r: DryRunReport): string {
   else {
     const h = t.addressHeaders;
     out.push(
-      table(
+      markdownTable(
         [h.address, h.kind, h.target, h.delivers, h.status].map(m),
         r.addresses.map((a) => [
           m(a.address),

@@ -4,22 +4,17 @@
  */
 import type { VerifyReport } from '../verify/types.js';
 import { accountView, addressTable, headerLines, totalsTable, type TextTable } from './verify-view.js';
+import { escapeMarkdown, markdownTable } from './markdown.js';
 import { verifyTexts } from './verify-texts.js';
 
-/** Escapes what would break a table cell or start Markdown formatting. */
-function md(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/([|*_`[\]<>#])/g, '\\$1')
-    .replace(/\r?\n/g, ' ');
-}
+const md = escapeMarkdown;
 
 function table(tb: TextTable): string {
-  const numeric = new Set(tb.numeric ?? []);
-  const head = `| ${tb.headers.map(md).join(' | ')} |`;
-  const rule = `|${tb.headers.map((_, i) => (numeric.has(i) ? '---:' : '---')).join('|')}|`;
-  const rows = tb.rows.map((r) => `| ${r.map(md).join(' | ')} |`);
-  return [head, rule, ...rows].join('\n');
+  return markdownTable(
+    tb.headers.map(md),
+    tb.rows.map((r) => r.map(md)),
+    tb.numeric,
+  );
 }
 
 /** Renders the report as Markdown in its language. */
