@@ -11,6 +11,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { AppendPipeline, type AppendItem, type AppendMode } from '../src/imap/append-pipeline.js';
+import { bodyBuffer } from '../src/imap/body-pool.js';
 import { connectPlain, startDovecot } from '../test/harness/dovecot.js';
 import { startLatencyProxy } from './latency-proxy.js';
 
@@ -45,7 +46,7 @@ async function run(runner: Runner, port: number, folder: string, items: AppendIt
   const started = performance.now();
   if (runner === 'imapflow') {
     const client = await connectPlain({ host: '127.0.0.1', port }, USER.user, USER.password);
-    for (const it of items) await client.append(folder, it.raw, [...it.flags], it.internalDate);
+    for (const it of items) await client.append(folder, bodyBuffer(it.raw), [...it.flags], it.internalDate);
     await client.logout();
   } else {
     const batches: AppendItem[][] = [];

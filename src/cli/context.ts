@@ -14,6 +14,7 @@ import {
 } from '../imap/imapflow-stores.js';
 import type { Endpoint } from '../imap/connect.js';
 import type { FolderReader } from '../imap/stores.js';
+import { BodyPool } from '../imap/body-pool.js';
 import { resolveSecret } from '../plan/credentials.js';
 import { loadPlan, type Plan, type PlanAccount } from '../plan/load-plan.js';
 import { mappingFor } from '../plan/resolved-plan.js';
@@ -52,6 +53,8 @@ export function endpoints(plan: Plan, account: PlanAccount): { source: Endpoint;
 
 /** Real connectors for an account, logging to the run log. */
 export function connectorsFor(plan: Plan, logger: Logger): (accountId: string) => AccountConnectors {
+  // One pool for every body reader of the run: it never needs to keep more than the byte budget.
+  const pool = new BodyPool(plan.limits.bytesInFlight);
   return (id) => {
     const account = plan.accounts.find((a) => a.id === id);
     if (!account) throw new Error(`unknown account ${id}`);
@@ -61,7 +64,7 @@ export function connectorsFor(plan: Plan, logger: Logger): (accountId: string) =
       source: () => connectSource(e.source, log),
       destination: () => connectDestination(e.destination, log),
       appender: () => connectAppender(e.destination),
-      bodies: () => connectBodyReader(e.source),
+      bodies: () => connectBodyReader(e.source, pool),
     };
   };
 }

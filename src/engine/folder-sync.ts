@@ -5,6 +5,7 @@
  * -> commit), fetching the next batch while the current one is appended.
  */
 import type { AppendItem } from '../imap/append-pipeline.js';
+import { bodyBuffer, bodyLength, type Body } from '../imap/body-pool.js';
 import type { Appender, BodyReader, DestinationStore, SourceStore } from '../imap/stores.js';
 import type { FolderStatus, MessageMeta } from '../imap/types.js';
 import type { PlanLimits } from '../plan/schema.js';
@@ -413,7 +414,7 @@ async function appendBatch(
   key: Key,
   job: FolderJob,
   batch: MessageMeta[],
-  bodies: Map<number, Buffer>,
+  bodies: Map<number, Body>,
   permitted: string[],
   destUidNext: number,
   totals: FolderTotals,
@@ -441,7 +442,7 @@ async function appendBatch(
   if (ctx.rate) {
     await ctx.rate.take(
       present.length,
-      items.reduce((s, it) => s + it.raw.length, 0),
+      items.reduce((s, it) => s + bodyLength(it.raw), 0),
       ctx.signal,
     );
     if (ctx.signal.aborted) return destUidNext;
@@ -449,6 +450,10 @@ async function appendBatch(
   ctx.state.recordIntent(key, job.destination, destUidNext, present);
   const result = await ctx.appender.appendBatch(job.destination, items);
   ctx.state.markStep('appended');
+  // Every message accepted: the server has read every byte, so the memory can be reused. After a
+  // refusal or a failure the bodies are left to the garbage collector instead: the server may have
+  // answered before reading the rest of the command, still queued on the socket.
+  if (result.outcomes.every((o) => o.ok)) ctx.bodies.recycle(items.map((it) => it.raw));
   const results: AppendResult[] = [];
   for (let i = 0; i < present.length; i++) {
     const m = present[i]!;
@@ -504,7 +509,7 @@ async function retryRepaired(
   serverText: string,
   destUidNext: number,
 ): Promise<{ uid?: number; how: string } | undefined> {
-  const fix = repairForRetry(item.raw, ctx.repair);
+  const fix = repairForRetry(bodyBuffer(item.raw), ctx.repair);
   if (!fix) return undefined;
   // The repaired copy has another size, hence another identity: record it as the intent first, so
   // that a crash before the commit finds the repaired copy on the destination, not a stranger.

@@ -17,6 +17,7 @@
  * code; everything else goes through imapflow.
  */
 import { AppendError, type AppendErrorKind, type AppendOutcome } from './append-error.js';
+import { bodyLength, type Body } from './body-pool.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
@@ -35,7 +36,7 @@ export interface AppendPipelineOptions extends ConnectOptions {
 
 /** One message to append: its exact bytes, the flags to set and its INTERNALDATE. */
 export interface AppendItem {
-  raw: Buffer;
+  raw: Body;
   /** System flags (`\Seen`...) and keywords (`$Forwarded`...); `\Recent` is dropped. */
   flags: readonly string[];
   internalDate: Date;
@@ -69,7 +70,7 @@ const FATAL_CODES: Record<string, AppendErrorKind> = {
 };
 
 /** A message ready to go: its index in the batch, the flags and date before its literal, its bytes. */
-type Prepared = { index: number; head: string; raw: Buffer };
+type Prepared = { index: number; head: string; raw: Body };
 
 /** The state of one appendBatch call. */
 class BatchState {
@@ -233,12 +234,13 @@ export class AppendPipeline {
     }
     // APPENDLIMIT=n (RFC 7889): the server would refuse it anyway; spare the bytes and the command.
     const limit = this.appendLimit();
-    if (limit !== undefined && item.raw.length > limit) {
+    const size = bodyLength(item.raw);
+    if (limit !== undefined && size > limit) {
       return {
         outcome: {
           ok: false,
           code: 'TOOBIG',
-          text: `not sent: ${item.raw.length} bytes exceed APPENDLIMIT=${limit}`,
+          text: `not sent: ${size} bytes exceed APPENDLIMIT=${limit}`,
         },
       };
     }

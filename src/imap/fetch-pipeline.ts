@@ -13,6 +13,7 @@
  * (LIST, STATUS, flag scans of a delta run).
  */
 import { IDENTITY_HEADERS } from '../verify/fingerprint.js';
+import { bodyBuffer, type Body, type BodyPool } from './body-pool.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import { LITERAL_MARK, type ImapResponse, type TaggedResponse } from './imap-response-parser.js';
 import { mailboxArgument, parseInternalDate } from './imap-syntax.js';
@@ -22,7 +23,7 @@ import type { FolderStatus, MessageMeta } from './types.js';
 /** One body FETCH in flight: the UIDs it asked for and the bodies received so far. */
 interface BodyRequest {
   uids: ReadonlySet<number>;
-  bodies: Map<number, Buffer>;
+  bodies: Map<number, Body>;
   /** Settles with the command's tagged reply (or the connection's end). */
   done?: Promise<unknown>;
 }
@@ -49,13 +50,20 @@ export class FetchPipeline {
     highestModseq?: string;
   };
 
-  private constructor(private readonly conn: ImapConnection) {
+  private constructor(
+    private readonly conn: ImapConnection,
+    private readonly pool: BodyPool,
+  ) {
     conn.onUntagged = (r) => this.onUntagged(r);
   }
 
-  /** Connects and logs in. @throws AppendError `connection`, `tls`, `auth`. */
-  static async open(opts: ConnectOptions): Promise<FetchPipeline> {
-    return new FetchPipeline(await ImapConnection.open(opts, true));
+  /**
+   * Connects and logs in.
+   * @param pool where bodies are received; the caller gives them back once they are written.
+   * @throws AppendError `connection`, `tls`, `auth`.
+   */
+  static async open(opts: ConnectOptions, pool: BodyPool): Promise<FetchPipeline> {
+    return new FetchPipeline(await ImapConnection.open(opts, (size) => pool.take(size)), pool);
   }
 
   /**
@@ -123,7 +131,7 @@ export class FetchPipeline {
    * Fetches the raw bodies of `uids` from the open folder; may be called again before it resolves.
    * @returns body by UID; a UID the server no longer has (expunged) is absent.
    */
-  async fetch(uids: readonly number[]): Promise<Map<number, Buffer>> {
+  async fetch(uids: readonly number[]): Promise<Map<number, Body>> {
     const st = this.opened('fetch');
     const req: BodyRequest = { uids: new Set(uids), bodies: new Map() };
     if (uids.length === 0) return req.bodies;
@@ -137,6 +145,10 @@ export class FetchPipeline {
     } finally {
       this.bodyRequests.delete(req);
     }
+  }
+
+  recycle(bodies: Iterable<Body>): void {
+    this.pool.give(bodies);
   }
 
   /** Logs out and closes; never throws. */
@@ -167,8 +179,8 @@ export class FetchPipeline {
     if (!Number.isInteger(uid) || uid < 1) return;
     const item = items.get('BODY[]');
     // A server may send a short body as a quoted string instead of a literal.
-    const body = typeof item === 'string' ? Buffer.from(item, 'latin1') : item;
-    if (body instanceof Buffer) {
+    const body = typeof item === 'string' ? Buffer.from(item, 'latin1') : isBody(item) ? item : undefined;
+    if (body) {
       for (const req of this.bodyRequests) {
         if (req.uids.has(uid)) {
           req.bodies.set(uid, body);
@@ -193,21 +205,26 @@ export class FetchPipeline {
         Array.isArray(flags) ? flags : [],
         (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
         Number(size),
-        headers instanceof Buffer || typeof headers === 'string' ? headers : '',
+        typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
       ),
     );
   }
 }
 
 /** A FETCH item's value: an atom or number or quoted string (unquoted), a list of atoms, or a literal. */
-export type FetchValue = string | string[] | Buffer | null;
+export type FetchValue = string | string[] | Body | null;
+
+/** Whether a FETCH item's value is a literal (a list of atoms holds strings, a body buffers). */
+function isBody(v: FetchValue | undefined): v is Body {
+  return Buffer.isBuffer(v) || (Array.isArray(v) && v.length > 0 && Buffer.isBuffer(v[0]));
+}
 
 /**
  * Splits a FETCH response's `(NAME value NAME value ...)` into items by upper-cased name
  * (`UID`, `FLAGS`, `BODY[]`, `BODY[HEADER.FIELDS (MESSAGE-ID ...)]`). Literals are marked by NULs in
  * the text and taken from `literals` in order; NIL is null.
  */
-export function fetchItems(text: string, literals: readonly Buffer[]): Map<string, FetchValue> {
+export function fetchItems(text: string, literals: readonly Body[]): Map<string, FetchValue> {
   const items = new Map<string, FetchValue>();
   let i = text.indexOf('(') + 1;
   let literal = 0;

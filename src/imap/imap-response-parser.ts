@@ -5,6 +5,8 @@
  * their exact size (no chunk lists, no concatenation).
  */
 
+import type { Body } from './body-pool.js';
+
 /** A response code such as `[APPENDUID 38505 3955]`: name upper-cased, arguments as sent. */
 export interface ResponseCode {
   name: string;
@@ -32,7 +34,7 @@ export type ImapResponse =
       /** The line; with `keepLiterals`, each literal's place is marked by a NUL character. */
       text: string;
       /** With `keepLiterals`: the literals of this response, in order. */
-      literals?: Buffer[];
+      literals?: Body[];
     }
   | { kind: 'continuation'; text: string }
   | { kind: 'malformed'; line: string };
@@ -58,12 +60,12 @@ export class ImapResponseParser {
   private rest: Buffer = Buffer.alloc(0);
   private skip = 0;
   private partial = '';
-  /** The literal being received, when literals are kept, and how much of it has arrived. */
-  private capture?: Buffer;
-  private captured = 0;
-  private literals: Buffer[] = [];
+  /** The literal being received, when literals are kept: its pieces, and where the next byte goes. */
+  private capture?: { pieces: readonly Buffer[]; piece: number; at: number };
+  private literals: Body[] = [];
 
-  constructor(private readonly keepLiterals = false) {}
+  /** @param keepLiterals where kept literals go: room for exactly the given size (absent: literals are skipped). */
+  constructor(private readonly keepLiterals?: (size: number) => Body) {}
 
   /** Bytes received but not yet part of a complete response (STARTTLS must see none). */
   get buffered(): number {
@@ -71,21 +73,45 @@ export class ImapResponseParser {
   }
 
   /**
-   * Consumes one chunk.
+   * Consumes one chunk. The chunk is not retained: the caller may reuse its memory once this returns
+   * (the connection reads every socket into one reused buffer).
    * @returns the responses completed by this chunk, in order.
    * @throws ResponseTooLongError when a line grows past 1 MiB.
    */
   push(chunk: Buffer): ImapResponse[] {
     const out: ImapResponse[] = [];
-    const data = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
     let pos = 0;
+    if (this.rest.length > 0) {
+      // Finish the unfinished line first, joining only its own bytes (not the whole chunk).
+      const nl = chunk.indexOf(0x0a);
+      if (nl < 0) {
+        this.keepRest(Buffer.concat([this.rest, chunk]));
+        return out;
+      }
+      const head = Buffer.concat([this.rest, chunk.subarray(0, nl + 1)]);
+      this.rest = EMPTY;
+      this.consume(head, 0, out);
+      pos = nl + 1;
+    }
+    pos = this.consume(chunk, pos, out);
+    // Keep only the unfinished tail, copied: the chunk's memory is the caller's.
+    this.keepRest(pos < chunk.length ? Buffer.from(chunk.subarray(pos)) : EMPTY);
+    return out;
+  }
+
+  private keepRest(rest: Buffer): void {
+    this.rest = rest;
+    if (this.rest.length + this.partial.length > MAX_LINE_BYTES) {
+      throw new ResponseTooLongError(`server sent a response line longer than ${MAX_LINE_BYTES} bytes`);
+    }
+  }
+
+  /** Parses `data` from `pos` up to its last complete line (or literal byte). @returns where it stopped. */
+  private consume(data: Buffer, pos: number, out: ImapResponse[]): number {
     while (pos < data.length) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, data.length - pos);
-        if (this.capture) {
-          data.copy(this.capture, this.captured, pos, pos + n);
-          this.captured += n;
-        }
+        if (this.capture) this.copyIn(data, pos, pos + n);
         pos += n;
         this.skip -= n;
         continue;
@@ -106,9 +132,9 @@ export class ImapResponseParser {
             throw new ResponseTooLongError(`server announced a literal of ${this.skip} bytes`);
           }
           this.partial += LITERAL_MARK;
-          this.capture = Buffer.allocUnsafe(this.skip);
-          this.captured = 0;
-          this.literals.push(this.capture);
+          const room = this.keepLiterals(this.skip);
+          this.capture = { pieces: Buffer.isBuffer(room) ? [room] : room, piece: 0, at: 0 };
+          this.literals.push(room);
         }
         continue;
       }
@@ -121,14 +147,27 @@ export class ImapResponseParser {
       out.push(response);
       this.partial = '';
     }
-    // Keep only the unfinished tail, copied so a large chunk is not retained through it.
-    this.rest = pos < data.length ? Buffer.from(data.subarray(pos)) : Buffer.alloc(0);
-    if (this.rest.length + this.partial.length > MAX_LINE_BYTES) {
-      throw new ResponseTooLongError(`server sent a response line longer than ${MAX_LINE_BYTES} bytes`);
+    return pos;
+  }
+
+  /** Copies `data[from, to)` into the literal being received, piece after piece. */
+  private copyIn(data: Buffer, from: number, to: number): void {
+    const c = this.capture!;
+    while (from < to) {
+      const piece = c.pieces[c.piece]!;
+      const n = Math.min(to - from, piece.length - c.at);
+      data.copy(piece, c.at, from, from + n);
+      from += n;
+      c.at += n;
+      if (c.at === piece.length) {
+        c.piece++;
+        c.at = 0;
+      }
     }
-    return out;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Splits `[NAME args] text` into code and text; text without a leading `[` has no code. */
 function splitCode(s: string): { code?: ResponseCode; text: string } {

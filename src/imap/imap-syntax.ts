@@ -3,9 +3,10 @@
  * flags and dates are spelled in a command. Everything here is pure.
  */
 import iconv from 'iconv-lite';
+import type { Body } from './body-pool.js';
 
 /** A piece of a command: text as is, or a literal whose `{n}` / `{n+}` form the connection chooses. */
-export type CommandPart = string | { literal: Buffer };
+export type CommandPart = string | { literal: Body };
 
 /**
  * Encodes a decoded mailbox name (Unicode, with the server's delimiter) for the wire: modified UTF-7

@@ -7,6 +7,7 @@ import type { Secret } from '../plan/credentials.js';
 import { AppendPipeline, type ConnectOptions } from './append-pipeline.js';
 import { classifyConnectError, openImap, withFreshToken, type Endpoint } from './connect.js';
 import { classifyTransient, connectionLost } from './errors.js';
+import type { BodyPool } from './body-pool.js';
 import { FetchPipeline } from './fetch-pipeline.js';
 import {
   examine,
@@ -175,6 +176,6 @@ export function connectAppender(e: Endpoint): Promise<Appender> {
 }
 
 /** Connects a body reader to the source: mailshift's own pipelined FETCH client (read-only). */
-export function connectBodyReader(e: Endpoint): Promise<BodyReader> {
-  return connectOwn(e, (opts) => FetchPipeline.open(opts));
+export function connectBodyReader(e: Endpoint, pool: BodyPool): Promise<BodyReader> {
+  return connectOwn(e, (opts) => FetchPipeline.open(opts, pool));
 }

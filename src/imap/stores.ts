@@ -5,6 +5,7 @@
  */
 import type { FolderListing, NamespaceInfo } from '../plan/folder-types.js';
 import type { AppendBatchResult, AppendItem } from './append-pipeline.js';
+import type { Body } from './body-pool.js';
 import type { FetchedMessage, FolderStatus, MessageMeta, OpenedFolder } from './types.js';
 
 /** Read-only access to one side's folders on one connection. */
@@ -62,6 +63,11 @@ export interface BodyReader {
   /** Metadata of the open folder's messages with UID >= fromUid, sorted by UID. */
   scan(fromUid?: number): Promise<MessageMeta[]>;
   /** Raw bodies by UID; expunged messages are absent. May be called again before it resolves. */
-  fetch(uids: readonly number[]): Promise<Map<number, Buffer>>;
+  fetch(uids: readonly number[]): Promise<Map<number, Body>>;
+  /**
+   * Hands back bodies from {@link fetch} that nothing will read again (their APPEND was answered):
+   * their memory is reused by later fetches. Using one afterwards would read another message.
+   */
+  recycle(bodies: Iterable<Body>): void;
   close(): Promise<void>;
 }

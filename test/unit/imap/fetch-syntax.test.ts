@@ -20,7 +20,7 @@ const WIRE = Buffer.concat([
 ]);
 
 function parseAll(chunkSize: number) {
-  const parser = new ImapResponseParser(true);
+  const parser = new ImapResponseParser((n) => Buffer.alloc(n));
   const out = [];
   for (let i = 0; i < WIRE.length; i += chunkSize) out.push(...parser.push(WIRE.subarray(i, i + chunkSize)));
   return out;
@@ -75,7 +75,7 @@ describe('fetch wire syntax', () => {
   });
 
   it('refuses a kept literal larger than any mail', () => {
-    const parser = new ImapResponseParser(true);
+    const parser = new ImapResponseParser((n) => Buffer.alloc(n));
     assert.throws(
       () => parser.push(Buffer.from('* 1 FETCH (BODY[] {99999999999}\r\n')),
       /literal of 99999999999/,
