@@ -5,7 +5,7 @@
  * token and assembles each literal from a list of chunks, so every body is copied several times and
  * a 30 ms round trip stalls the reader before each FETCH. Here several `UID FETCH <set> (UID
  * BODY.PEEK[])` commands are written back to back on one connection, each literal is copied once,
- * from the socket into a buffer of its exact size, and every message is attributed by its UID,
+ * from the socket into blocks of the body pool (body-pool.ts), and every message is attributed by its UID,
  * never by command order (Dovecot answers pipelined FETCHes of one folder out of order).
  *
  * Read-only by construction: the folder is opened with EXAMINE and everything is fetched with

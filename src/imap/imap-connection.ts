@@ -11,9 +11,10 @@ import {
   ImapResponseParser,
   parseCapabilities,
   type ImapResponse,
+  type LiteralSink,
   type TaggedResponse,
 } from './imap-response-parser.js';
-import { bodyChunks, bodyLength, type Body } from './body-pool.js';
+import { bodyChunks, bodyLength } from './body-pool.js';
 import { astring, type CommandPart } from './imap-syntax.js';
 
 /** How to reach and log in to the destination server. */
@@ -86,7 +87,7 @@ export class ImapConnection {
 
   private constructor(
     private readonly opts: ConnectOptions,
-    keepLiterals: ((size: number) => Body) | undefined,
+    keepLiterals: LiteralSink | undefined,
   ) {
     this.parser = new ImapResponseParser(keepLiterals);
     this.failed = new Promise<never>((_, reject) => {
@@ -101,7 +102,7 @@ export class ImapConnection {
    *   it allocates, instead of skipping them.
    * @throws AppendError `connection`, `tls` (certificate refused, STARTTLS not offered), `auth`.
    */
-  static async open(opts: ConnectOptions, keepLiterals?: (size: number) => Body): Promise<ImapConnection> {
+  static async open(opts: ConnectOptions, keepLiterals?: LiteralSink): Promise<ImapConnection> {
     const conn = new ImapConnection(opts, keepLiterals);
     try {
       await conn.start();
@@ -178,7 +179,7 @@ export class ImapConnection {
       });
     } else {
       // The plain phase of STARTTLS keeps 'data' events: the TLS socket takes over its stream.
-      this.attach(net.connect({ host, port, ...(security === 'none' ? { onread: this.reader } : {}) }));
+      this.attach(net.connect(security === 'none' ? this.readingInto({ host, port }) : { host, port }));
     }
     const hello = await this.guard(greeting);
     if (hello.kind === 'untagged' && hello.keyword === 'BYE') {

@@ -1,11 +1,14 @@
 /**
  * The read side of mailshift's own IMAP connections (append-pipeline.ts, fetch-pipeline.ts): splits
  * the server's byte stream into responses: tagged status lines, continuation requests and untagged
- * lines. Literals are skipped by byte count, or, for the body reader, copied once into a buffer of
- * their exact size (no chunk lists, no concatenation).
+ * lines. Literals are skipped by byte count, or, for the body reader, copied once into the room
+ * it provides (blocks of its body pool), with no chunk lists and no concatenation.
  */
 
-import type { Body } from './body-pool.js';
+import { bodyChunks, type Body } from './body-pool.js';
+
+/** Where kept literals go: room for exactly `size` bytes, which the parser fills in order. */
+export type LiteralSink = (size: number) => Body;
 
 /** A response code such as `[APPENDUID 38505 3955]`: name upper-cased, arguments as sent. */
 export interface ResponseCode {
@@ -65,7 +68,7 @@ export class ImapResponseParser {
   private literals: Body[] = [];
 
   /** @param keepLiterals where kept literals go: room for exactly the given size (absent: literals are skipped). */
-  constructor(private readonly keepLiterals?: (size: number) => Body) {}
+  constructor(private readonly keepLiterals?: LiteralSink) {}
 
   /** Bytes received but not yet part of a complete response (STARTTLS must see none). */
   get buffered(): number {
@@ -133,7 +136,7 @@ export class ImapResponseParser {
           }
           this.partial += LITERAL_MARK;
           const room = this.keepLiterals(this.skip);
-          this.capture = { pieces: Buffer.isBuffer(room) ? [room] : room, piece: 0, at: 0 };
+          this.capture = { pieces: bodyChunks(room), piece: 0, at: 0 };
           this.literals.push(room);
         }
         continue;
