@@ -1,6 +1,21 @@
-// Lint configuration: typescript-eslint's recommended rules over src, test and scripts.
+// Lint configuration: typescript-eslint's recommended rules over src, test, bench and scripts, and
+// the layers of src/ (README, "Layout"): a folder imports only from the layers below it.
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
+
+/** Each folder of src/ and what it may import besides itself, bottom layer first. */
+const LAYERS = {
+  core: [],
+  shared: ['core'],
+  state: ['core', 'shared'],
+  imap: ['core', 'shared'],
+  plan: ['core', 'shared'],
+  engine: ['core', 'shared', 'state', 'plan'],
+  verify: ['core', 'shared', 'state', 'plan'],
+  report: ['core', 'shared', 'state', 'plan', 'engine', 'verify'],
+  cli: ['core', 'shared', 'state', 'imap', 'plan', 'engine', 'verify', 'report'],
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.mailshift/'] },
@@ -10,6 +25,33 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+      'boundaries/elements': Object.keys(LAYERS).map((type) => ({
+        type,
+        pattern: `src/${type}`,
+      })),
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          message:
+            'src/{{from.type}} may not import src/{{to.type}}: the layers are in eslint.config.js and the README',
+          policies: Object.entries(LAYERS).map(([type, below]) => ({
+            from: { element: { type } },
+            allow: { to: { element: { types: { anyOf: [type, ...below] } } } },
+          })),
+        },
+      ],
+      // Every import must land in a known layer: a new folder needs a place in LAYERS first.
+      'boundaries/no-unknown-dependencies': 'error',
     },
   },
 );

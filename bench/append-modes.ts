@@ -10,8 +10,9 @@
  * `--slow-count` messages only, as they cost two round trips each.
  */
 import type { ImapFlow } from 'imapflow';
-import { AppendPipeline, type AppendItem, type AppendMode } from '../src/imap/append-pipeline.js';
-import { bodyBuffer } from '../src/imap/body-pool.js';
+import { AppendPipeline, type AppendMode } from '../src/imap/append-pipeline.js';
+import { type AppendItem } from '../src/core/ports.js';
+import { bodyBuffer } from '../src/core/body.js';
 import { connectPlain, startDovecot } from '../test/harness/dovecot.js';
 import { startLatencyProxy } from './latency-proxy.js';
 

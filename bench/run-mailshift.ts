@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { FolderTotals } from '../src/engine/events.js';
+import type { FolderTotals } from '../src/core/events.js';
 import { runMeasured, type Measured } from './processes.js';
 
 /** The CLI the benchmark runs: the build of this checkout. */

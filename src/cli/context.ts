@@ -3,8 +3,8 @@
  * the checkpoint store, the log, the reporters, the connectors and the Ctrl-C handling. This is
  * the composition root: the only place that knows every concrete implementation.
  */
-import type { AccountConnectors, FolderMapper } from '../engine/account-sync.js';
-import type { Reporter } from '../engine/events.js';
+import type { AccountConnectors, FolderMapper } from '../core/ports.js';
+import type { Reporter } from '../core/events.js';
 import {
   connectAppender,
   connectBodyReader,
@@ -12,8 +12,8 @@ import {
   connectReader,
   connectSource,
 } from '../imap/imapflow-stores.js';
-import type { Endpoint } from '../imap/connect.js';
-import type { FolderReader } from '../imap/stores.js';
+import type { Endpoint } from '../core/endpoint.js';
+import type { FolderReader } from '../core/ports.js';
 import { BodyPool } from '../imap/body-pool.js';
 import { resolveSecret } from '../plan/credentials.js';
 import { loadPlan, type Plan, type PlanAccount } from '../plan/load-plan.js';
@@ -21,7 +21,7 @@ import { mappingFor } from '../plan/resolved-plan.js';
 import { ConsoleReporter } from '../report/console-reporter.js';
 import { LogReporter } from '../report/log-reporter.js';
 import { FanoutReporter, NdjsonReporter } from '../report/ndjson-reporter.js';
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import { createFileLogger, type Logger } from '../shared/logger.js';
 import { CheckpointStore } from '../state/checkpoint-store.js';
 import { acquireLock, prepareStateDir, stateDirFor, type StateDir } from '../state/state-dir.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { describeError, ExitCode, exitCodeFor, MailshiftError } from '../shared/errors.js';
+import { describeError, ExitCode, exitCodeFor, MailshiftError } from '../core/errors.js';
 import { commands } from './commands/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

@@ -3,7 +3,7 @@
  */
 import { migrate } from '../engine/migrate.js';
 import { formatRunSummary } from '../report/run-summary.js';
-import { ExitCode } from '../shared/errors.js';
+import { ExitCode } from '../core/errors.js';
 import { checkAccounts, connectorsFor, mapperFor, openCommand } from './context.js';
 import type { RunArgs } from './commands/run.js';
 

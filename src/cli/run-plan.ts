@@ -5,7 +5,7 @@ import { loadPlan } from '../plan/load-plan.js';
 import { planAccounts } from '../plan/plan-accounts.js';
 import { writeResolvedPlan, type ResolvedAccount } from '../plan/resolved-plan.js';
 import { formatPlanTables } from '../report/plan-table.js';
-import { ExitCode } from '../shared/errors.js';
+import { ExitCode } from '../core/errors.js';
 import { readersFor, type PlanArgs } from './context.js';
 
 /**

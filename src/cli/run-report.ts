@@ -9,8 +9,8 @@ import { buildDryRunReport, type DryRunAccountInput } from '../report/dry-run-bu
 import { formatDryRunConsole } from '../report/dry-run-console.js';
 import { renderDryRunJson } from '../report/dry-run-json.js';
 import { parseFormats, writeDryRunReports } from '../report/dry-run-write.js';
-import type { Lang } from '../report/i18n.js';
-import { ExitCode } from '../shared/errors.js';
+import type { Lang } from '../core/units.js';
+import { ExitCode } from '../core/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ReportArgs } from './commands/report.js';
 import { mapperFor, openCommand, readersFor } from './context.js';

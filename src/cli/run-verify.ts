@@ -6,7 +6,7 @@ import { formatVerifyConsole } from '../report/verify-console.js';
 import { verifyReportJson } from '../report/verify-json.js';
 import { verifyTexts } from '../report/verify-texts.js';
 import { VERIFY_FORMATS, writeVerifyReports, type VerifyFormat } from '../report/verify-write.js';
-import { ExitCode, MailshiftError } from '../shared/errors.js';
+import { ExitCode, MailshiftError } from '../core/errors.js';
 import type { VerifyMode } from '../verify/types.js';
 import { verifyPlan } from '../verify/verify-plan.js';
 import type { VerifyArgs } from './commands/verify.js';

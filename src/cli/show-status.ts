@@ -3,7 +3,7 @@
  */
 import { loadPlan } from '../plan/load-plan.js';
 import { accountStatusRows, formatStatus } from '../report/status-report.js';
-import { ExitCode } from '../shared/errors.js';
+import { ExitCode } from '../core/errors.js';
 import { CheckpointStore } from '../state/checkpoint-store.js';
 import { lockHolder, stateDirFor } from '../state/state-dir.js';
 import { existsSync } from 'node:fs';

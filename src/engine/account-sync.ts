@@ -4,16 +4,16 @@
  * folders over a few connection pairs. A folder's failure is reported and the others go on; an
  * account-wide failure (login, quota) stops this account only.
  */
-import type { Appender, BodyReader, DestinationStore, SourceStore } from '../imap/stores.js';
+import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
 import { classifyTransient, isOverQuota, isServerRefusal, refusalText } from '../imap/errors.js';
-import type { FolderDecision, FolderListing, SideListing } from '../plan/folder-types.js';
+import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
 import type { PlanLimits } from '../plan/schema.js';
-import { formatBytes } from '../report/format.js';
+import { formatSize } from '../core/units.js';
 import type { Logger } from '../shared/logger.js';
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ByteBudget } from './byte-budget.js';
-import { addTotals, emptyTotals, type FolderTotals, type Reporter } from './events.js';
+import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
 import {
   finishFolder,
   isUnchanged,
@@ -23,22 +23,9 @@ import {
   type PreparedFolder,
 } from './folder-sync.js';
 import { RateLimit } from './rate-limit.js';
-import type { RepairPolicy } from './repair.js';
-
-/** How the engine reaches one account's servers (built by the CLI). */
-export interface AccountConnectors {
-  source(): Promise<SourceStore>;
-  destination(): Promise<DestinationStore>;
-  appender(): Promise<Appender>;
-  bodies(): Promise<BodyReader>;
-}
-
-/** Decides folder mapping: from the resolved plan, or proposed now from both listings. */
-export interface FolderMapper {
-  /** Decisions known without listing the destination (a resolved plan), or undefined. */
-  resolved(account: string): FolderDecision[] | undefined;
-  propose(account: string, source: SideListing, destination: SideListing): FolderDecision[];
-}
+import type { RepairPolicy } from '../core/repair.js';
+import type { AccountConnectors, FolderMapper } from '../core/ports.js';
+import { backoff, sleep } from '../core/backoff.js';
 
 /** Everything an account sync needs besides its connections. */
 export interface AccountDeps {
@@ -523,7 +510,7 @@ function retriesSpent(account: string, err: unknown): MailshiftError | undefined
 async function quotaStop(run: AccountRun, pair: Partial<Pair>, err: unknown): Promise<MailshiftError> {
   const quota = await pair.dst?.quota().catch(() => undefined);
   const remaining = run.remainingBytes();
-  const used = quota ? ` (${formatBytes(quota.usage)} of ${formatBytes(quota.limit)} used)` : '';
+  const used = quota ? ` (${formatSize('en', quota.usage)} of ${formatSize('en', quota.limit)} used)` : '';
   const needed =
     remaining === undefined
       ? undefined
@@ -531,14 +518,14 @@ async function quotaStop(run: AccountRun, pair: Partial<Pair>, err: unknown): Pr
   const need =
     needed === undefined
       ? 'at least as much free space as the mail still to copy'
-      : `about ${formatBytes(needed)} more space for the ${formatBytes(remaining ?? 0)} still to copy`;
+      : `about ${formatSize('en', needed)} more space for the ${formatSize('en', remaining ?? 0)} still to copy`;
   return new MailshiftError(`the destination mailbox of ${run.account} is full${used}: it needs ${need}`, {
     code: 'DEST_OVERQUOTA',
     scope: 'account',
     hint:
       needed === undefined
         ? 'raise its quota on the destination or free space there, then run again: the copy continues where it stopped'
-        : `raise its quota on the destination by at least ${formatBytes(needed)} (or free that much), then run again: the copy continues where it stopped`,
+        : `raise its quota on the destination by at least ${formatSize('en', needed)} (or free that much), then run again: the copy continues where it stopped`,
     cause: err,
   });
 }
@@ -567,24 +554,4 @@ function folderContext(run: AccountRun, p: Pair): FolderContext {
     signal: run.signal,
     rate: run.rate,
   };
-}
-
-/** Exponential backoff with full jitter (AWS architecture blog's "full jitter"). */
-export function backoff(attempt: number, retry: AccountDeps['retry']): number {
-  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt);
-  return Math.round(cap / 2 + Math.random() * (cap / 2));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

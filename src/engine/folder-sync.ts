@@ -4,19 +4,22 @@
  * what is already on the destination, then copy the rest in batches (intent -> fetch -> append
  * -> commit), fetching the next batch while the current one is appended.
  */
-import type { AppendItem } from '../imap/append-pipeline.js';
-import { bodyBuffer, bodyLength, type Body } from '../imap/body-pool.js';
-import type { Appender, BodyReader, DestinationStore, SourceStore } from '../imap/stores.js';
-import type { FolderStatus, MessageMeta } from '../imap/types.js';
+import type { AppendItem } from '../core/ports.js';
+import { bodyBuffer, bodyLength, type Body } from '../core/body.js';
+import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
+import type { FolderStatus } from '../core/folders.js';
+import type { MessageMeta } from '../core/messages.js';
 import type { PlanLimits } from '../plan/schema.js';
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import type { AppendResult, CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
-import { makeBatches } from './batches.js';
+import { makeBatches } from '../core/batches.js';
 import type { ByteBudget } from './byte-budget.js';
-import { emptyTotals, type FolderTotals, type Reporter } from './events.js';
-import { IdentityPool } from './identity-match.js';
+import { emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
+import { IdentityPool } from '../core/identity-pool.js';
 import type { RateLimit } from './rate-limit.js';
-import { repairForRetry, type RepairPolicy } from './repair.js';
+import { repairForRetry, type RepairPolicy } from '../core/repair.js';
+import { keepable, sameFlags, storableFlags } from '../core/flags.js';
+import { resizedIdentity } from '../core/identity.js';
 
 /** One folder to sync. */
 export interface FolderJob {
@@ -235,20 +238,6 @@ async function syncFlags(
     updated++;
   }
   return updated;
-}
-
-function sameFlags(a: string[], b: string[]): boolean {
-  const norm = (l: string[]) =>
-    l
-      .filter((f) => f !== '\\Recent')
-      .sort()
-      .join(' ');
-  return norm(a) === norm(b);
-}
-
-/** \Recent is the server's to set; it cannot be stored or appended. */
-function storableFlags(flags: string[]): string[] {
-  return flags.filter((f) => f.toLowerCase() !== '\\recent');
 }
 
 /**
@@ -513,28 +502,13 @@ async function retryRepaired(
   if (!fix) return undefined;
   // The repaired copy has another size, hence another identity: record it as the intent first, so
   // that a crash before the commit finds the repaired copy on the destination, not a stranger.
-  const identity = meta.identity.replace(/:\d+$/, `:${fix.raw.length}`);
+  const identity = resizedIdentity(meta.identity, fix.raw.length);
   ctx.state.recordIntent(key, job.destination, destUidNext, [{ ...meta, identity, size: fix.raw.length }]);
   const again = await ctx.appender.appendBatch(job.destination, [{ ...item, raw: fix.raw }]);
   ctx.state.markStep('repaired-appended');
   const o = again.outcomes[0];
   if (o?.ok) return { uid: o.uid, how: `${fix.how} (server first said: ${serverText})` };
   return undefined;
-}
-
-/** Splits flags into those the destination folder keeps (PERMANENTFLAGS) and those it would drop. */
-export function keepable(flags: string[], permitted: string[]): { kept: string[]; dropped: string[] } {
-  const storable = storableFlags(flags);
-  if (permitted.length === 0) return { kept: storable, dropped: [] };
-  const anyKeyword = permitted.includes('\\*');
-  const allowed = new Set(permitted.map((f) => f.toLowerCase()));
-  const kept: string[] = [];
-  const dropped: string[] = [];
-  for (const f of storable) {
-    const ok = allowed.has(f.toLowerCase()) || (anyKeyword && !f.startsWith('\\'));
-    (ok ? kept : dropped).push(f);
-  }
-  return { kept, dropped };
 }
 
 /** Raised when a whole account cannot continue (quota exhausted, login lost). */

@@ -6,14 +6,10 @@ import PQueue from 'p-queue';
 import type { Plan } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import { stateWriteError, type CheckpointStore } from '../state/checkpoint-store.js';
-import {
-  syncAccount,
-  type AccountConnectors,
-  type AccountResult,
-  type FolderMapper,
-} from './account-sync.js';
+import { syncAccount, type AccountResult } from './account-sync.js';
+import { type AccountConnectors, type FolderMapper } from '../core/ports.js';
 import { ByteBudget } from './byte-budget.js';
-import { addTotals, emptyTotals, type FolderTotals, type Reporter } from './events.js';
+import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
 
 /** What the CLI builds and hands to the engine. */
 export interface MigrateDeps {

@@ -1,9 +1,7 @@
 /**
  * Errors and per-message outcomes of mailshift's own APPEND client (see append-pipeline.ts).
  */
-
-/** What the server said about one message: appended (with its destination UID under UIDPLUS) or refused. */
-export type AppendOutcome = { ok: true; uid?: number } | { ok: false; text: string; code?: string };
+import type { AppendOutcome } from '../core/ports.js';
 
 /**
  * Why a batch (or the connection) failed as a whole:

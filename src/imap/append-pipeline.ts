@@ -16,13 +16,16 @@
  * imap-syntax.ts and append-error.ts it is the only place in mailshift with its own IMAP protocol
  * code; everything else goes through imapflow.
  */
-import { AppendError, type AppendErrorKind, type AppendOutcome } from './append-error.js';
-import { bodyLength, type Body } from './body-pool.js';
+import { AppendError, type AppendErrorKind } from './append-error.js';
+import { type AppendOutcome } from '../core/ports.js';
+import { bodyLength, type Body } from '../core/body.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
+import type { AppendBatchResult, AppendItem } from '../core/ports.js';
 
-export { AppendError, type AppendOutcome } from './append-error.js';
+export { AppendError } from './append-error.js';
+export { type AppendOutcome } from '../core/ports.js';
 export type { AppendErrorKind, AppendErrorScope } from './append-error.js';
 export type { ConnectOptions } from './imap-connection.js';
 
@@ -32,28 +35,6 @@ export type AppendMode = 'multiappend' | 'pipelined' | 'sync';
 /** Connection options plus the write mode: `auto` (default) takes the fastest the server advertises. */
 export interface AppendPipelineOptions extends ConnectOptions {
   mode?: 'auto' | AppendMode;
-}
-
-/** One message to append: its exact bytes, the flags to set and its INTERNALDATE. */
-export interface AppendItem {
-  raw: Body;
-  /** System flags (`\Seen`...) and keywords (`$Forwarded`...); `\Recent` is dropped. */
-  flags: readonly string[];
-  internalDate: Date;
-}
-
-/** What a batch achieved. */
-export interface AppendBatchResult {
-  /** UIDVALIDITY of the mailbox from APPENDUID (UIDPLUS), when the server sent it. */
-  uidValidity?: number;
-  /**
-   * One outcome per item, in the order given. Refusals made here without asking the server carry
-   * `code: 'TOOBIG'` (larger than APPENDLIMIT) or `code: 'CLIENTBUG'` (a flag or date IMAP cannot
-   * express); the others carry the server's text and response code.
-   */
-  outcomes: AppendOutcome[];
-  /** APPEND commands sent (1 for a MULTIAPPEND that succeeded; more after a retry one by one). */
-  commands: number;
 }
 
 /**

@@ -13,27 +13,7 @@
  * failure), messages get ordinary buffers, which costs memory, never correctness.
  */
 
-/** A message's bytes in order: one buffer, or several pieces (blocks of {@link BodyPool}). */
-export type Body = Buffer | readonly Buffer[];
-
-/** The pieces of a body, in order. */
-export function bodyChunks(body: Body): readonly Buffer[] {
-  return Buffer.isBuffer(body) ? [body] : body;
-}
-
-/** The size of a body in bytes. */
-export function bodyLength(body: Body): number {
-  if (Buffer.isBuffer(body)) return body.length;
-  let n = 0;
-  for (const c of body) n += c.length;
-  return n;
-}
-
-/** A body as one contiguous buffer (a copy when it is in pieces: for the rare paths that parse it). */
-export function bodyBuffer(body: Body): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  return body.length === 1 ? body[0]! : Buffer.concat(body);
-}
+import type { Body } from '../core/body.js';
 
 /** 4 KiB: about 2 KiB unused per message on average. */
 export const BLOCK = 4 * 1024;

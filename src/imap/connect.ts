@@ -4,26 +4,9 @@
  */
 import { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
-import { MailshiftError } from '../shared/errors.js';
-import type { ServerConfig } from '../plan/schema.js';
-import type { Secret } from '../plan/credentials.js';
-
-/** Which end of the migration a connection talks to: named in every error. */
-export type Side = 'source' | 'destination';
-
-/** Everything needed to log in to one side for one account. */
-export interface Endpoint {
-  side: Side;
-  server: ServerConfig;
-  user: string;
-  /** Called on every (re)connect, so a token file or command is read again. */
-  secret: () => Secret;
-}
-
-/** Describes a server for messages: "source imap.old.example:993 (tls)". */
-export function describeServer(e: Endpoint): string {
-  return `${e.side} ${e.server.host}:${e.server.port} (${e.server.security})`;
-}
+import { MailshiftError } from '../core/errors.js';
+import type { Secret } from '../core/endpoint.js';
+import { describeServer, type Endpoint } from '../core/endpoint.js';
 
 /**
  * Classifies a connection or login failure.

@@ -2,7 +2,7 @@
  * Which IMAP failures are worth a retry (a lost or stalled connection, throttling) and how long
  * to wait when the server says so. Everything else is a refusal to report, not to repeat.
  */
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import { AppendError } from './append-pipeline.js';
 
 /** A retryable failure, with the wait the server asked for when it did. */

@@ -12,13 +12,15 @@
  * BODY.PEEK, so not even \Seen changes on the source. imapflow still does the rest on the source
  * (LIST, STATUS, flag scans of a delta run).
  */
-import { IDENTITY_HEADERS } from '../verify/fingerprint.js';
-import { bodyBuffer, type Body, type BodyPool } from './body-pool.js';
+import { IDENTITY_HEADERS } from '../core/identity.js';
+import { bodyBuffer, type Body } from '../core/body.js';
+import { type BodyPool } from './body-pool.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import { LITERAL_MARK, type ImapResponse, type TaggedResponse } from './imap-response-parser.js';
 import { mailboxArgument, parseInternalDate } from './imap-syntax.js';
 import { messageMeta, uidSet } from './mailbox-reader.js';
-import type { FolderStatus, MessageMeta } from './types.js';
+import type { FolderStatus } from '../core/folders.js';
+import type { MessageMeta } from '../core/messages.js';
 
 /** One body FETCH in flight: the UIDs it asked for and the bodies received so far. */
 interface BodyRequest {

@@ -14,7 +14,7 @@ import {
   type LiteralSink,
   type TaggedResponse,
 } from './imap-response-parser.js';
-import { bodyChunks, bodyLength } from './body-pool.js';
+import { bodyChunks, bodyLength } from '../core/body.js';
 import { astring, type CommandPart } from './imap-syntax.js';
 
 /** How to reach and log in to the destination server. */

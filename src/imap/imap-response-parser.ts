@@ -5,7 +5,7 @@
  * it provides (blocks of its body pool), with no chunk lists and no concatenation.
  */
 
-import { bodyChunks, type Body } from './body-pool.js';
+import { bodyChunks, type Body } from '../core/body.js';
 
 /** Where kept literals go: room for exactly `size` bytes, which the parser fills in order. */
 export type LiteralSink = (size: number) => Body;

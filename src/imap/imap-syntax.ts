@@ -3,7 +3,7 @@
  * flags and dates are spelled in a command. Everything here is pure.
  */
 import iconv from 'iconv-lite';
-import type { Body } from './body-pool.js';
+import type { Body } from '../core/body.js';
 
 /** A piece of a command: text as is, or a literal whose `{n}` / `{n+}` form the connection chooses. */
 export type CommandPart = string | { literal: Body };

@@ -3,9 +3,10 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
-import type { Secret } from '../plan/credentials.js';
+import type { Secret } from '../core/endpoint.js';
 import { AppendPipeline, type ConnectOptions } from './append-pipeline.js';
-import { classifyConnectError, openImap, withFreshToken, type Endpoint } from './connect.js';
+import { classifyConnectError, openImap, withFreshToken } from './connect.js';
+import { type Endpoint } from '../core/endpoint.js';
 import { classifyTransient, connectionLost } from './errors.js';
 import type { BodyPool } from './body-pool.js';
 import { FetchPipeline } from './fetch-pipeline.js';
@@ -19,7 +20,7 @@ import {
   scanMessages,
   uidSet,
 } from './mailbox-reader.js';
-import type { Appender, BodyReader, DestinationStore, FolderReader, SourceStore } from './stores.js';
+import type { Appender, BodyReader, DestinationStore, FolderReader, SourceStore } from '../core/ports.js';
 
 /**
  * imapflow answers some calls on a lost connection with `false` or a short result instead of an

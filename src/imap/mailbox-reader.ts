@@ -4,10 +4,11 @@
  * body part is fetched with BODY.PEEK, so reading never changes \Seen or anything else.
  */
 import type { ImapFlow, ListResponse, MailboxObject } from 'imapflow';
-import type { FolderListing, NamespaceInfo, SpecialUse } from '../plan/folder-types.js';
-import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../verify/fingerprint.js';
+import type { FolderListing, NamespaceInfo, SpecialUse } from '../core/folders.js';
+import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../core/identity.js';
 import { connectionLost } from './errors.js';
-import type { FetchedMessage, FolderStatus, MessageMeta, OpenedFolder } from './types.js';
+import type { FetchedMessage, MessageMeta } from '../core/messages.js';
+import type { FolderStatus, OpenedFolder } from '../core/folders.js';
 
 const SPECIAL_USES: SpecialUse[] = [
   '\\Sent',

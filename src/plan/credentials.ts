@@ -5,11 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import type { CredentialRef } from './schema.js';
-
-/** A secret ready for login: a password, or an OAuth2 access token. */
-export type Secret = { kind: 'password'; value: string } | { kind: 'token'; value: string };
+import type { Secret } from '../core/endpoint.js';
 
 function secretError(what: string, hint: string): MailshiftError {
   return new MailshiftError(what, { code: 'PLAN_SECRET', scope: 'account', hint });

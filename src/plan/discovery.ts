@@ -6,10 +6,13 @@
  * (and by `plan`, which needs only the listings: pass `scanMessages: false`).
  */
 import PQueue from 'p-queue';
-import type { FolderReader } from '../imap/stores.js';
-import type { FolderStatus, MessageMeta } from '../imap/types.js';
-import { MailshiftError } from '../shared/errors.js';
-import type { FolderListing, SideListing } from './folder-types.js';
+import type { FolderReader } from '../core/ports.js';
+import type { FolderStatus } from '../core/folders.js';
+import type { MessageMeta } from '../core/messages.js';
+import { MailshiftError } from '../core/errors.js';
+import type { FolderListing, SideListing } from '../core/folders.js';
+import { appendLimitOf, type AppendLimit } from '../core/capabilities.js';
+import { isSelectable } from '../core/folders.js';
 
 /** One message named well enough for a person to find it: folder, UID, size, date, Message-ID. */
 export interface MessageRef {
@@ -54,9 +57,6 @@ export interface DestinationFolderFacts {
   error?: string;
 }
 
-/** RFC 7889: a size for the whole server, or "per-folder" when APPENDLIMIT comes without a value. */
-export type AppendLimit = number | 'per-folder';
-
 /** Why a side could not be read: the classified login or connection error. */
 export interface SideFailure {
   code: string;
@@ -97,23 +97,6 @@ export interface DiscoveryOptions {
   scanMessages?: boolean;
   /** EXAMINE every destination folder for its PERMANENTFLAGS. Default true. */
   examineDestination?: boolean;
-}
-
-/** `\Noselect` and `\NonExistent` folders are names only (RFC 3501, RFC 5258). */
-export function isSelectable(folder: FolderListing): boolean {
-  return !folder.flags.some((f) => ['\\noselect', '\\nonexistent'].includes(f.toLowerCase()));
-}
-
-/**
- * The APPENDLIMIT a server announces in CAPABILITY (RFC 7889), if any.
- * @returns bytes, `per-folder` for a bare APPENDLIMIT, or undefined when there is none.
- */
-export function appendLimitOf(capabilities: Iterable<string>): AppendLimit | undefined {
-  for (const c of capabilities) {
-    const m = /^APPENDLIMIT(?:=(\d+))?$/i.exec(c);
-    if (m) return m[1] !== undefined ? Number(m[1]) : 'per-folder';
-  }
-  return undefined;
 }
 
 /** Folds scanned message metadata into the facts of a folder. */

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import { PLAN_VERSION, PlanSchema, type CredentialRef, type PlanFile } from './schema.js';
 
 /** One account to migrate, with a stable id used by the state and the reports. */

@@ -11,7 +11,7 @@
  * Folder names are data, so they stay in their own script here (CONVENTIONS: "Folder names stay as
  * the server returns them").
  */
-import type { SpecialUse } from './folder-types.js';
+import type { SpecialUse } from '../core/folders.js';
 
 /** The special uses a folder can be recognised as by its name alone. */
 export type NamedSpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive';

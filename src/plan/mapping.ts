@@ -6,7 +6,7 @@
  * Internally a folder name is a list of levels, not a string: a level may contain the other server's
  * delimiter ("a.b" on a `/` server), and joining too early would turn it into two levels.
  */
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import type {
   FolderDecision,
   FolderListing,
@@ -16,8 +16,9 @@ import type {
   SideListing,
   SkipReason,
   SpecialUse,
-} from './folder-types.js';
+} from '../core/folders.js';
 import { isNamedSpecialUse, nameKey, specialUseOfName } from './localized-names.js';
+import { isSelectable } from '../core/folders.js';
 
 const INBOX = 'INBOX';
 
@@ -236,10 +237,6 @@ function isProviderContainer(level: string | undefined): boolean {
  */
 function mayBeSpecialByName(levels: readonly string[]): boolean {
   return levels.length === 1 || (levels.length === 2 && isProviderContainer(levels[0]));
-}
-
-function isSelectable(folder: FolderListing): boolean {
-  return !folder.flags.some((flag) => ['\\noselect', '\\nonexistent'].includes(flag.toLowerCase()));
 }
 
 /** What the mapping needs to know about the destination. */

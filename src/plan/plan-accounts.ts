@@ -4,9 +4,9 @@
  * still planned.
  */
 import PQueue from 'p-queue';
-import type { FolderReader } from '../imap/stores.js';
-import { describeError } from '../shared/errors.js';
-import type { FolderListing, SideListing } from './folder-types.js';
+import type { FolderReader } from '../core/ports.js';
+import { describeError } from '../core/errors.js';
+import type { FolderListing, SideListing } from '../core/folders.js';
 import type { Plan, PlanAccount } from './load-plan.js';
 import { proposeMapping } from './mapping.js';
 import { rulesFor, type ResolvedAccount } from './resolved-plan.js';

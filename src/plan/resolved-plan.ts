@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import type { FolderMapper } from '../engine/account-sync.js';
-import { MailshiftError } from '../shared/errors.js';
-import type { FolderDecision, MappingRules, NamespaceInfo, SideListing } from './folder-types.js';
+import type { FolderMapper } from '../core/ports.js';
+import { MailshiftError } from '../core/errors.js';
+import type { FolderDecision, MappingRules, NamespaceInfo, SideListing } from '../core/folders.js';
 import type { Plan, PlanAccount } from './load-plan.js';
 import { proposeMapping } from './mapping.js';
 

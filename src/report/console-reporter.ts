@@ -2,7 +2,7 @@
  * Human progress on stderr: on a terminal one status line redrawn in place (accounts, folders,
  * messages and bytes done of total, rate, time left); otherwise a plain line per folder.
  */
-import type { EngineEvent, Reporter } from '../engine/events.js';
+import type { EngineEvent, Reporter } from '../core/events.js';
 import { formatBytes, formatDuration } from './format.js';
 
 interface Out {

@@ -3,7 +3,7 @@
  * Pure: every input is data, so the whole report is tested without servers.
  */
 import type { AccountDiscovery, MessageRef, SourceFolderFacts } from '../plan/discovery.js';
-import type { FolderDecision } from '../plan/folder-types.js';
+import type { FolderDecision } from '../core/folders.js';
 import { resolveAddresses, type PlanAddress } from '../plan/addresses.js';
 import { estimateDuration } from './dry-run-estimate.js';
 import {
@@ -24,7 +24,7 @@ import {
   sortProblems,
   type AccountFacts,
 } from './dry-run-problems.js';
-import type { Lang } from './i18n.js';
+import type { Lang } from '../core/units.js';
 
 /** Largest messages listed per account. */
 export const LARGEST_LISTED = 5;

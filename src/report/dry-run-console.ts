@@ -5,7 +5,8 @@
  */
 import type { DryRunReport } from './dry-run-model.js';
 import { problemCount } from './dry-run-html.js';
-import { formatDurationIn, formatSeconds, formatSize, stringsFor } from './i18n.js';
+import { formatDurationIn, formatSeconds, stringsFor } from './i18n.js';
+import { formatSize } from '../core/units.js';
 
 const SEVERITY = { blocker: 'BLOCKER', warning: 'warning', info: 'note' } as const;
 

@@ -13,17 +13,8 @@ import type {
   Problem,
 } from './dry-run-model.js';
 import { escapeHtml, htmlPage, htmlTable, type HtmlCell } from './html.js';
-import {
-  countOf,
-  formatDay,
-  formatDurationIn,
-  formatNumber,
-  formatSeconds,
-  formatSize,
-  stringsFor,
-  type Lang,
-  type Strings,
-} from './i18n.js';
+import { countOf, formatDay, formatDurationIn, formatSeconds, stringsFor, type Strings } from './i18n.js';
+import { formatNumber, formatSize, type Lang } from '../core/units.js';
 
 /** Section ids, in document order. */
 export const HTML_SECTIONS = ['summary', 'problems', 'accounts', 'addresses', 'about'] as const;

@@ -5,17 +5,8 @@
 import type { AccountReport, DryRunReport } from './dry-run-model.js';
 import { problemCount } from './dry-run-html.js';
 import { escapeMarkdown, markdownTable } from './markdown.js';
-import {
-  countOf,
-  formatDay,
-  formatDurationIn,
-  formatNumber,
-  formatSeconds,
-  formatSize,
-  stringsFor,
-  type Lang,
-  type Strings,
-} from './i18n.js';
+import { countOf, formatDay, formatDurationIn, formatSeconds, stringsFor, type Strings } from './i18n.js';
+import { formatNumber, formatSize, type Lang } from '../core/units.js';
 
 const m = escapeMarkdown;
 

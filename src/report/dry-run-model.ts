@@ -4,8 +4,8 @@
  * any other.
  */
 import type { MessageRef } from '../plan/discovery.js';
-import { MailshiftError } from '../shared/errors.js';
-import type { Lang } from './i18n.js';
+import { MailshiftError } from '../core/errors.js';
+import type { Lang } from '../core/units.js';
 import type { AddressRow } from '../plan/addresses.js';
 
 export type { AddressRow };

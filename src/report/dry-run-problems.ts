@@ -5,7 +5,8 @@
  */
 import type { AccountDiscovery, DestinationFolderFacts, MessageRef } from '../plan/discovery.js';
 import type { AddressRow, FolderRow, Problem, ProblemKind, Severity } from './dry-run-model.js';
-import { countOf, formatDay, formatNumber, formatSize, stringsFor, type Lang } from './i18n.js';
+import { countOf, formatDay, stringsFor } from './i18n.js';
+import { formatNumber, formatSize, type Lang } from '../core/units.js';
 
 /** Items listed per problem; the rest is counted in `more`. */
 export const MAX_ITEMS = 20;

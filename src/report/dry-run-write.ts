@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import { renderDryRunHtml } from './dry-run-html.js';
 import { renderDryRunJson } from './dry-run-json.js';
 import { renderDryRunMarkdown } from './dry-run-markdown.js';

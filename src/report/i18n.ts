@@ -3,11 +3,8 @@
  * duration formats of each language. Non-ASCII letters are written as \u escapes (CONVENTIONS:
  * text in code is ASCII).
  */
+import { formatNumber, type Lang } from '../core/units.js';
 import type { ProblemKind, Severity } from './dry-run-model.js';
-
-export type Lang = 'pl' | 'en';
-
-export const LANGS: readonly Lang[] = ['pl', 'en'];
 
 type Params = Record<string, string | number>;
 type Text = (p: Params) => string;
@@ -44,26 +41,6 @@ export type CountUnit = keyof typeof UNITS;
 /** "3 messages" / "3 wiadomo\u015bci", with the number formatted for the language. */
 export function countOf(lang: Lang, n: number, unit: CountUnit): string {
   return `${formatNumber(lang, n)} ${plural(lang, n, UNITS[unit])}`;
-}
-
-/** 12345 -> "12,345" (en) or "12 345" (pl). */
-export function formatNumber(lang: Lang, n: number): string {
-  return new Intl.NumberFormat(lang === 'pl' ? 'pl-PL' : 'en-GB', { maximumFractionDigits: 1 })
-    .format(n)
-    .replace(/\u00a0/g, ' ');
-}
-
-/** 1536 -> "1.5 KB" (en) or "1,5 KB" (pl); binary units, as mail programs show sizes. */
-export function formatSize(lang: Lang, bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const rounded = v >= 10 || i === 0 ? Math.round(v) : Math.round(v * 10) / 10;
-  return `${formatNumber(lang, rounded)} ${units[i]}`;
 }
 
 /** ISO date-time -> "2024-03-05": the same in both languages and never ambiguous. */

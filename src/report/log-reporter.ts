@@ -1,7 +1,7 @@
 /**
  * Writes every engine event to the run's structured log (pino), for after-the-fact reading.
  */
-import type { EngineEvent, Reporter } from '../engine/events.js';
+import type { EngineEvent, Reporter } from '../core/events.js';
 import type { Logger } from '../shared/logger.js';
 
 /** Logs events at info, failures at warn. */

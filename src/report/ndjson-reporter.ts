@@ -1,7 +1,7 @@
 /**
  * Machine output: one JSON object per engine event on stdout (`--json`).
  */
-import type { EngineEvent, Reporter } from '../engine/events.js';
+import type { EngineEvent, Reporter } from '../core/events.js';
 
 /** Writes every event as one line of JSON with a timestamp. */
 export class NdjsonReporter implements Reporter {

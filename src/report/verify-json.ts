@@ -2,7 +2,7 @@
  * The verification report as JSON on disk (`version: 1`), and reading it back with the version
  * checked, so a tool that reads an old or newer report says so instead of misreading it.
  */
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 import { VERIFY_REPORT_VERSION, type VerifyReport } from '../verify/types.js';
 
 /** Serialises a report. */

@@ -14,7 +14,7 @@ import {
   statfsSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MailshiftError } from '../shared/errors.js';
+import { MailshiftError } from '../core/errors.js';
 
 /** Paths inside a state directory. */
 export interface StateDir {

@@ -3,9 +3,9 @@
  * SHA-256. A message the run repaired (line endings, NUL bytes: see engine/repair.ts) is compared
  * with the same repair applied to its source bytes, so an intended change is not a difference.
  */
-import { makeBatches } from '../engine/batches.js';
-import { repairForRetry, type RepairPolicy } from '../engine/repair.js';
-import type { FolderReader } from '../imap/stores.js';
+import { makeBatches } from '../core/batches.js';
+import { repairForRetry, type RepairPolicy } from '../core/repair.js';
+import type { FolderReader } from '../core/ports.js';
 import type { MatchedPair } from './match-messages.js';
 import { FETCH_BATCH, readHashes } from './read-messages.js';
 

@@ -2,7 +2,7 @@
  * Assembles the report's folder results from what the comparison of one destination folder
  * found. Pure: the reading is done by verify-folder-group.ts.
  */
-import type { MessageMeta } from '../imap/types.js';
+import type { MessageMeta } from '../core/messages.js';
 import type { PairFindings } from './compare-pairs.js';
 import type { ContentResult } from './compare-content.js';
 import { emptyCounts } from './counts.js';

@@ -8,8 +8,8 @@
  * remains is matched by identity as a multiset (two copies of an exact duplicate need two copies),
  * which also accounts for messages that were on the destination before the run.
  */
-import { IdentityPool } from '../engine/identity-match.js';
-import type { MessageMeta } from '../imap/types.js';
+import { IdentityPool } from '../core/identity-pool.js';
+import type { MessageMeta } from '../core/messages.js';
 import type { MessageRow } from '../state/checkpoint-store.js';
 import type { ExtraCause, MissingCause } from './types.js';
 

@@ -4,7 +4,7 @@
  * folders decided without reading them (skipped by the plan, gone from the source, unknown to a
  * resolved plan) are settled here.
  */
-import type { FolderDecision, FolderListing, SideListing } from '../plan/folder-types.js';
+import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
 import { folderResult } from './counts.js';
 import type { FolderResult } from './types.js';
 

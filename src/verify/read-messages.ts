@@ -4,9 +4,9 @@
  * BODY.PEEK (the reader's fetchBodies) in UID sets bounded by count and bytes, and dropped as
  * soon as they are parsed or hashed, so memory stays at one batch per connection.
  */
-import { makeBatches } from '../engine/batches.js';
-import type { FolderReader } from '../imap/stores.js';
-import { contentHash } from './fingerprint.js';
+import { makeBatches } from '../core/batches.js';
+import type { FolderReader } from '../core/ports.js';
+import { contentHash } from '../core/identity.js';
 import { headerDetails, type HeaderDetails } from './header-details.js';
 
 /** Messages per FETCH, and bytes per FETCH. */

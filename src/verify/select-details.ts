@@ -4,7 +4,7 @@
  * first (losses, then altered content, then flag and date differences, then mail not yet copied),
  * up to a count and a byte budget per folder. The rest are listed by UID, date and size.
  */
-import type { MessageMeta } from '../imap/types.js';
+import type { MessageMeta } from '../core/messages.js';
 import type { SizedUid } from './read-messages.js';
 
 /** Messages and bytes per folder side whose headers are read for the report. */

@@ -5,25 +5,21 @@
  * on; a dropped connection is reopened and the folder compared again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoff, type FolderMapper } from '../engine/account-sync.js';
-import type { RepairPolicy } from '../engine/repair.js';
+import { backoff } from '../core/backoff.js';
+import { type FolderMapper } from '../core/ports.js';
+import type { RepairPolicy } from '../core/repair.js';
 import { classifyTransient, isServerRefusal, refusalText } from '../imap/errors.js';
-import type { FolderReader } from '../imap/stores.js';
-import type { SideListing } from '../plan/folder-types.js';
+import type { FolderReader } from '../core/ports.js';
+import type { SideListing } from '../core/folders.js';
 import type { PlanAccount } from '../plan/load-plan.js';
-import { describeError, MailshiftError } from '../shared/errors.js';
+import { describeError, MailshiftError } from '../core/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { folderResult } from './counts.js';
 import { planFolders, type FolderGroup } from './plan-folders.js';
 import type { AccountResult, FolderResult, VerifyMode } from './types.js';
 import { verifyGroup } from './verify-folder-group.js';
-
-/** How verify reaches one account's servers: read-only on both sides. */
-export interface ReaderConnectors {
-  source(): Promise<FolderReader>;
-  destination(): Promise<FolderReader>;
-}
+import type { ReaderConnectors } from '../core/ports.js';
 
 /** What verifying an account needs. */
 export interface AccountVerifyDeps {

@@ -4,9 +4,9 @@
  * message in one UID range each, match, compare, then read bodies only where needed (deep mode,
  * and the header details of the messages the report names).
  */
-import type { RepairPolicy } from '../engine/repair.js';
-import type { FolderReader } from '../imap/stores.js';
-import type { MessageMeta } from '../imap/types.js';
+import type { RepairPolicy } from '../core/repair.js';
+import type { FolderReader } from '../core/ports.js';
+import type { MessageMeta } from '../core/messages.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { compareContent, type ContentResult } from './compare-content.js';
 import { comparePairs } from './compare-pairs.js';

@@ -4,13 +4,14 @@
  * writing it are the reporters' job.
  */
 import PQueue from 'p-queue';
-import type { FolderMapper } from '../engine/account-sync.js';
+import type { FolderMapper } from '../core/ports.js';
 import type { Plan, PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { checkAddresses } from './check-addresses.js';
 import { verdictOf, verifyTotals } from './verdict.js';
-import { verifyAccount, type ReaderConnectors } from './verify-account.js';
+import { verifyAccount } from './verify-account.js';
+import { type ReaderConnectors } from '../core/ports.js';
 import { VERIFY_REPORT_VERSION, type AccountResult, type VerifyMode, type VerifyReport } from './types.js';
 
 /** What the CLI builds for a verification. */

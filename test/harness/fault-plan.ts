@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { EngineEvent } from '../../src/core/events.js';
 import type { RunSummary } from '../../src/engine/migrate.js';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
 import {

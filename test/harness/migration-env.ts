@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connectorsFor, mapperFor } from '../../src/cli/context.js';
-import type { EngineEvent } from '../../src/engine/events.js';
+import type { EngineEvent } from '../../src/core/events.js';
 import { migrate, type RunSummary } from '../../src/engine/migrate.js';
 import { loadPlan } from '../../src/plan/load-plan.js';
 import { silentLogger, type Logger } from '../../src/shared/logger.js';

@@ -11,14 +11,9 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import {
-  AppendError,
-  AppendPipeline,
-  type AppendBatchResult,
-  type AppendItem,
-  type AppendPipelineOptions,
-} from '../../src/imap/append-pipeline.js';
-import { bodyBuffer } from '../../src/imap/body-pool.js';
+import { AppendError, AppendPipeline, type AppendPipelineOptions } from '../../src/imap/append-pipeline.js';
+import { type AppendBatchResult, type AppendItem } from '../../src/core/ports.js';
+import { bodyBuffer } from '../../src/core/body.js';
 import { capabilitiesWithout, connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 
 const PASSWORD = 'secret-Pa55';

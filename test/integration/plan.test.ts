@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import type { FolderDecision } from '../../src/plan/folder-types.js';
+import type { FolderDecision } from '../../src/core/folders.js';
 import type { ResolvedPlan } from '../../src/plan/resolved-plan.js';
 import {
   destinationPassword,

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunSummary } from '../../src/engine/migrate.js';
-import { normalizeCrlf, stripNul } from '../../src/engine/repair.js';
+import { normalizeCrlf, stripNul } from '../../src/core/repair.js';
 import { formatRunSummary } from '../../src/report/run-summary.js';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
 import { freePort } from '../harness/dovecot.js';

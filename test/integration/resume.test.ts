@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { MailshiftError } from '../../src/shared/errors.js';
+import { MailshiftError } from '../../src/core/errors.js';
 import { sampleCompany } from '../harness/sample-company.js';
 import {
   contentKey,

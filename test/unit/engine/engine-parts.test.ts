@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeBatches } from '../../../src/engine/batches.js';
+import { makeBatches } from '../../../src/core/batches.js';
 import { ByteBudget } from '../../../src/engine/byte-budget.js';
-import { keepable } from '../../../src/engine/folder-sync.js';
-import { IdentityPool } from '../../../src/engine/identity-match.js';
-import { hasBareLf, normalizeCrlf, repairForRetry } from '../../../src/engine/repair.js';
+import { keepable } from '../../../src/core/flags.js';
+import { IdentityPool } from '../../../src/core/identity-pool.js';
+import { hasBareLf, normalizeCrlf, repairForRetry } from '../../../src/core/repair.js';
 import { accountsAtOnce, pairsPerAccount } from '../../../src/engine/migrate.js';
 
 describe('makeBatches', () => {

@@ -5,14 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  BLOCK,
-  BodyPool,
-  bodyBuffer,
-  bodyChunks,
-  bodyLength,
-  type Body,
-} from '../../../src/imap/body-pool.js';
+import { BLOCK, BodyPool } from '../../../src/imap/body-pool.js';
+import { bodyBuffer, bodyChunks, bodyLength, type Body } from '../../../src/core/body.js';
 import { ImapResponseParser } from '../../../src/imap/imap-response-parser.js';
 
 const MiB = 1024 * 1024;

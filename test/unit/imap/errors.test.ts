@@ -11,7 +11,7 @@ import {
   isOverQuota,
   suggestedBackoff,
 } from '../../../src/imap/errors.js';
-import { MailshiftError } from '../../../src/shared/errors.js';
+import { MailshiftError } from '../../../src/core/errors.js';
 
 const imapflowNo = (code: string, text: string) =>
   Object.assign(new Error('Command failed'), {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadPlan } from '../../../src/plan/load-plan.js';
-import { MailshiftError } from '../../../src/shared/errors.js';
+import { MailshiftError } from '../../../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailshift-plan-'));
 function planFile(name: string, text: string): string {

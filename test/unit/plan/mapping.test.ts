@@ -11,10 +11,10 @@ import type {
   MappingRules,
   SideListing,
   SpecialUse,
-} from '../../../src/plan/folder-types.js';
+} from '../../../src/core/folders.js';
 import { LOCALIZED_NAMES, nameKey, specialUseOfName } from '../../../src/plan/localized-names.js';
 import { fromLogical, globToRegExp, proposeMapping, toLogical } from '../../../src/plan/mapping.js';
-import { MailshiftError } from '../../../src/shared/errors.js';
+import { MailshiftError } from '../../../src/core/errors.js';
 
 function fixture(name: string): SideListing {
   const url = new URL(`../../../fixtures/providers/${name}.json`, import.meta.url);

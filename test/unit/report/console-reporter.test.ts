@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyTotals } from '../../../src/engine/events.js';
+import { emptyTotals } from '../../../src/core/events.js';
 import { ConsoleReporter } from '../../../src/report/console-reporter.js';
 
 function sink(isTTY: boolean) {

@@ -5,16 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FolderReader } from '../../../src/imap/stores.js';
-import type { MessageMeta } from '../../../src/imap/types.js';
-import {
-  appendLimitOf,
-  discoverAccount,
-  discoverAccounts,
-  isSelectable,
-} from '../../../src/plan/discovery.js';
-import type { FolderListing } from '../../../src/plan/folder-types.js';
-import { MailshiftError } from '../../../src/shared/errors.js';
+import type { FolderReader } from '../../../src/core/ports.js';
+import type { MessageMeta } from '../../../src/core/messages.js';
+import { appendLimitOf } from '../../../src/core/capabilities.js';
+import { discoverAccount, discoverAccounts } from '../../../src/plan/discovery.js';
+import { isSelectable } from '../../../src/core/folders.js';
+import type { FolderListing } from '../../../src/core/folders.js';
+import { MailshiftError } from '../../../src/core/errors.js';
 
 function meta(uid: number, size: number, date: string, flags: string[] = []): MessageMeta {
   return { uid, size, internalDate: new Date(date), flags, identity: `i${uid}`, messageId: `<${uid}@x>` };

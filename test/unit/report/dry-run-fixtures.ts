@@ -9,7 +9,7 @@ import type {
   SourceFolderFacts,
 } from '../../../src/plan/discovery.js';
 import { summariseMessages } from '../../../src/plan/discovery.js';
-import type { FolderDecision } from '../../../src/plan/folder-types.js';
+import type { FolderDecision } from '../../../src/core/folders.js';
 import type { DryRunAccountInput, DryRunInput } from '../../../src/report/dry-run-build.js';
 
 /** A source message: size, date (YYYY-MM-DD) and flags. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, it } from 'node:test';
-import { MailshiftError } from '../../../src/shared/errors.js';
+import { MailshiftError } from '../../../src/core/errors.js';
 import { CheckpointStore } from '../../../src/state/checkpoint-store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/state/schema.js';
 import { acquireLock, stateDirFor, prepareStateDir } from '../../../src/state/state-dir.js';

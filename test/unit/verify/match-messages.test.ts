@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { MessageMeta } from '../../../src/imap/types.js';
+import type { MessageMeta } from '../../../src/core/messages.js';
 import type { MessageRow, MessageState } from '../../../src/state/checkpoint-store.js';
 import { matchMessages, type SourceSide } from '../../../src/verify/match-messages.js';
 

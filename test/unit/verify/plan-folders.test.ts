@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FolderDecision, FolderListing, SideListing } from '../../../src/plan/folder-types.js';
+import type { FolderDecision, FolderListing, SideListing } from '../../../src/core/folders.js';
 import { planFolders } from '../../../src/verify/plan-folders.js';
 
 function listing(paths: (string | [string, number] | FolderListing)[], delimiter = '.'): SideListing {

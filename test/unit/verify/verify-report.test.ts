@@ -10,7 +10,7 @@ import { verifyHtml } from '../../../src/report/verify-html.js';
 import { parseVerifyReport, verifyReportJson } from '../../../src/report/verify-json.js';
 import { verifyMarkdown } from '../../../src/report/verify-markdown.js';
 import { verifyReportName } from '../../../src/report/verify-write.js';
-import { MailshiftError } from '../../../src/shared/errors.js';
+import { MailshiftError } from '../../../src/core/errors.js';
 import { folderResult } from '../../../src/verify/counts.js';
 import type { VerifyReport } from '../../../src/verify/types.js';
 import { verdictOf, verifyTotals } from '../../../src/verify/verdict.js';

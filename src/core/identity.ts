@@ -31,15 +31,46 @@ export function messageIdOf(fields: Map<string, string>): string | undefined {
 }
 
 /**
- * Identity of a message from its header fields and size.
+ * A message's identity as a value: by Message-ID (`mid`) or, without one, by a hash of the header
+ * fields a copy keeps (`hdr`); always with the exact size.
+ */
+export interface MessageIdentity {
+  readonly kind: 'mid' | 'hdr';
+  readonly key: string;
+  readonly size: number;
+}
+
+/**
+ * The identity's string form, the one stored in the state and compared as a map key:
+ * `mid:<Message-ID>:<size>` or `hdr:<hash>:<size>`. Only this module knows the format.
+ */
+export function formatIdentity(id: MessageIdentity): string {
+  return `${id.kind}:${id.key}:${id.size}`;
+}
+
+/** The value behind a string from {@link formatIdentity}, or undefined for anything else. */
+export function parseIdentity(text: string): MessageIdentity | undefined {
+  const m = /^(mid|hdr):(.*):(\d+)$/s.exec(text);
+  if (!m) return undefined;
+  return { kind: m[1] as 'mid' | 'hdr', key: m[2]!, size: Number(m[3]) };
+}
+
+/** The same identity for a copy of another size (a repaired message: line endings, NUL bytes). */
+export function resizedIdentity(text: string, size: number): string {
+  const id = parseIdentity(text);
+  return id ? formatIdentity({ ...id, size }) : text;
+}
+
+/**
+ * Identity of a message from its header fields and size, in its string form.
  * @returns `mid:<Message-ID>:<size>` or `hdr:<sha256 of Date, From, To, Subject>:<size>`
  */
 export function messageIdentity(fields: Map<string, string>, size: number): string {
   const mid = messageIdOf(fields);
-  if (mid) return `mid:${mid}:${size}`;
+  if (mid) return formatIdentity({ kind: 'mid', key: mid, size });
   const h = createHash('sha256');
   for (const name of ['date', 'from', 'to', 'subject']) h.update(`${name}:${fields.get(name) ?? ''}\n`);
-  return `hdr:${h.digest('hex').slice(0, 32)}:${size}`;
+  return formatIdentity({ kind: 'hdr', key: h.digest('hex').slice(0, 32), size });
 }
 
 /** SHA-256 of raw message bytes, for deep verification. */

@@ -1,7 +1,26 @@
 /**
- * What discovery learns about one side's folders, and what the mapping decides for each source
- * folder. Pure data: produced by `discovery.ts` (or loaded from fixtures), consumed by `mapping.ts`.
+ * Folders as every stage sees them: what a listing shows of one side, a folder's STATUS, and what
+ * the mapping decides for each source folder. Pure data: produced by discovery (or loaded from
+ * fixtures), consumed by the mapping, the engine, verify and the reports.
  */
+
+/** STATUS of a folder: what a no-op re-run compares against the state. */
+export interface FolderStatus {
+  messages: number;
+  uidNext: number;
+  uidValidity: number;
+  /** CONDSTORE HIGHESTMODSEQ as a decimal string, when the server has it. */
+  highestModseq?: string;
+  /** Total bytes (STATUS=SIZE), when the server has it. */
+  size?: number;
+}
+
+/** What a folder opened as: PERMANENTFLAGS decides which flags the server keeps. */
+export interface OpenedFolder {
+  status: FolderStatus;
+  /** `\*` means new keywords are allowed. */
+  permanentFlags: string[];
+}
 
 /** The personal namespace of a server (RFC 2342), e.g. `{ prefix: 'INBOX.', delimiter: '.' }`. */
 export interface NamespaceInfo {
@@ -26,7 +45,12 @@ export interface FolderListing {
   /** Total size in bytes (STATUS SIZE where offered). */
   size?: number;
   /** STATUS values when the listing was taken with LIST-STATUS (RFC 5819). */
-  status?: { messages: number; uidNext: number; uidValidity: number; highestModseq?: string; size?: number };
+  status?: FolderStatus;
+}
+
+/** `\Noselect` and `\NonExistent` folders are names only (RFC 3501, RFC 5258): nothing to copy. */
+export function isSelectable(folder: Pick<FolderListing, 'flags'>): boolean {
+  return !folder.flags.some((f) => ['\\noselect', '\\nonexistent'].includes(f.toLowerCase()));
 }
 
 /** Everything the mapping needs to know about one side. */

@@ -1,0 +1,39 @@
+/**
+ * Messages as every stage sees them, independent of the IMAP library: what a scan learns of one,
+ * and where one stands in the checkpoint state.
+ */
+
+/** One message's metadata: enough to decide whether to copy it and to recognise it elsewhere. */
+export interface MessageMeta {
+  uid: number;
+  flags: string[];
+  internalDate: Date;
+  size: number;
+  /** Message-ID header value, trimmed, or undefined when the message has none. */
+  messageId?: string;
+  /** Identity used to recognise the message on the other side (see identity.ts). */
+  identity: string;
+}
+
+/** A message with its raw RFC 822 bytes. */
+export interface FetchedMessage {
+  uid: number;
+  raw: Buffer;
+  flags: string[];
+  internalDate: Date;
+}
+
+/**
+ * Where one source message stands: `appending` is an intent whose outcome is not known yet (in
+ * doubt after a crash); `copied` and `present` (found already on the destination) are done;
+ * `skipped` and `failed` are tried again by the next run.
+ */
+export type MessageState = 'appending' | 'copied' | 'present' | 'skipped' | 'failed';
+
+/** The states in which the destination holds the message. */
+export const DONE_STATES: readonly MessageState[] = ['copied', 'present'];
+
+/** True when the destination holds the message (`copied` or `present`). */
+export function isDone(state: string): boolean {
+  return state === 'copied' || state === 'present';
+}

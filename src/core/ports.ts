@@ -1,0 +1,139 @@
+/**
+ * The seams between the stages and the servers. `SourceStore` has no write method: "never modify
+ * the source" is a fact of the type. `DestinationStore` can create, subscribe, store flags and
+ * append, and has no delete or expunge. A dry run and verify get only `FolderReader`s, so they
+ * cannot write whatever they do. Every store rejects with a {@link StoreError} (errors.ts).
+ */
+import type { Body } from './body.js';
+import type {
+  FolderDecision,
+  FolderListing,
+  FolderStatus,
+  NamespaceInfo,
+  OpenedFolder,
+  SideListing,
+} from './folders.js';
+import type { FetchedMessage, MessageMeta } from './messages.js';
+
+/** Read-only access to one side's folders on one connection. */
+export interface FolderReader {
+  readonly capabilities: ReadonlySet<string>;
+  listFolders(): Promise<{ namespace: NamespaceInfo; folders: FolderListing[] }>;
+  status(path: string): Promise<FolderStatus>;
+  /** Opens a folder read-only (EXAMINE); later scans and fetches read this folder. */
+  examine(path: string): Promise<OpenedFolder>;
+  /** Metadata of messages with UID >= fromUid in the examined folder. */
+  scan(fromUid?: number): Promise<MessageMeta[]>;
+  /** Flags of all messages of the examined folder, or those changed since a modseq. */
+  scanFlags(changedSince?: string): Promise<Map<number, string[]>>;
+  /** Raw bodies (BODY.PEEK[]) of the examined folder. */
+  fetchBodies(uids: number[]): Promise<Map<number, FetchedMessage>>;
+  /** Quota of the account (RFC 9208) where offered: bytes used and allowed. */
+  quota(): Promise<{ usage: number; limit: number } | undefined>;
+  close(): Promise<void>;
+}
+
+/** The source: read-only by construction. */
+export type SourceStore = FolderReader;
+
+/** The destination folders a run knows of (NFC names), updated as folders are created. */
+export interface KnownFolders {
+  delimiter: string;
+  existing: Set<string>;
+}
+
+/** The destination: reads, plus the few writes a migration needs. Nothing here deletes. */
+export interface DestinationStore extends FolderReader {
+  /**
+   * Creates a folder and its missing parents, subscribed; resolves when it exists. `known` comes
+   * from the listing the caller has already made (no LIST per folder) and is updated.
+   */
+  createFolder(path: string, known: KnownFolders): Promise<void>;
+  setSubscribed(path: string, subscribed: boolean): Promise<void>;
+  /** Replaces the flags of one message (UID STORE FLAGS), used to bring source flag changes over. */
+  setFlags(path: string, uid: number, flags: string[]): Promise<void>;
+  /**
+   * Opens a folder read-write (SELECT), as appending to it needs: its status (UIDNEXT before any
+   * APPEND) and PERMANENTFLAGS in one round trip.
+   */
+  openForAppend(path: string): Promise<OpenedFolder>;
+}
+
+/** One message to append: its exact bytes, the flags to set and its INTERNALDATE. */
+export interface AppendItem {
+  raw: Body;
+  /** System flags (`\Seen`...) and keywords (`$Forwarded`...); `\Recent` is dropped. */
+  flags: readonly string[];
+  internalDate: Date;
+}
+
+/** What the server said about one message: appended (with its destination UID under UIDPLUS) or refused. */
+export type AppendOutcome = { ok: true; uid?: number } | { ok: false; text: string; code?: string };
+
+/** What a batch achieved. */
+export interface AppendBatchResult {
+  /** UIDVALIDITY of the mailbox from APPENDUID (UIDPLUS), when the server sent it. */
+  uidValidity?: number;
+  /**
+   * One outcome per item, in the order given. Refusals made without asking the server carry
+   * `code: 'TOOBIG'` (larger than APPENDLIMIT) or `code: 'CLIENTBUG'` (a flag or date IMAP cannot
+   * express); the others carry the server's text and response code.
+   */
+  outcomes: AppendOutcome[];
+  /** APPEND commands sent (1 for a MULTIAPPEND that succeeded; more after a retry one by one). */
+  commands: number;
+}
+
+/** Appends batches to the destination on its own connection. */
+export interface Appender {
+  /** How batches go on the wire (`multiappend`, `pipelined`, `sync`), for logs and tests. */
+  readonly mode: string;
+  /**
+   * Appends `items` to `mailbox`; a refused MULTIAPPEND is retried one message per command so the
+   * culprit is named and the rest arrive.
+   * @throws StoreError; its `outcomes` say what the server confirmed before the failure and
+   *   `inDoubt` whether messages were sent without an answer.
+   */
+  appendBatch(mailbox: string, items: readonly AppendItem[]): Promise<AppendBatchResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads one source folder at a time on its own connection: metadata and bodies, several body
+ * requests in flight. Read-only: EXAMINE and BODY.PEEK.
+ */
+export interface BodyReader {
+  /** Opens a folder read-only (EXAMINE); later scans and fetches read it. */
+  open(path: string): Promise<FolderStatus>;
+  /** Metadata of the open folder's messages with UID >= fromUid, sorted by UID. */
+  scan(fromUid?: number): Promise<MessageMeta[]>;
+  /** Raw bodies by UID; expunged messages are absent. May be called again before it resolves. */
+  fetch(uids: readonly number[]): Promise<Map<number, Body>>;
+  /**
+   * Hands back bodies from {@link fetch} that nothing will read again (their APPEND was answered):
+   * their memory is reused by later fetches. Using one afterwards would read another message.
+   */
+  recycle(bodies: Iterable<Body>): void;
+  close(): Promise<void>;
+}
+
+/** How the engine reaches one account's servers (built by the CLI): each call opens a connection. */
+export interface AccountConnectors {
+  source(): Promise<SourceStore>;
+  destination(): Promise<DestinationStore>;
+  appender(): Promise<Appender>;
+  bodies(): Promise<BodyReader>;
+}
+
+/** How verify and the dry-run report reach one account's servers: read-only on both sides. */
+export interface ReaderConnectors {
+  source(): Promise<FolderReader>;
+  destination(): Promise<FolderReader>;
+}
+
+/** Decides the folder mapping: from the resolved plan, or proposed now from both listings. */
+export interface FolderMapper {
+  /** Decisions known without listing the destination (a resolved plan), or undefined. */
+  resolved(account: string): FolderDecision[] | undefined;
+  propose(account: string, source: SideListing, destination: SideListing): FolderDecision[];
+}
