@@ -30,9 +30,6 @@ export interface FetchedMessage {
  */
 export type MessageState = 'appending' | 'copied' | 'present' | 'skipped' | 'failed';
 
-/** The states in which the destination holds the message. */
-export const DONE_STATES: readonly MessageState[] = ['copied', 'present'];
-
 /** True when the destination holds the message (`copied` or `present`). */
 export function isDone(state: string): boolean {
   return state === 'copied' || state === 'present';

@@ -5,7 +5,7 @@
  * account-wide failure (login, quota) stops this account only.
  */
 import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
-import { classifyTransient, isOverQuota, isServerRefusal, refusalText } from '../imap/errors.js';
+import { isStoreError, transientOf } from '../core/errors.js';
 import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
 import type { PlanLimits } from '../plan/schema.js';
 import { formatSize } from '../core/units.js';
@@ -26,6 +26,7 @@ import { RateLimit } from './rate-limit.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { AccountConnectors, FolderMapper } from '../core/ports.js';
 import { backoff, sleep } from '../core/backoff.js';
+import { isDone } from '../core/messages.js';
 
 /** Everything an account sync needs besides its connections. */
 export interface AccountDeps {
@@ -98,7 +99,7 @@ export async function syncAccount(
     await runAccount(run, opened);
   } catch (caught) {
     // Listing or creating folders kept failing on the way: this account stops, the others go on.
-    const err = caught instanceof MailshiftError ? caught : (retriesSpent(account, caught) ?? caught);
+    const err = retriesSpent(account, caught) ?? caught;
     if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
     result.ok = false;
     result.error = err.message;
@@ -261,7 +262,7 @@ function remainingBytes(state: CheckpointStore, account: string, jobs: Job[]): n
   const folders = new Set(jobs.map((j) => j.source));
   let done = 0;
   for (const r of state.accountMessages(account)) {
-    if (folders.has(r.folder) && (r.state === 'copied' || r.state === 'present')) done += r.size;
+    if (folders.has(r.folder) && isDone(r.state)) done += r.size;
   }
   return Math.max(0, total - done);
 }
@@ -369,7 +370,7 @@ async function retrying<T>(
         progress = run.progress;
         attempt = 0;
       }
-      const transient = classifyTransient(err);
+      const transient = transientOf(err);
       if (!transient || attempt >= deps.retry.attempts || run.signal.aborted) throw err;
       if (transient.kind === 'throttled' && run.lanes > 1) {
         run.lanes--;
@@ -459,17 +460,13 @@ async function runWorker(run: AccountRun, lane: number, queue: Job[], initial: P
           },
         );
       } catch (err) {
-        if (err instanceof MailshiftError && err.scope === 'folder') {
-          folderFailed(current.source, err.message);
-          continue;
-        }
-        if (isOverQuota(err)) throw await quotaStop(run, pair, err);
-        if (err instanceof MailshiftError) throw err;
+        if (isStoreError(err, 'overquota')) throw await quotaStop(run, pair, err);
         const spent = retriesSpent(account, err);
         if (spent) throw spent;
-        // A server's NO/BAD about this folder fails the folder; anything else is a bug: stop.
-        if (!isServerRefusal(err)) throw err;
-        folderFailed(current.source, refusalText(err));
+        // A server's NO/BAD about this folder (and the engine's own folder errors) fail the folder;
+        // anything wider stops the account, and an error that is not ours is a bug: it stops the run.
+        if (!(err instanceof MailshiftError) || err.scope !== 'folder') throw err;
+        folderFailed(current.source, err.message);
       }
     }
   } catch (err) {
@@ -483,9 +480,11 @@ async function runWorker(run: AccountRun, lane: number, queue: Job[], initial: P
 
 /** The account-scope error for a transient failure that outlasted its retries, or undefined. */
 function retriesSpent(account: string, err: unknown): MailshiftError | undefined {
-  const transient = classifyTransient(err);
+  // A connection that could not even be made already names the server and what to check.
+  if (err instanceof MailshiftError && err.code === 'CONN_FAILED') return undefined;
+  const transient = transientOf(err);
   if (transient?.kind === 'throttled') {
-    return new MailshiftError(`the servers of ${account} kept asking to slow down: ${String(err)}`, {
+    return new MailshiftError(`the servers of ${account} kept asking to slow down: ${errorText(err)}`, {
       code: 'THROTTLED',
       scope: 'account',
       hint: 'run again later, with fewer limits.connectionsPerAccount or a limits.maxMessagesPerSecond cap',
@@ -493,7 +492,7 @@ function retriesSpent(account: string, err: unknown): MailshiftError | undefined
     });
   }
   if (transient) {
-    return new MailshiftError(`connection to the servers of ${account} kept failing: ${String(err)}`, {
+    return new MailshiftError(`connection to the servers of ${account} kept failing: ${errorText(err)}`, {
       code: 'CONN_LOST',
       scope: 'account',
       hint: 'check the network and the servers; run again to continue where it stopped',
@@ -501,6 +500,10 @@ function retriesSpent(account: string, err: unknown): MailshiftError | undefined
     });
   }
   return undefined;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**

@@ -20,6 +20,7 @@ import type { RateLimit } from './rate-limit.js';
 import { repairForRetry, type RepairPolicy } from '../core/repair.js';
 import { keepable, sameFlags, storableFlags } from '../core/flags.js';
 import { resizedIdentity } from '../core/identity.js';
+import { isDone } from '../core/messages.js';
 
 /** One folder to sync. */
 export interface FolderJob {
@@ -51,8 +52,6 @@ export interface FolderContext {
 }
 
 type Key = { account: string; folder: string; uidvalidity: number };
-
-const DONE = new Set(['copied', 'present']);
 
 /** A folder looked at and ready to copy: what prepareFolder found, for finishFolder. */
 export interface PreparedFolder {
@@ -92,7 +91,7 @@ export async function prepareFolder(
   const uidvalidity = opened.uidValidity;
   const key: Key = { account: ctx.account, folder: job.source, uidvalidity };
   const rows = ctx.state.folderMessages(ctx.account, job.source).filter((r) => r.uidvalidity === uidvalidity);
-  const doneRows = new Map(rows.filter((r) => DONE.has(r.state)).map((r) => [r.uid, r]));
+  const doneRows = new Map(rows.filter((r) => isDone(r.state)).map((r) => [r.uid, r]));
 
   const sameValidity = prev !== undefined && prev.uidvalidity === uidvalidity;
   if (ctx.syncFlags && sameValidity && doneRows.size > 0) {
@@ -173,7 +172,7 @@ export function isUnchanged(
 /** Rescan from the last UIDNEXT, or from the lowest message not done yet (failed, skipped). */
 function firstUidToScan(uidnext: number, rows: MessageRow[]): number {
   let from = uidnext;
-  for (const r of rows) if (!DONE.has(r.state) && r.uid < from) from = r.uid;
+  for (const r of rows) if (!isDone(r.state) && r.uid < from) from = r.uid;
   return from;
 }
 

@@ -16,17 +16,16 @@
  * imap-syntax.ts and append-error.ts it is the only place in mailshift with its own IMAP protocol
  * code; everything else goes through imapflow.
  */
-import { AppendError, type AppendErrorKind } from './append-error.js';
-import { type AppendOutcome } from '../core/ports.js';
+import { StoreError, type StoreErrorKind } from '../core/errors.js';
+import { appendLimitBytes, canMultiappend, nonSyncLiterals } from '../core/capabilities.js';
+import type { AppendOutcome } from '../core/ports.js';
 import { bodyLength, type Body } from '../core/body.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
+import { suggestedBackoff } from './store-errors.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
 import type { AppendBatchResult, AppendItem } from '../core/ports.js';
 
-export { AppendError } from './append-error.js';
-export { type AppendOutcome } from '../core/ports.js';
-export type { AppendErrorKind, AppendErrorScope } from './append-error.js';
 export type { ConnectOptions } from './imap-connection.js';
 
 /** How a batch goes on the wire; see the module comment. */
@@ -42,12 +41,13 @@ export interface AppendPipelineOptions extends ConnectOptions {
  * `[LIMIT]` is deliberately absent: Dovecot answers `NO [LIMIT] Mail size is larger than the maximum
  * size allowed` for one message over quota_max_mail_size (RFC 5530 names message size as a LIMIT),
  * so a MULTIAPPEND refused with it is retried one by one and the culprit gets `code: 'LIMIT'`.
+ * TRYCREATE (RFC 3501 section 6.3.11) is a refusal of this folder: the caller creates it.
  */
-const FATAL_CODES: Record<string, AppendErrorKind> = {
-  TRYCREATE: 'trycreate',
+const FATAL_CODES: Record<string, StoreErrorKind> = {
+  TRYCREATE: 'refused',
   OVERQUOTA: 'overquota',
   THROTTLED: 'throttled',
-  UNAVAILABLE: 'unavailable',
+  UNAVAILABLE: 'throttled',
 };
 
 /** A message ready to go: its index in the batch, the flags and date before its literal, its bytes. */
@@ -116,14 +116,14 @@ export class AppendPipeline {
 
   /**
    * Connects, secures, logs in and picks the mode.
-   * @throws AppendError `connection`, `tls`, `auth`; `protocol` when the requested mode is not advertised
+   * @throws StoreError `connection`, `tls`, `auth`; `protocol` when the requested mode is not advertised
    *   (`multiappend` needs MULTIAPPEND, `pipelined` needs LITERAL+ or LITERAL-).
    */
   static async connect(opts: AppendPipelineOptions): Promise<AppendPipeline> {
     const conn = await ImapConnection.open(opts);
     const caps = conn.capabilities;
-    const canMulti = caps.has('MULTIAPPEND');
-    const canPipeline = caps.has('LITERAL+') || caps.has('LITERAL-');
+    const canMulti = canMultiappend(caps);
+    const canPipeline = nonSyncLiterals(caps) !== 'none';
     const wanted = opts.mode ?? 'auto';
     const mode: AppendMode =
       wanted === 'auto' ? (canMulti ? 'multiappend' : canPipeline ? 'pipelined' : 'sync') : wanted;
@@ -135,7 +135,7 @@ export class AppendPipeline {
           : undefined;
     if (missing) {
       await conn.close();
-      throw new AppendError(`${conn.address} does not advertise ${missing}, needed for mode "${mode}"`, {
+      throw new StoreError(`${conn.address} does not advertise ${missing}, needed for mode "${mode}"`, {
         kind: 'protocol',
       });
     }
@@ -155,10 +155,10 @@ export class AppendPipeline {
    * server's text and the others arrive. Cap a batch by count (20-100) and bytes: it is held in memory
    * and, as a MULTIAPPEND, is one server transaction.
    * @returns one outcome per item, in order, and the UIDs assigned under UIDPLUS.
-   * @throws AppendError `trycreate` (mailbox missing), `overquota`, `throttled`, `unavailable` (with the
-   *   response code), `protocol` (BAD: the connection is closed), or `connection` (socket lost, timeout,
-   *   BYE: `inDoubt` when messages were sent unanswered). `outcomes` on the error lists what the server
-   *   confirmed before it.
+   * @throws StoreError `refused` with responseCode TRYCREATE (mailbox missing), `overquota`,
+   *   `throttled` (with the response code), `protocol` (BAD: the connection is closed), or
+   *   `connection` (socket lost, timeout, BYE: `inDoubt` when messages were sent unanswered).
+   *   `outcomes` on the error lists what the server confirmed before it.
    */
   appendBatch(mailbox: string, items: readonly AppendItem[]): Promise<AppendBatchResult> {
     const run = this.queue.then(() => this.run(mailbox, items));
@@ -175,11 +175,7 @@ export class AppendPipeline {
   private async run(mailbox: string, items: readonly AppendItem[]): Promise<AppendBatchResult> {
     const broken = this.conn.error;
     if (broken) {
-      throw new AppendError(`cannot append to "${mailbox}": ${broken.message}`, {
-        kind: broken.kind,
-        code: broken.code,
-        cause: broken,
-      });
+      throw broken.withMessage(`cannot append to "${mailbox}": ${broken.message}`);
     }
     const state = new BatchState(items.length);
     const ready: Prepared[] = [];
@@ -229,11 +225,7 @@ export class AppendPipeline {
   }
 
   private appendLimit(): number | undefined {
-    for (const cap of this.conn.capabilities) {
-      const m = /^APPENDLIMIT=(\d+)$/.exec(cap);
-      if (m) return Number(m[1]);
-    }
-    return undefined;
+    return appendLimitBytes(this.conn.capabilities);
   }
 
   /** One MULTIAPPEND for all of `ready`. @returns false when the server refused it for a reason worth a retry one by one. */
@@ -323,12 +315,14 @@ export class AppendPipeline {
     }
   }
 
-  private refused(kind: AppendErrorKind, r: TaggedResponse, mailbox: string, state: BatchState): AppendError {
-    return new AppendError(
+  private refused(kind: StoreErrorKind, r: TaggedResponse, mailbox: string, state: BatchState): StoreError {
+    return new StoreError(
       `${this.conn.address} refused APPEND to "${mailbox}": [${r.code?.name}] ${r.text}`,
       {
         kind,
-        code: r.code?.name,
+        responseCode: r.code?.name,
+        serverText: r.text,
+        ...(kind === 'throttled' ? { waitMs: suggestedBackoff(r.text) } : {}),
         outcomes: [...state.outcomes],
       },
     );
@@ -338,23 +332,29 @@ export class AppendPipeline {
    * A BAD means this client sent something the server could not parse. Dovecot then reads the rest of
    * a non-synchronizing literal as commands, so the connection cannot be trusted any more: close it.
    */
-  private bad(r: TaggedResponse, mailbox: string, state: BatchState): AppendError {
+  private bad(r: TaggedResponse, mailbox: string, state: BatchState): StoreError {
     this.conn.destroy();
-    return new AppendError(
+    return new StoreError(
       `${this.conn.address} answered BAD to APPEND to "${mailbox}": ${r.text}; connection closed, as the server may have read message bytes as commands`,
-      { kind: 'protocol', code: r.code?.name ?? 'BAD', outcomes: [...state.outcomes] },
+      {
+        kind: 'protocol',
+        responseCode: r.code?.name ?? 'BAD',
+        serverText: r.text,
+        outcomes: [...state.outcomes],
+      },
     );
   }
 
   /** The connection ended while `sent` messages awaited replies: those without an outcome are in doubt. */
-  private lost(e: unknown, mailbox: string, sent: readonly Prepared[], state: BatchState): AppendError {
-    const cause = e instanceof AppendError ? e : undefined;
+  private lost(e: unknown, mailbox: string, sent: readonly Prepared[], state: BatchState): StoreError {
+    const cause = e instanceof StoreError ? e : undefined;
     const inDoubt = state.unsettled(sent);
-    return new AppendError(
+    return new StoreError(
       `appending to "${mailbox}" stopped: ${cause?.message ?? String(e)}; ${inDoubt} message(s) in doubt`,
       {
         kind: cause?.kind ?? 'connection',
-        code: cause?.code,
+        responseCode: cause?.responseCode,
+        waitMs: cause?.waitMs,
         inDoubt: inDoubt > 0,
         outcomes: [...state.outcomes],
         cause: e,

@@ -16,8 +16,9 @@ import { IDENTITY_HEADERS } from '../core/identity.js';
 import { bodyBuffer, type Body } from '../core/body.js';
 import { type BodyPool } from './body-pool.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
-import { LITERAL_MARK, type ImapResponse, type TaggedResponse } from './imap-response-parser.js';
+import { LITERAL_MARK, type ImapResponse } from './imap-response-parser.js';
 import { mailboxArgument, parseInternalDate } from './imap-syntax.js';
+import { refusalError } from './store-errors.js';
 import { messageMeta, uidSet } from './mailbox-reader.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
@@ -36,7 +37,7 @@ const HEADER_ITEM = `BODY.PEEK[HEADER.FIELDS (${IDENTITY_HEADERS.map((h) => h.to
 /**
  * A read-only source connection for one folder at a time: open (EXAMINE), scan metadata, and fetch
  * bodies with many requests in flight. A lost connection rejects everything in flight with a
- * `connection` AppendError (transient: the engine reconnects and reads again; nothing was written).
+ * `connection` StoreError (transient: the engine reconnects and reads again; nothing was written).
  */
 export class FetchPipeline {
   private readonly bodyRequests = new Set<BodyRequest>();
@@ -62,7 +63,7 @@ export class FetchPipeline {
   /**
    * Connects and logs in.
    * @param pool where bodies are received; the caller gives them back once they are written.
-   * @throws AppendError `connection`, `tls`, `auth`.
+   * @throws StoreError `connection`, `tls`, `auth`.
    */
   static async open(opts: ConnectOptions, pool: BodyPool): Promise<FetchPipeline> {
     return new FetchPipeline(await ImapConnection.open(opts, (size) => pool.take(size)), pool);
@@ -71,7 +72,7 @@ export class FetchPipeline {
   /**
    * Opens `path` read-only (EXAMINE).
    * @returns its status as the server reported it on opening.
-   * @throws an imapflow-shaped refusal (`responseStatus`) when the server refuses the folder.
+   * @throws StoreError `refused` when the server refuses the folder.
    */
   open(path: string): Promise<FolderStatus> {
     return this.serial(() => this.examine(path));
@@ -94,7 +95,7 @@ export class FetchPipeline {
     const r = await this.conn.command(['EXAMINE ', ...mailboxArgument(path)]);
     if (r.status !== 'OK') {
       this.status = undefined;
-      throw refused(`opening source folder "${path}"`, r);
+      throw refusalError(`opening source folder "${path}"`, r);
     }
     const st = this.status;
     return {
@@ -122,7 +123,7 @@ export class FetchPipeline {
       const r = await this.conn.command([
         `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE ${HEADER_ITEM})`,
       ]);
-      if (r.status !== 'OK') throw refused(`listing messages of "${st.path}"`, r);
+      if (r.status !== 'OK') throw refusalError(`listing messages of "${st.path}"`, r);
     } finally {
       this.scanning = undefined;
     }
@@ -142,7 +143,7 @@ export class FetchPipeline {
       const reply = this.conn.command([`UID FETCH ${uidSet([...uids])} (UID BODY.PEEK[])`]);
       req.done = reply.catch(() => undefined);
       const r = await reply;
-      if (r.status !== 'OK') throw refused(`fetching messages of "${st.path}"`, r);
+      if (r.status !== 'OK') throw refusalError(`fetching messages of "${st.path}"`, r);
       return req.bodies;
     } finally {
       this.bodyRequests.delete(req);
@@ -272,13 +273,4 @@ export function fetchItems(text: string, literals: readonly Body[]): Map<string,
     }
   }
   return items;
-}
-
-/** A NO or BAD to a command, shaped like imapflow's errors so the engine reports it the same way. */
-function refused(what: string, r: TaggedResponse): Error {
-  return Object.assign(new Error(`${what}: ${r.status} ${r.text}`), {
-    responseStatus: r.status,
-    responseText: r.text,
-    serverResponseCode: r.code?.name,
-  });
 }

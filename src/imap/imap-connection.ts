@@ -6,7 +6,8 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { AppendError, type AppendErrorKind } from './append-error.js';
+import { StoreError, type StoreErrorKind } from '../core/errors.js';
+import { isThrottling } from './store-errors.js';
 import {
   ImapResponseParser,
   parseCapabilities,
@@ -61,7 +62,7 @@ const NETWORK_CODES = new Set([
 /**
  * One logged-in IMAP connection that can pipeline commands.
  * Every failure (socket error or close, timeout, `* BYE`, unparsable reply) is final: it rejects all
- * that is awaited with the same {@link AppendError} and destroys the socket.
+ * that is awaited with the same {@link StoreError} and destroys the socket.
  */
 export class ImapConnection {
   /** The server's capabilities, upper-cased; after login, the post-login list. */
@@ -81,9 +82,9 @@ export class ImapConnection {
   private waiting = 0;
   private bye?: ImapResponse & { kind: 'untagged' };
   private closing = false;
-  private failure?: AppendError;
+  private failure?: StoreError;
   private readonly failed: Promise<never>;
-  private rejectFailed!: (e: AppendError) => void;
+  private rejectFailed!: (e: StoreError) => void;
 
   private constructor(
     private readonly opts: ConnectOptions,
@@ -100,7 +101,7 @@ export class ImapConnection {
    * Connects, upgrades with STARTTLS when asked, logs in and reads the post-login capabilities.
    * @param keepLiterals hand untagged responses' literals to `onUntagged` (message bodies), in buffers
    *   it allocates, instead of skipping them.
-   * @throws AppendError `connection`, `tls` (certificate refused, STARTTLS not offered), `auth`.
+   * @throws StoreError `connection`, `tls` (certificate refused, STARTTLS not offered), `auth`.
    */
   static async open(opts: ConnectOptions, keepLiterals?: LiteralSink): Promise<ImapConnection> {
     const conn = new ImapConnection(opts, keepLiterals);
@@ -119,7 +120,7 @@ export class ImapConnection {
   }
 
   /** The error that ended this connection, if it has ended. */
-  get error(): AppendError | undefined {
+  get error(): StoreError | undefined {
     return this.failure;
   }
 
@@ -137,7 +138,7 @@ export class ImapConnection {
    * Writes the commands back to back, in one corked write where no literal needs a `+` first, and
    * returns one promise per command, settled by its tagged reply. A synchronizing literal the server
    * answers with a tagged reply instead of `+` ends that command there (RFC 3501 section 7.5).
-   * @returns promises rejecting with the connection's {@link AppendError} if it ends first.
+   * @returns promises rejecting with the connection's {@link StoreError} if it ends first.
    */
   send(commands: CommandPart[][]): Promise<TaggedResponse>[] {
     return this.register(commands).map((e) => this.guard(e.promise));
@@ -185,10 +186,10 @@ export class ImapConnection {
     if (hello.kind === 'untagged' && hello.keyword === 'BYE') {
       throw this.fail(
         this.makeError(
-          'connection',
+          isThrottling(hello.code?.name, hello.text) ? 'throttled' : 'connection',
           `${this.address} refused the connection: ${hello.text}`,
           undefined,
-          'BYE',
+          hello.code?.name ?? 'BYE',
         ),
       );
     }
@@ -324,7 +325,7 @@ export class ImapConnection {
     const written = this.writeChain.then(() => this.write(entries, commands));
     this.writeChain = written.catch((e: unknown) => {
       this.fail(
-        e instanceof AppendError ? e : this.makeError('protocol', `writing to ${this.address} failed`, e),
+        e instanceof StoreError ? e : this.makeError('protocol', `writing to ${this.address} failed`, e),
       );
     });
     return entries;
@@ -544,7 +545,8 @@ export class ImapConnection {
       const code = this.bye.code?.name ?? 'BYE';
       this.fail(
         this.makeError(
-          'connection',
+          // "BYE Too many connections" (Dovecot, Gmail) asks for fewer connections, not a new one.
+          isThrottling(code, this.bye.text) ? 'throttled' : 'connection',
           `${this.address} closed the connection: BYE ${this.bye.text}`,
           undefined,
           code,
@@ -567,12 +569,12 @@ export class ImapConnection {
     );
   };
 
-  private makeError(kind: AppendErrorKind, message: string, cause?: unknown, code?: string): AppendError {
-    return new AppendError(message, { kind, code, cause });
+  private makeError(kind: StoreErrorKind, message: string, cause?: unknown, code?: string): StoreError {
+    return new StoreError(message, { kind, responseCode: code, cause });
   }
 
   /** Ends the connection with `err` (the first failure wins) and returns it, for `throw this.fail(...)`. */
-  private fail(err: AppendError): AppendError {
+  private fail(err: StoreError): StoreError {
     if (this.failure) return this.failure;
     this.failure = err;
     this.rejectFailed(err);

@@ -4,6 +4,7 @@
  */
 import iconv from 'iconv-lite';
 import type { Body } from '../core/body.js';
+import { isRecent } from '../core/flags.js';
 
 /** A piece of a command: text as is, or a literal whose `{n}` / `{n+}` form the connection chooses. */
 export type CommandPart = string | { literal: Body };
@@ -83,7 +84,7 @@ export function checkFlags(flags: readonly string[]): FlagCheck {
   for (const flag of flags) {
     if (flag.startsWith('\\')) {
       const lower = flag.toLowerCase();
-      if (lower === '\\recent') continue;
+      if (isRecent(flag)) continue;
       const system = SYSTEM_FLAGS.get(lower);
       if (!system) return { ok: false, text: `"${flag}" is not a system flag an APPEND can set` };
       if (!out.includes(system)) out.push(system);

@@ -5,9 +5,11 @@ import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
 import type { Secret } from '../core/endpoint.js';
 import { AppendPipeline, type ConnectOptions } from './append-pipeline.js';
-import { classifyConnectError, openImap, withFreshToken } from './connect.js';
-import { type Endpoint } from '../core/endpoint.js';
-import { classifyTransient, connectionLost } from './errors.js';
+import { openImap, withFreshToken } from './connect.js';
+import type { Endpoint } from '../core/endpoint.js';
+import { transientOf } from '../core/errors.js';
+import { storableFlags } from '../core/flags.js';
+import { connectError, connectionLost, fromImapflow } from './store-errors.js';
 import type { BodyPool } from './body-pool.js';
 import { FetchPipeline } from './fetch-pipeline.js';
 import {
@@ -23,9 +25,10 @@ import {
 import type { Appender, BodyReader, DestinationStore, FolderReader, SourceStore } from '../core/ports.js';
 
 /**
- * imapflow answers some calls on a lost connection with `false` or a short result instead of an
- * error (STATUS, STORE, SUBSCRIBE, a FETCH cut short). Whatever a call returned, a connection found
- * unusable afterwards is reported as lost, so the engine retries the unit instead of trusting the answer.
+ * Every call's failure becomes a StoreError (store-errors.ts). imapflow answers some calls on a lost
+ * connection with `false` or a short result instead of an error (STATUS, STORE, SUBSCRIBE, a FETCH
+ * cut short): whatever a call returned, a connection found unusable afterwards is reported as lost,
+ * so the engine retries the unit instead of trusting the answer.
  */
 function guarded<T extends object>(client: ImapFlow, store: T): T {
   const descriptors = Object.getOwnPropertyDescriptors(store);
@@ -33,14 +36,15 @@ function guarded<T extends object>(client: ImapFlow, store: T): T {
     const fn: unknown = d.value;
     if (name === 'close' || typeof fn !== 'function') continue;
     d.value = async (...args: unknown[]) => {
+      const what = typeof args[0] === 'string' ? `${name} "${args[0]}"` : name;
       let result: unknown;
       try {
         result = await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       } catch (err) {
-        if (!client.usable && !classifyTransient(err)) throw connectionLost(name, err);
-        throw err;
+        const failure = fromImapflow(err, what, client.usable);
+        throw !client.usable && !transientOf(failure) ? connectionLost(what, err) : failure;
       }
-      if (!client.usable) throw connectionLost(name);
+      if (!client.usable) throw connectionLost(what);
       return result;
     };
   }
@@ -128,11 +132,7 @@ export async function connectDestination(
     setFlags: async (path, uid, flags) => {
       const lock = await client.getMailboxLock(path);
       try {
-        await client.messageFlagsSet(
-          uidSet([uid]),
-          flags.filter((f) => f !== '\\Recent'),
-          { uid: true },
-        );
+        await client.messageFlagsSet(uidSet([uid]), storableFlags(flags), { uid: true });
       } finally {
         lock.release();
       }
@@ -151,7 +151,7 @@ export async function connectDestination(
 
 /**
  * Logs in with mailshift's own IMAP client (imap-connection.ts), reading a refused token once more.
- * @throws MailshiftError AUTH_FAILED / CONN_* of account scope, like the imapflow connections.
+ * @throws StoreError `auth`, `tls`, `connection` or `throttled`, like the imapflow connections.
  */
 function connectOwn<T>(e: Endpoint, open: (opts: ConnectOptions) => Promise<T>): Promise<T> {
   return withFreshToken(e, (secret: Secret) =>
@@ -166,7 +166,7 @@ function connectOwn<T>(e: Endpoint, open: (opts: ConnectOptions) => Promise<T>):
       ...(secret.kind === 'token' ? { accessToken: secret.value } : {}),
       timeoutMs: e.server.timeoutMs,
     }).catch((err: unknown) => {
-      throw classifyConnectError(e, err);
+      throw connectError(e, err);
     }),
   );
 }

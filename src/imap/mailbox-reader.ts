@@ -6,7 +6,7 @@
 import type { ImapFlow, ListResponse, MailboxObject } from 'imapflow';
 import type { FolderListing, NamespaceInfo, SpecialUse } from '../core/folders.js';
 import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../core/identity.js';
-import { connectionLost } from './errors.js';
+import { connectionLost, refusalError } from './store-errors.js';
 import type { FetchedMessage, MessageMeta } from '../core/messages.js';
 import type { FolderStatus, OpenedFolder } from '../core/folders.js';
 
@@ -90,10 +90,7 @@ export async function folderStatus(client: ImapFlow, path: string): Promise<Fold
   if (!st) {
     // imapflow answers false, not an error, for a lost connection as for a refused STATUS.
     if (!client.usable) throw connectionLost(`STATUS ${path}`);
-    throw Object.assign(new Error(`STATUS ${path} was refused`), {
-      responseStatus: 'NO',
-      responseText: `STATUS ${path} was refused by the server`,
-    });
+    throw refusalError(`STATUS "${path}"`, { status: 'NO', text: 'refused by the server' });
   }
   return toStatus(st as Parameters<typeof toStatus>[0]);
 }

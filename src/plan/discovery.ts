@@ -9,10 +9,11 @@ import PQueue from 'p-queue';
 import type { FolderReader } from '../core/ports.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
-import { MailshiftError } from '../core/errors.js';
+import { MailshiftError, StoreError } from '../core/errors.js';
 import type { FolderListing, SideListing } from '../core/folders.js';
 import { appendLimitOf, type AppendLimit } from '../core/capabilities.js';
 import { isSelectable } from '../core/folders.js';
+import { isRecent } from '../core/flags.js';
 
 /** One message named well enough for a person to find it: folder, UID, size, date, Message-ID. */
 export interface MessageRef {
@@ -116,7 +117,7 @@ export function summariseMessages(
       newest = newest === undefined ? t : Math.max(newest, t);
     }
     for (const f of new Set(m.flags)) {
-      if (f.toLowerCase() === '\\recent') continue;
+      if (isRecent(f)) continue;
       flagCounts[f] = (flagCounts[f] ?? 0) + 1;
     }
   }
@@ -140,20 +141,18 @@ export function summariseMessages(
   };
 }
 
-function failure(err: unknown): SideFailure {
-  if (err instanceof MailshiftError) return { code: err.code, message: err.message, hint: err.hint };
-  return { code: 'CONN_FAILED', message: err instanceof Error ? err.message : String(err) };
+function failure(err: MailshiftError): SideFailure {
+  return { code: err.code, message: err.message, hint: err.hint };
 }
 
-function refusal(err: unknown): string {
-  const e = err as { responseText?: string; message?: string };
-  return e.responseText || e.message || String(err);
+/** The server's own words about a folder it refused, for the report. */
+function refusal(err: MailshiftError): string {
+  return err instanceof StoreError ? (err.serverText ?? err.message) : err.message;
 }
 
 /** A refusal about one folder (NO to EXAMINE or FETCH); a lost connection or wider error is not. */
-function folderScoped(err: unknown): boolean {
-  if (err instanceof MailshiftError) return err.scope === 'folder' || err.scope === 'message';
-  return (err as { code?: string }).code !== 'NoConnection';
+function folderScoped(err: unknown): err is MailshiftError {
+  return err instanceof MailshiftError && (err.scope === 'folder' || err.scope === 'message');
 }
 
 async function withReader<T>(
@@ -248,7 +247,8 @@ async function discoverSide<F>(
       };
     });
   } catch (err) {
-    if (err instanceof MailshiftError && err.scope === 'run') throw err;
+    // A login or connection failure is a finding of the report; a run-wide stop or a bug is not.
+    if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
     return { ok: false, user, error: failure(err) };
   }
 }

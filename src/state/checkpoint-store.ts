@@ -14,9 +14,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, existsSync } from 'node:fs';
 import { MailshiftError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-
-/** Where one message stands. `copied` and `present` are done; the others are retried. */
-export type MessageState = 'appending' | 'copied' | 'present' | 'skipped' | 'failed';
+import type { MessageState } from '../core/messages.js';
 
 /** What the engine records of a message when it decides to append it. */
 export interface MessageIntent {

@@ -4,6 +4,7 @@
  * \Recent is left out: it belongs to the session that sees the message first and cannot be set.
  */
 import type { FlagChangeSide } from './types.js';
+import { isRecent } from '../core/flags.js';
 
 /** What differs between two flag lists, or undefined when they hold the same flags. */
 export interface FlagDelta {
@@ -16,7 +17,7 @@ function normalised(flags: readonly string[], without: ReadonlySet<string> = new
   const out = new Map<string, string>();
   for (const f of flags) {
     const key = f.toLowerCase();
-    if (key === '\\recent' || without.has(key)) continue;
+    if (isRecent(key) || without.has(key)) continue;
     if (!out.has(key)) out.set(key, f);
   }
   return out;

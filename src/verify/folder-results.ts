@@ -9,6 +9,7 @@ import { emptyCounts } from './counts.js';
 import type { HeaderDetails } from './header-details.js';
 import type { MatchInput, MatchOutcome } from './match-messages.js';
 import type { FolderResult, MessageRef } from './types.js';
+import { storableFlags } from '../core/flags.js';
 
 /** Everything found about one destination folder and its source folders. */
 export interface GroupEvidence {
@@ -96,8 +97,8 @@ export function folderResults(e: GroupEvidence): FolderResult[] {
       flagDifferences: pairs.flags.map(({ pair, delta }) => ({
         source: ref(pair.source),
         destUid: pair.dest.uid,
-        sourceFlags: [...pair.source.flags].filter((f) => f !== '\\Recent').sort(),
-        destFlags: [...pair.dest.flags].filter((f) => f !== '\\Recent').sort(),
+        sourceFlags: storableFlags(pair.source.flags).sort(),
+        destFlags: storableFlags(pair.dest.flags).sort(),
         ...delta,
       })),
       dateDifferences: pairs.dates.map((pair) => ({

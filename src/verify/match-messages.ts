@@ -12,6 +12,7 @@ import { IdentityPool } from '../core/identity-pool.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { MessageRow } from '../state/checkpoint-store.js';
 import type { ExtraCause, MissingCause } from './types.js';
+import { isDone } from '../core/messages.js';
 
 /** One source folder as it is now, with what the checkpoint knows of it. */
 export interface SourceSide {
@@ -61,8 +62,6 @@ export interface MatchOutcome {
   sources: SourceOutcome[];
   extra: { meta: MessageMeta; cause: ExtraCause; sourceUid?: number }[];
 }
-
-const DONE = new Set(['copied', 'present']);
 
 /**
  * Matches source messages to destination messages: checkpoint UIDs first, identities for the rest.
@@ -121,7 +120,7 @@ export function matchMessages(input: MatchInput): MatchOutcome {
 
 /** The destination UID a done row recorded, when it is valid for the folder as it is now. */
 function checkpointUid(row: MessageRow, dest: DestinationSide): number | undefined {
-  if (!DONE.has(row.state) || row.dest_uid === null) return undefined;
+  if (!isDone(row.state) || row.dest_uid === null) return undefined;
   // A recreated folder gets a new UIDVALIDITY (RFC 3501 2.3.1.1): its old UIDs name nothing.
   if (row.dest_folder !== dest.folder || row.dest_uidvalidity !== dest.uidValidity) return undefined;
   return row.dest_uid;
@@ -143,7 +142,7 @@ function classifyUnmatched(
     out.missing.push({ meta, cause: 'copy-failed', ...(row.reason ? { reason: row.reason } : {}) });
     return;
   }
-  if (row && DONE.has(row.state)) {
+  if (row && isDone(row.state)) {
     out.missing.push({
       meta,
       cause: destinationExists ? 'deleted-on-destination' : 'destination-folder-missing',

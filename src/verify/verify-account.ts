@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { backoff } from '../core/backoff.js';
 import { type FolderMapper } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
-import { classifyTransient, isServerRefusal, refusalText } from '../imap/errors.js';
+import { transientOf } from '../core/errors.js';
 import type { FolderReader } from '../core/ports.js';
 import type { SideListing } from '../core/folders.js';
 import type { PlanAccount } from '../plan/load-plan.js';
@@ -95,9 +95,9 @@ export async function verifyAccount(account: PlanAccount, deps: AccountVerifyDep
         a.source.localeCompare(b.source),
     );
   } catch (err) {
-    if (err instanceof MailshiftError && err.scope === 'run') throw err;
-    if (!(err instanceof MailshiftError) && !isServerRefusal(err) && !classifyTransient(err)) throw err;
-    result.error = err instanceof MailshiftError ? describeError(err) : refusalText(err);
+    // The account's own problems are findings; a run-wide stop or a bug is not.
+    if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
+    result.error = describeError(err);
   } finally {
     if (!handedOver) await closePair(first);
   }
@@ -137,7 +137,7 @@ async function runWorker(
           );
           break;
         } catch (err) {
-          const transient = classifyTransient(err);
+          const transient = transientOf(err);
           if (transient && attempt < retry.attempts && !deps.signal.aborted) {
             // A throttling server may say how long to wait (Microsoft 365); otherwise back off with jitter.
             const delay = transient.waitMs ?? backoff(attempt - 1, retry);
@@ -152,9 +152,8 @@ async function runWorker(
             if (deps.signal.aborted) throw interrupted();
             continue;
           }
-          if (err instanceof MailshiftError && err.scope === 'run') throw err;
-          if (!(err instanceof MailshiftError) && !isServerRefusal(err) && !transient) throw err;
-          const detail = err instanceof MailshiftError ? err.message : refusalText(err);
+          if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
+          const detail = err.message;
           done.push(...group.sources.map((s) => folderResult(s, group.destination, 'error', { detail })));
           break;
         }

@@ -11,7 +11,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import { AppendError, AppendPipeline, type AppendPipelineOptions } from '../../src/imap/append-pipeline.js';
+import { AppendPipeline, type AppendPipelineOptions } from '../../src/imap/append-pipeline.js';
+import { StoreError } from '../../src/core/errors.js';
 import { type AppendBatchResult, type AppendItem } from '../../src/core/ports.js';
 import { bodyBuffer } from '../../src/core/body.js';
 import { capabilitiesWithout, connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
@@ -198,14 +199,14 @@ async function assertStored(
   }
 }
 
-async function expectAppendError(p: Promise<unknown>): Promise<AppendError> {
+async function expectStoreError(p: Promise<unknown>): Promise<StoreError> {
   try {
     await p;
   } catch (e) {
-    assert.ok(e instanceof AppendError, `expected AppendError, got ${String(e)}`);
+    assert.ok(e instanceof StoreError, `expected StoreError, got ${String(e)}`);
     return e;
   }
-  assert.fail('expected an AppendError');
+  assert.fail('expected a StoreError');
 }
 
 /** What the proxy forwards from the server: the bytes, `null` to swallow them, or `{ last }` to forward those and hang up. */
@@ -457,9 +458,9 @@ describe('AppendPipeline against Dovecot', () => {
     for (const mode of ['multiappend', 'pipelined', 'sync'] as const) {
       it(`${mode}: a missing folder is a trycreate error and nothing is stored`, async () => {
         const p = await AppendPipeline.connect(options(servers.full!, { mode }));
-        const err = await expectAppendError(p.appendBatch('Faktury/2099', corpus(5)));
-        assert.equal(err.kind, 'trycreate');
-        assert.equal(err.code, 'TRYCREATE');
+        const err = await expectStoreError(p.appendBatch('Faktury/2099', corpus(5)));
+        assert.equal(err.kind, 'refused');
+        assert.equal(err.responseCode, 'TRYCREATE');
         assert.equal(err.scope, 'folder');
         assert.equal(err.inDoubt, false);
         assert.match(err.message, /Faktury\/2099/);
@@ -476,10 +477,10 @@ describe('AppendPipeline against Dovecot', () => {
         ...it,
         raw: Buffer.concat([bodyBuffer(it.raw), Buffer.alloc(30_000, 0x62)]),
       }));
-      const err = await expectAppendError(p.appendBatch('INBOX', items));
+      const err = await expectStoreError(p.appendBatch('INBOX', items));
       await p.close();
       assert.equal(err.kind, 'overquota');
-      assert.equal(err.code, 'OVERQUOTA');
+      assert.equal(err.responseCode, 'OVERQUOTA');
       assert.equal(err.inDoubt, false);
     });
   });
@@ -488,14 +489,14 @@ describe('AppendPipeline against Dovecot', () => {
     it('a wrong password is an auth error naming host and user, never the password', async () => {
       const wrong = 'Wr0ng-Pa55-word';
       // Dovecot's auth penalty then delays every later login to that server by ~4 s: use one no later test needs.
-      const err = await expectAppendError(
+      const err = await expectStoreError(
         AppendPipeline.connect(options(servers.literalMinus!, { password: wrong })),
       );
       assert.equal(err.kind, 'auth');
-      assert.equal(err.code, 'AUTHENTICATIONFAILED');
+      assert.equal(err.responseCode, 'AUTHENTICATIONFAILED');
       assert.match(err.message, /127\.0\.0\.1:\d+/);
       assert.match(err.message, /anna@firma\.pl/);
-      for (const text of [err.message, err.hint, String(err.stack)]) {
+      for (const text of [err.message, err.hint ?? '', String(err.stack)]) {
         assert.ok(!text.includes(wrong) && !text.includes(PASSWORD));
       }
     });
@@ -509,7 +510,7 @@ describe('AppendPipeline against Dovecot', () => {
         const result = await p.appendBatch('INBOX', items);
         await p.close();
         assert.ok(result.outcomes.every((o) => o.ok));
-        const err = await expectAppendError(
+        const err = await expectStoreError(
           AppendPipeline.connect(options(server, { security, port, tlsVerify: true })),
         );
         assert.equal(err.kind, 'tls');
@@ -524,7 +525,7 @@ describe('AppendPipeline against Dovecot', () => {
         first = false;
         return Buffer.from(chunk.toString('latin1').replace(' STARTTLS', ''), 'latin1');
       });
-      const err = await expectAppendError(
+      const err = await expectStoreError(
         AppendPipeline.connect(options(servers.full!, { security: 'starttls', port: proxy.port })),
       );
       await proxy.close();
@@ -545,14 +546,14 @@ describe('AppendPipeline against Dovecot', () => {
         options(servers.full!, { port: proxy.port, timeoutMs: 400, mode: 'pipelined' }),
       );
       const started = Date.now();
-      const err = await expectAppendError(p.appendBatch('INBOX', corpus(5)));
+      const err = await expectStoreError(p.appendBatch('INBOX', corpus(5)));
       await proxy.close();
       assert.equal(err.kind, 'connection');
-      assert.equal(err.code, 'TIMEOUT');
+      assert.equal(err.responseCode, 'TIMEOUT');
       assert.equal(err.inDoubt, true);
       assert.deepEqual(err.outcomes, [undefined, undefined, undefined, undefined, undefined]);
       assert.ok(Date.now() - started < 3000);
-      const again = await expectAppendError(p.appendBatch('INBOX', corpus(1)));
+      const again = await expectStoreError(p.appendBatch('INBOX', corpus(1)));
       assert.equal(again.kind, 'connection');
       assert.equal(again.inDoubt, false, 'nothing sent on a dead connection');
     });
@@ -568,7 +569,7 @@ describe('AppendPipeline against Dovecot', () => {
       });
       const p = await AppendPipeline.connect(options(server, { port: proxy.port, mode: 'pipelined' }));
       const items = Array.from({ length: 300 }, (_, i) => ({ ...corpus(1, i)[0]!, raw: message(1) }));
-      const err = await expectAppendError(p.appendBatch(folder, items));
+      const err = await expectStoreError(p.appendBatch(folder, items));
       await proxy.close();
       assert.equal(err.kind, 'connection');
       assert.equal(err.inDoubt, true);
@@ -589,21 +590,21 @@ describe('AppendPipeline against Dovecot', () => {
         stdio: 'ignore',
       });
       await new Promise((r) => setTimeout(r, 300));
-      const err = await expectAppendError(p.appendBatch('INBOX', corpus(2)));
+      const err = await expectStoreError(p.appendBatch('INBOX', corpus(2)));
       await p.close();
       assert.equal(err.kind, 'connection');
-      assert.equal(err.code, 'BYE');
+      assert.equal(err.responseCode, 'BYE');
       assert.match(err.message, /Server shutting down/);
       assert.equal(err.inDoubt, false);
     });
 
     it('refuses a mode the server does not advertise', async () => {
-      const err = await expectAppendError(
+      const err = await expectStoreError(
         AppendPipeline.connect(options(servers.noMulti!, { mode: 'multiappend' })),
       );
       assert.equal(err.kind, 'protocol');
       assert.match(err.message, /MULTIAPPEND/);
-      const err2 = await expectAppendError(
+      const err2 = await expectStoreError(
         AppendPipeline.connect(options(servers.bare!, { mode: 'pipelined' })),
       );
       assert.match(err2.message, /LITERAL\+ or LITERAL-/);

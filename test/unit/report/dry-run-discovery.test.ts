@@ -12,6 +12,7 @@ import { discoverAccount, discoverAccounts } from '../../../src/plan/discovery.j
 import { isSelectable } from '../../../src/core/folders.js';
 import type { FolderListing } from '../../../src/core/folders.js';
 import { MailshiftError } from '../../../src/core/errors.js';
+import { StoreError } from '../../../src/core/errors.js';
 
 function meta(uid: number, size: number, date: string, flags: string[] = []): MessageMeta {
   return { uid, size, internalDate: new Date(date), flags, identity: `i${uid}`, messageId: `<${uid}@x>` };
@@ -132,7 +133,10 @@ describe('discovery', () => {
   });
 
   it('a folder the server refuses is an error of that folder only; a lost connection fails the side', async () => {
-    const refused = Object.assign(new Error('Command failed'), { responseText: 'Mailbox is corrupted' });
+    const refused = new StoreError('EXAMINE: NO Mailbox is corrupted', {
+      kind: 'refused',
+      serverText: 'Mailbox is corrupted',
+    });
     const src = fakeReader([listed('INBOX'), listed('INBOX.Zly'), listed('INBOX.Dobry')], {
       INBOX: [meta(1, 5, '2020-01-01')],
       'INBOX.Zly': refused,
@@ -150,7 +154,7 @@ describe('discovery', () => {
       ['INBOX:1:', 'INBOX.Zly:0:Mailbox is corrupted', 'INBOX.Dobry:1:'],
     );
 
-    const lost = Object.assign(new Error('the connection was lost'), { code: 'NoConnection' });
+    const lost = new StoreError('EXAMINE: the connection was lost', { kind: 'connection' });
     const src2 = fakeReader([listed('INBOX'), listed('INBOX.Dobry')], { INBOX: lost });
     const d2 = await discoverAccount(
       'a',

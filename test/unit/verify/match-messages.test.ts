@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MessageMeta } from '../../../src/core/messages.js';
-import type { MessageRow, MessageState } from '../../../src/state/checkpoint-store.js';
+import type { MessageRow } from '../../../src/state/checkpoint-store.js';
+import type { MessageState } from '../../../src/core/messages.js';
 import { matchMessages, type SourceSide } from '../../../src/verify/match-messages.js';
 
 function meta(uid: number, identity: string, extra: Partial<MessageMeta> = {}): MessageMeta {
