@@ -1,7 +1,8 @@
 /**
  * Splits the messages of a folder into APPEND batches capped by count and bytes: one batch is
- * one MULTIAPPEND command and one pair of checkpoint transactions (PERFORMANCE.md: the
- * destination's commit per command dominates, so batches, not messages, are the unit).
+ * one MULTIAPPEND command and one pair of checkpoint transactions. The destination's commit per
+ * APPEND command dominates a copy's cost (measured: README, "Speed"), so batches, not messages,
+ * are the unit.
  */
 
 /** Groups items in order; a batch closes when adding the next item would pass either cap. */

@@ -2,29 +2,27 @@
  * The fast write path: mailshift's own minimal IMAP client, used only to APPEND to the destination.
  *
  * Why it exists: imapflow keeps one command in flight per connection, so every APPEND costs a full
- * round trip and one server transaction. PERFORMANCE.md measured on this machine: one APPEND at a
- * time 264 msg/s on loopback (~30 msg/s at 30 ms), pipelined single APPENDs with LITERAL+ ~1,000
- * msg/s, MULTIAPPEND (RFC 3502) of 100 messages ~2,700 msg/s, because the destination's commit per
- * APPEND command dominates. So this module sends, in order of preference and as the server
- * advertises:
- *  - `multiappend`: one APPEND command for the whole batch;
+ * round trip and one server transaction, and the destination's commit per APPEND command dominates
+ * the cost of a copy (measured on the project's machine, README "Speed": one APPEND at a time is
+ * several times slower than pipelined APPENDs, which are slower than MULTIAPPEND of a batch). So this
+ * module sends, in order of preference and as the server advertises:
+ *  - `multiappend`: one APPEND command for the whole batch (RFC 3502);
  *  - `pipelined`: one APPEND per message, all written before any reply is read, with
  *    non-synchronizing literals (LITERAL+, or LITERAL- up to 4096 bytes; RFC 7888);
  *  - `sync`: one APPEND at a time with synchronizing literals, waiting for each `+` and each reply.
  *
- * Together with fetch-pipeline.ts (the read side), imap-connection.ts, imap-response-parser.ts,
- * imap-syntax.ts and append-error.ts it is the only place in mailshift with its own IMAP protocol
- * code; everything else goes through imapflow.
+ * Together with fetch-pipeline.ts (the read side), imap-connection.ts, imap-response-parser.ts and
+ * imap-syntax.ts it is the only place in mailshift with its own IMAP protocol code; everything else
+ * goes through imapflow. Its failures are StoreErrors (store-errors.ts).
  */
 import { StoreError, type StoreErrorKind } from '../core/errors.js';
 import { appendLimitBytes, canMultiappend, nonSyncLiterals } from '../core/capabilities.js';
-import type { AppendOutcome } from '../core/ports.js';
 import { bodyLength, type Body } from '../core/body.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import { suggestedBackoff } from './store-errors.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
-import type { AppendBatchResult, AppendItem } from '../core/ports.js';
+import type { AppendBatchResult, AppendItem, AppendOutcome } from '../core/ports.js';
 
 export type { ConnectOptions } from './imap-connection.js';
 

@@ -8,8 +8,8 @@
  * "Geloeschte Elemente") seen by https://github.com/mailcow/mailcow-dockerized/pull/2010; the Spanish
  * Outlook folders of https://github.com/imapsync/imapsync/issues/224.
  *
- * Folder names are data, so they stay in their own script here (CONVENTIONS: "Folder names stay as
- * the server returns them").
+ * Folder names are data, so they stay in their own script here, as servers return them: matching
+ * them needs the exact letters, and escapes would hide a typo.
  */
 import type { SpecialUse } from '../core/folders.js';
 

@@ -1,7 +1,7 @@
 /**
  * Folder mapping: where each source folder goes on the destination, and why. Pure: it reads the two
  * folder listings (from discovery or from fixtures) and the user's `folders` rules and returns one
- * decision per source folder. The rules are written up for users in MAPPING.md.
+ * decision per source folder. The rules are written up for users in the README, "Folder mapping".
  *
  * Internally a folder name is a list of levels, not a string: a level may contain the other server's
  * delimiter ("a.b" on a `/` server), and joining too early would turn it into two levels.
@@ -519,7 +519,7 @@ function followRoute(entry: Entry, mapper: Mapper): Route | undefined {
   return undefined;
 }
 
-/** The precedence of MAPPING.md: map > rename > special-use > localized name > parent > same name. */
+/** The rules' precedence (README, "Order of the rules"): map > rename > special use > localized name > parent > same name. */
 function routeOf(entry: Entry, mapper: Mapper): Route {
   const { rules, roles, dest } = mapper;
   const mapped = rules.map.get(entry.logical);

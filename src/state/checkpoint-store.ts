@@ -228,11 +228,6 @@ export class CheckpointStore {
     this.markStep('folder');
   }
 
-  /** Forgets the synced marker of a folder so the next run looks at it in full. */
-  invalidateFolder(account: string, sourcePath: string): void {
-    this.stmt('DELETE FROM folders WHERE account = ? AND source_path = ?').run(account, sourcePath);
-  }
-
   /**
    * Records the intent to append a batch: its rows become "appending" with the batch id and the
    * destination UIDNEXT seen before the APPEND. One transaction.
