@@ -66,6 +66,8 @@ export interface StoreErrorInit {
   outcomes?: ReadonlyArray<AppendOutcome | undefined>;
   /** Overrides the code derived from the kind (e.g. `CONN_UNKNOWN_HOST`). */
   code?: string;
+  /** Overrides the scope derived from the kind: a protocol error caused by one folder's data is the folder's. */
+  scope?: ErrorScope;
   hint?: string;
   cause?: unknown;
 }
@@ -107,7 +109,7 @@ export class StoreError extends MailshiftError {
   constructor(message: string, init: StoreErrorInit) {
     super(message, {
       code: init.code ?? STORE_CODES[init.kind],
-      scope: init.kind === 'refused' ? 'folder' : 'account',
+      scope: init.scope ?? (init.kind === 'refused' ? 'folder' : 'account'),
       hint: init.hint ?? STORE_HINTS[init.kind],
       cause: init.cause,
     });
@@ -136,6 +138,7 @@ export class StoreError extends MailshiftError {
       inDoubt: this.inDoubt,
       outcomes: this.outcomes,
       code: this.code,
+      scope: this.scope,
     };
   }
 }

@@ -32,6 +32,11 @@ export function imapflowOptions(
     greetingTimeout: Math.min(30_000, e.server.timeoutMs),
     socketTimeout: e.server.timeoutMs,
     clientInfo: { name: 'mailshift' },
+    // Bounds against a broken or hostile server (imapflow's own defaults are 1-2 GB): a response line
+    // is never near 1 MiB, and no mail message near 512 MiB (Exchange Online's largest is 150 MB).
+    maxLineLength: 1024 * 1024,
+    maxLiteralSize: 512 * 1024 * 1024,
+    maxResponseSize: 520 * 1024 * 1024,
   } as ConstructorParameters<typeof ImapFlow>[0];
 }
 

@@ -19,9 +19,27 @@ import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import { LITERAL_MARK, type ImapResponse } from './imap-response-parser.js';
 import { mailboxArgument, parseInternalDate } from './imap-syntax.js';
 import { refusalError } from './store-errors.js';
+import { StoreError } from '../core/errors.js';
 import { messageMeta, uidSet } from './mailbox-reader.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
+
+/** The largest UID (RFC 3501: nz-number, 32 bits). */
+const MAX_UID = 0xffffffff;
+
+/** A header block (5 identity fields) larger than this is not a header block. */
+const MAX_HEADER_LITERAL = 1024 * 1024;
+
+/** The cap for a body whose size no scan reported (RFC 5322 mail of this size is not plausible). */
+const MAX_UNSCANNED_BODY = 512 * 1024 * 1024;
+
+/** A literal before login: none is expected, so anything large is refused. */
+function small(size: number, host: string): Body {
+  if (size > MAX_HEADER_LITERAL) {
+    throw new StoreError(`${host} announced a literal of ${size} bytes before login`, { kind: 'protocol' });
+  }
+  return Buffer.allocUnsafe(size);
+}
 
 /** One body FETCH in flight: the UIDs it asked for and the bodies received so far. */
 interface BodyRequest {
@@ -41,6 +59,8 @@ const HEADER_ITEM = `BODY.PEEK[HEADER.FIELDS (${IDENTITY_HEADERS.map((h) => h.to
  */
 export class FetchPipeline {
   private readonly bodyRequests = new Set<BodyRequest>();
+  /** RFC822.SIZE of the open folder's messages, from its scans: what a body may weigh. */
+  private readonly sizes = new Map<number, number>();
   private scanning?: { from: number; out: Map<number, MessageMeta> };
   /** open() and scan() run one at a time: a scan's responses must reach its own collector. */
   private control: Promise<unknown> = Promise.resolve();
@@ -66,7 +86,43 @@ export class FetchPipeline {
    * @throws StoreError `connection`, `tls`, `auth`.
    */
   static async open(opts: ConnectOptions, pool: BodyPool): Promise<FetchPipeline> {
-    return new FetchPipeline(await ImapConnection.open(opts, (size) => pool.take(size)), pool);
+    let reader: FetchPipeline | undefined;
+    // Before login completes nothing should come as a literal: a small cap is enough.
+    const conn = await ImapConnection.open(opts, (size) =>
+      reader ? reader.room(size) : small(size, opts.host),
+    );
+    reader = new FetchPipeline(conn, pool);
+    return reader;
+  }
+
+  /**
+   * Room for a literal the server announces. A body may not be larger than the RFC822.SIZE the scan
+   * reported for the messages asked for (plus slack), and a scan's header block not larger than
+   * {@link MAX_HEADER_LITERAL}: a server announcing more is broken or hostile, and the folder fails
+   * with a protocol error instead of the process allocating what it asks.
+   */
+  private room(size: number): Body {
+    const cap = this.scanning ? MAX_HEADER_LITERAL : this.expectedBodyCap();
+    if (size > cap) {
+      throw new StoreError(
+        `${this.conn.address} announced a literal of ${size} bytes in folder "${this.status?.path ?? '?'}" where at most ${cap} were expected`,
+        {
+          kind: 'protocol',
+          scope: 'folder',
+          hint: 'the source server sent more than the message sizes it reported; report this to its administrator',
+        },
+      );
+    }
+    return this.pool.take(size);
+  }
+
+  /** The largest body the pending requests may bring: their largest scanned size, with slack. */
+  private expectedBodyCap(): number {
+    let largest = 0;
+    for (const req of this.bodyRequests) {
+      for (const uid of req.uids) largest = Math.max(largest, this.sizes.get(uid) ?? MAX_UNSCANNED_BODY);
+    }
+    return Math.ceil(largest * 1.1) + 64 * 1024;
   }
 
   /**
@@ -92,6 +148,7 @@ export class FetchPipeline {
     // is prepared while the last bodies are still on their way.
     await Promise.all([...this.bodyRequests].map((r) => r.done));
     this.status = { path, messages: 0 };
+    this.sizes.clear();
     const r = await this.conn.command(['EXAMINE ', ...mailboxArgument(path)]);
     if (r.status !== 'OK') {
       this.status = undefined;
@@ -127,6 +184,7 @@ export class FetchPipeline {
     } finally {
       this.scanning = undefined;
     }
+    for (const m of scan.out.values()) this.sizes.set(m.uid, m.size);
     return [...scan.out.values()].sort((a, b) => a.uid - b.uid);
   }
 
@@ -178,8 +236,21 @@ export class FetchPipeline {
   }
 
   private onFetch(items: Map<string, FetchValue>): void {
-    const uid = Number(items.get('UID'));
-    if (!Number.isInteger(uid) || uid < 1) return;
+    const raw = items.get('UID');
+    // Unsolicited FETCHes (flag changes) may come without a UID: not ours to attribute.
+    if (raw === undefined) return;
+    const uid = Number(raw);
+    if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) {
+      // RFC 3501 section 2.3.1.1: a UID is a 32-bit value greater than zero.
+      throw new StoreError(
+        `${this.conn.address} sent UID ${String(raw)} in folder "${this.status?.path ?? '?'}", outside 1..${MAX_UID}`,
+        {
+          kind: 'protocol',
+          scope: 'folder',
+          hint: 'the source server is broken for this folder; report this to its administrator',
+        },
+      );
+    }
     const item = items.get('BODY[]');
     // A server may send a short body as a quoted string instead of a literal.
     const body = typeof item === 'string' ? Buffer.from(item, 'latin1') : isBody(item) ? item : undefined;

@@ -431,14 +431,25 @@ export class ImapConnection {
     return Object.assign(options, { onread: this.reader });
   }
 
+  /**
+   * Whatever the server sends that this client refuses (a line or literal over its limits, a UID out
+   * of range) ends the connection with a protocol error, never the process: this runs in a socket
+   * callback, where a throw would be an uncaught exception.
+   */
   private readonly onData = (chunk: Buffer): void => {
-    let responses: ImapResponse[];
     try {
-      responses = this.parser.push(chunk);
+      this.receive(chunk);
     } catch (e) {
-      this.fail(this.makeError('protocol', `${this.address}: ${(e as Error).message}`, e));
-      return;
+      this.fail(
+        e instanceof StoreError
+          ? e
+          : this.makeError('protocol', `${this.address}: ${(e as Error).message}`, e),
+      );
     }
+  };
+
+  private receive(chunk: Buffer): void {
+    const responses = this.parser.push(chunk);
     for (const [i, r] of responses.entries()) {
       if (this.failure) return;
       this.dispatch(r);
@@ -456,7 +467,7 @@ export class ImapConnection {
         return;
       }
     }
-  };
+  }
 
   private dispatch(r: ImapResponse): void {
     switch (r.kind) {

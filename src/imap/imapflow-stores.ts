@@ -42,7 +42,8 @@ function guarded<T extends object>(client: ImapFlow, store: T): T {
         result = await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       } catch (err) {
         const failure = fromImapflow(err, what, client.usable);
-        throw !client.usable && !transientOf(failure) ? connectionLost(what, err) : failure;
+        const lost = !client.usable && !transientOf(failure) && failure.kind !== 'protocol';
+        throw lost ? connectionLost(what, err) : failure;
       }
       if (!client.usable) throw connectionLost(what);
       return result;

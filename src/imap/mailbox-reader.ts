@@ -7,6 +7,7 @@ import type { ImapFlow, ListResponse, MailboxObject } from 'imapflow';
 import type { FolderListing, NamespaceInfo, SpecialUse } from '../core/folders.js';
 import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../core/identity.js';
 import { connectionLost, refusalError } from './store-errors.js';
+import { StoreError } from '../core/errors.js';
 import type { FetchedMessage, MessageMeta } from '../core/messages.js';
 import type { FolderStatus, OpenedFolder } from '../core/folders.js';
 
@@ -123,6 +124,7 @@ export async function scanMessages(client: ImapFlow, fromUid = 1): Promise<Messa
   const query = { uid: true, flags: true, internalDate: true, size: true, headers: IDENTITY_HEADERS };
   for await (const m of client.fetch(`${fromUid}:*`, query, { uid: true })) {
     if (m.uid < fromUid) continue; // "N:*" still matches the last message when N is past it
+    checkUid(client, m.uid);
     out.push(messageMeta(m.uid, [...(m.flags ?? [])], toDate(m.internalDate), m.size ?? 0, m.headers ?? ''));
   }
   return out.sort((a, b) => a.uid - b.uid);
@@ -153,7 +155,7 @@ export async function scanFlags(client: ImapFlow, changedSince?: string): Promis
   if (!client.mailbox || client.mailbox.exists === 0) return flags;
   const opts = changedSince ? { uid: true, changedSince: BigInt(changedSince) } : { uid: true };
   for await (const m of client.fetch('1:*', { uid: true, flags: true }, opts))
-    flags.set(m.uid, [...(m.flags ?? [])]);
+    flags.set(checkUid(client, m.uid), [...(m.flags ?? [])]);
   return flags;
 }
 
@@ -165,7 +167,7 @@ export async function fetchBodies(client: ImapFlow, uids: number[]): Promise<Map
   // Attribute by UID, never by order: servers may answer out of order.
   for await (const m of client.fetch(uidSet(uids), query, { uid: true })) {
     if (!m.source) continue;
-    out.set(m.uid, {
+    out.set(checkUid(client, m.uid), {
       uid: m.uid,
       raw: m.source,
       flags: [...(m.flags ?? [])],
@@ -196,4 +198,20 @@ export function uidSet(uids: number[]): string {
 
 function toDate(d: Date | string | undefined): Date {
   return d instanceof Date ? d : new Date(d ?? 0);
+}
+
+/**
+ * A UID as RFC 3501 defines it (section 2.3.1.1: a 32-bit value greater than zero), or a protocol
+ * error of the open folder: a server that sends another cannot be trusted with this folder.
+ */
+function checkUid(client: ImapFlow, uid: number): number {
+  if (Number.isInteger(uid) && uid >= 1 && uid <= 0xffffffff) return uid;
+  throw new StoreError(
+    `the server sent UID ${uid} in folder "${client.mailbox ? client.mailbox.path : '?'}", outside 1..4294967295`,
+    {
+      kind: 'protocol',
+      scope: 'folder',
+      hint: 'the server is broken for this folder; report this to its administrator',
+    },
+  );
 }

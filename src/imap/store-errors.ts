@@ -24,6 +24,9 @@ const CONNECTION_CODES = new Set([
   'ProtocolError',
 ]);
 
+/** imapflow's codes for a server that exceeded its limits (maxLineLength, maxLiteralSize...). */
+const LIMIT_CODES = new Set(['LineTooLarge', 'LiteralTooLarge', 'ResponseTooLarge', 'TooManyTokens']);
+
 /**
  * Response codes that ask a client to slow down or come back later: RFC 5530's LIMIT, UNAVAILABLE
  * and INUSE; THROTTLED as Microsoft 365 and Gmail word it.
@@ -125,6 +128,14 @@ export function fromImapflow(err: unknown, what: string, usable = true): StoreEr
       kind: 'throttled',
       waitMs: Math.max(0, e.throttleReset - (e.throttleWaited ?? 0)),
       serverText: e.responseText,
+      cause: err,
+    });
+  }
+  if (e.code !== undefined && LIMIT_CODES.has(e.code)) {
+    return new StoreError(`${what}: the server sent more than this client accepts (${e.code}: ${text})`, {
+      kind: 'protocol',
+      responseCode: e.code,
+      hint: 'the server is broken or hostile; report this to its administrator with the run log',
       cause: err,
     });
   }
