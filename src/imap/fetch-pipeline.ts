@@ -86,13 +86,13 @@ export class FetchPipeline {
    * @throws StoreError `connection`, `tls`, `auth`.
    */
   static async open(opts: ConnectOptions, pool: BodyPool): Promise<FetchPipeline> {
-    let reader: FetchPipeline | undefined;
+    const opened: { reader?: FetchPipeline } = {};
     // Before login completes nothing should come as a literal: a small cap is enough.
     const conn = await ImapConnection.open(opts, (size) =>
-      reader ? reader.room(size) : small(size, opts.host),
+      opened.reader ? opened.reader.room(size) : small(size, opts.host),
     );
-    reader = new FetchPipeline(conn, pool);
-    return reader;
+    opened.reader = new FetchPipeline(conn, pool);
+    return opened.reader;
   }
 
   /**
