@@ -84,10 +84,18 @@ export type MappingReason =
   | 'override-rename'
   | 'same-name'
   /** A subfolder of a folder that moved (a special folder, INBOX, a renamed one): it moves along. */
-  | 'follows-parent';
+  | 'follows-parent'
+  /** Renamed on the source after it was synced: it stays where its old name went. */
+  | 'renamed-on-source';
 
 /** Why a folder is not copied. */
-export type SkipReason = 'excluded' | 'not-selectable' | 'virtual' | 'provider-duplicate';
+export type SkipReason =
+  | 'excluded'
+  | 'not-selectable'
+  | 'virtual'
+  | 'provider-duplicate'
+  /** New on the source since the plan, and the plan says new folders wait for review. */
+  | 'needs-review';
 
 /** The decision for one source folder. */
 export type FolderDecision =
