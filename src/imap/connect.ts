@@ -72,7 +72,7 @@ export function classifyConnectError(e: Endpoint, err: unknown): MailshiftError 
 export function imapflowOptions(
   e: Endpoint,
   logger: Logger | false,
-  secret: Secret = e.secret(),
+  secret: Secret,
 ): ConstructorParameters<typeof ImapFlow>[0] {
   return {
     host: e.server.host,
@@ -120,12 +120,12 @@ export async function openImap(e: Endpoint, logger: Logger | false = false): Pro
  * @throws MailshiftError AUTH_FAILED / CONN_* of account scope.
  */
 export async function withFreshToken<T>(e: Endpoint, login: (secret: Secret) => Promise<T>): Promise<T> {
-  const first = e.secret();
+  const first = await e.secret();
   try {
     return await login(first);
   } catch (err) {
     if (first.kind !== 'token' || !(err instanceof MailshiftError) || err.code !== 'AUTH_FAILED') throw err;
-    const again = e.secret();
+    const again = await e.secret();
     if (again.value === first.value) throw err;
     return login(again);
   }
