@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { describeError, ExitCode, exitCodeFor, MailshiftError } from '../core/errors.js';
 import { commands } from './commands/index.js';
+import { terminalText } from '../shared/terminal-text.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -47,7 +48,7 @@ async function main(argv: string[]): Promise<void> {
 main(hideBin(process.argv)).then(
   () => process.exit(process.exitCode ?? ExitCode.ok),
   (err: unknown) => {
-    process.stderr.write(`mailshift: ${describeError(err)}\n`);
+    process.stderr.write(`mailshift: ${terminalText(describeError(err))}\n`);
     if (!(err instanceof MailshiftError)) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
     process.exit(exitCodeFor(err));
   },

@@ -14,6 +14,7 @@ import { ExitCode } from '../core/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ReportArgs } from './commands/report.js';
 import { mapperFor, openCommand, readersFor } from './context.js';
+import { terminalText } from '../shared/terminal-text.js';
 
 function server(s: Plan['source']): string {
   return `${s.host}:${s.port} (${s.security})`;
@@ -62,7 +63,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
     const discovered = await discoverAccounts(plan.accounts, (id) => readers(byId.get(id)!), {
       concurrency: concurrency(plan),
       signal: ctx.signal,
-      onAccount: (d) => process.stderr.write(`${d.account}: ${progressLine(d)}\n`),
+      onAccount: (d) => process.stderr.write(terminalText(`${d.account}: ${progressLine(d)}\n`)),
     });
     const discoverySeconds = (Date.now() - started) / 1000;
     const accounts = discovered.map((d): DryRunAccountInput => {

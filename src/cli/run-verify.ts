@@ -11,6 +11,7 @@ import type { VerifyMode } from '../verify/types.js';
 import { verifyPlan } from '../verify/verify-plan.js';
 import type { VerifyArgs } from './commands/verify.js';
 import { mapperFor, openCommand, readersFor } from './context.js';
+import { terminalText } from '../shared/terminal-text.js';
 
 function usage(message: string, hint: string): MailshiftError {
   return new MailshiftError(message, { code: 'USAGE_ARGS', scope: 'run', hint });
@@ -76,7 +77,9 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
       onAccount: (a) => {
         const messages = a.folders.reduce((s, f) => s + f.counts.source, 0);
         const ok = !a.error && a.folders.every((f) => f.counts.missing === 0 && f.status !== 'error');
-        process.stderr.write(`${a.account}: ${t.accountLine(a.folders.length, messages, ok)}\n`);
+        process.stderr.write(
+          terminalText(`${a.account}: ${t.accountLine(a.folders.length, messages, ok)}\n`),
+        );
       },
     });
     logger.info({ verdict: report.verdict, totals: report.totals, seconds: report.seconds }, 'verify done');

@@ -20,7 +20,13 @@ export function showStatus(args: PlanArgs): number {
     process.stdout.write(`No state yet in ${dir.dir}: nothing has run for plan ${plan.name}.\n`);
     return ExitCode.incomplete;
   }
-  const store = CheckpointStore.open(dir.db);
+  // Read-only: `status` must work on a copy of the state, a read-only mount, during a run.
+  const { store, missedWal } = CheckpointStore.openReadOnly(dir.db);
+  if (missedWal) {
+    process.stderr.write(
+      `mailshift: note: ${dir.db}-wal could not be read with it (read-only file system): the last changes of a run may not show\n`,
+    );
+  }
   try {
     const running = lockHolder(dir) !== undefined;
     // An account left "in progress" with no run holding the lock was interrupted (crash, kill, reboot).

@@ -34,8 +34,8 @@ export interface Endpoint {
   side: Side;
   server: ServerSettings;
   user: string;
-  /** Called on every (re)connect, so a token file or command is read again. */
-  secret: () => Secret;
+  /** Called on every (re)connect, so a token file or command is read again (asynchronously). */
+  secret: () => Promise<Secret>;
 }
 
 /** Describes a server for messages: "source imap.old.example:993 (tls)". */

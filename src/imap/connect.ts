@@ -12,7 +12,7 @@ import { connectError } from './store-errors.js';
 export function imapflowOptions(
   e: Endpoint,
   logger: Logger | false,
-  secret: Secret = e.secret(),
+  secret: Secret,
 ): ConstructorParameters<typeof ImapFlow>[0] {
   return {
     host: e.server.host,
@@ -65,12 +65,12 @@ export async function openImap(e: Endpoint, logger: Logger | false = false): Pro
  * @throws StoreError `auth`, `tls`, `connection` or `throttled`, naming the server and the user.
  */
 export async function withFreshToken<T>(e: Endpoint, login: (secret: Secret) => Promise<T>): Promise<T> {
-  const first = e.secret();
+  const first = await e.secret();
   try {
     return await login(first);
   } catch (err) {
     if (first.kind !== 'token' || !isStoreError(err, 'auth')) throw err;
-    const again = e.secret();
+    const again = await e.secret();
     if (again.value === first.value) throw err;
     return login(again);
   }

@@ -1,25 +1,45 @@
 /**
  * Turns a credential reference from the plan into a secret, at connect time, so that a token file
  * or command is read again on every reconnect (XOAUTH2 tokens expire during long runs).
+ *
+ * Nothing here may block the event loop (Ctrl-C must keep working, other accounts keep copying):
+ * a token command runs asynchronously in a process group of its own, killed whole at its timeout,
+ * and a secret file is opened without blocking (a FIFO would wait for a writer forever) and read
+ * only when it is a small regular file.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { MailshiftError } from '../core/errors.js';
 import type { CredentialRef } from './schema.js';
 import type { Secret } from '../core/endpoint.js';
 
-function secretError(what: string, hint: string): MailshiftError {
-  return new MailshiftError(what, { code: 'PLAN_SECRET', scope: 'account', hint });
+/** How long a token command may run before its process group is killed. */
+export const TOKEN_COMMAND_TIMEOUT_MS = 30_000;
+
+/** Largest secret file or token command output: a password or an OAuth2 token is far smaller. */
+export const MAX_SECRET_BYTES = 64 * 1024;
+
+/** Options for tests. */
+export interface ResolveOptions {
+  tokenTimeoutMs?: number;
+}
+
+function secretError(what: string, hint: string, cause?: unknown): MailshiftError {
+  return new MailshiftError(what, { code: 'PLAN_SECRET', scope: 'account', hint, cause });
 }
 
 /**
  * Reads the secret a credential reference points at.
- * @param planDir folder relative file paths are resolved from
+ * @param planDir folder relative file paths (and a token command's working directory) start from
  * @throws MailshiftError PLAN_SECRET naming the variable, file or command (never the secret).
  */
-export function resolveSecret(ref: CredentialRef, planDir: string): Secret {
-  if (ref.password !== undefined) return { kind: 'password', value: ref.password };
+export async function resolveSecret(
+  ref: CredentialRef,
+  planDir: string,
+  opts: ResolveOptions = {},
+): Promise<Secret> {
+  if (ref.password !== undefined) return checked({ kind: 'password', value: ref.password }, 'password', ref);
   if (ref.passwordEnv !== undefined) {
     const value = process.env[ref.passwordEnv];
     if (!value) {
@@ -28,39 +48,154 @@ export function resolveSecret(ref: CredentialRef, planDir: string): Secret {
         `export ${ref.passwordEnv}=... before running mailshift`,
       );
     }
-    return { kind: 'password', value };
+    return checked({ kind: 'password', value }, `environment variable ${ref.passwordEnv}`, ref);
   }
-  if (ref.passwordFile !== undefined)
-    return { kind: 'password', value: readSecretFile(ref.passwordFile, ref, planDir) };
-  if (ref.tokenFile !== undefined)
-    return { kind: 'token', value: readSecretFile(ref.tokenFile, ref, planDir) };
+  if (ref.passwordFile !== undefined) {
+    const path = resolve(planDir, ref.passwordFile);
+    return checked({ kind: 'password', value: readSecretFile(path, ref) }, `file ${path}`, ref);
+  }
+  if (ref.tokenFile !== undefined) {
+    const path = resolve(planDir, ref.tokenFile);
+    return checked({ kind: 'token', value: readSecretFile(path, ref) }, `file ${path}`, ref);
+  }
   if (ref.tokenCommand !== undefined) {
-    try {
-      const out = execFileSync('/bin/sh', ['-c', ref.tokenCommand], {
-        cwd: planDir,
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      return { kind: 'token', value: out.trim() };
-    } catch {
-      throw secretError(
-        `token command for ${ref.user} failed`,
-        'run the tokenCommand by hand and check it prints a token',
-      );
-    }
+    const value = await runTokenCommand(ref, planDir, opts.tokenTimeoutMs ?? TOKEN_COMMAND_TIMEOUT_MS);
+    return checked({ kind: 'token', value }, 'token command', ref);
   }
   throw secretError(`no secret given for ${ref.user}`, 'add passwordEnv or passwordFile to the account');
 }
 
-function readSecretFile(file: string, ref: CredentialRef, planDir: string): string {
-  const path = resolve(planDir, file);
-  try {
-    // One trailing newline is what editors add; the secret itself keeps its spaces.
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-  } catch {
+/**
+ * IMAP sends a password in a quoted string or a literal, a token in base64: CR, LF and NUL cannot
+ * be part of a LOGIN (RFC 3501 quoted strings exclude them) and are always a copy-paste accident.
+ */
+function checked(secret: Secret, from: string, ref: CredentialRef): Secret {
+  if (/[\r\n\0]/.test(secret.value)) {
     throw secretError(
-      `secret file ${path} (for ${ref.user}) cannot be read`,
-      'check the path (relative paths start at the plan file) and its permissions',
+      `the ${secret.kind} of ${ref.user} (${from}) contains a line break or a NUL byte, which IMAP cannot send`,
+      'remove the stray line break (a secret file may end with one newline, no more)',
     );
   }
+  return secret;
+}
+
+function describeKind(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+function readSecretFile(path: string, ref: CredentialRef): string {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw secretError(
+      `secret file ${path} (for ${ref.user}) cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'check the path (relative paths start at the plan file) and its permissions',
+      err,
+    );
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      throw secretError(
+        `secret file ${path} (for ${ref.user}) is ${describeKind(st)}, not a regular file`,
+        'point passwordFile or tokenFile at a file holding the secret',
+      );
+    }
+    if (st.size > MAX_SECRET_BYTES) {
+      throw secretError(
+        `secret file ${path} (for ${ref.user}) is ${st.size} bytes; a password or token file holds at most ${MAX_SECRET_BYTES / 1024} KB`,
+        'check that passwordFile or tokenFile names the right file',
+      );
+    }
+    const buf = Buffer.alloc(st.size);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    // One trailing newline is what editors add; the secret itself keeps its spaces.
+    return buf
+      .subarray(0, got)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Kills every process of a group; the group may already be gone. */
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* ESRCH: nothing left */
+  }
+}
+
+/**
+ * Runs a token command with /bin/sh in a process group of its own (`detached`), so that at its
+ * timeout the shell and everything it started are killed together: killing the shell alone would
+ * leave e.g. a hung `curl` holding the pipe open.
+ * @returns the command's standard output, trimmed.
+ */
+function runTokenCommand(ref: CredentialRef, planDir: string, timeoutMs: number): Promise<string> {
+  const what = `token command for ${ref.user}`;
+  const byHand =
+    'run the tokenCommand by hand from the plan folder and check that it prints the access token';
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('/bin/sh', ['-c', ref.tokenCommand ?? ''], {
+      cwd: planDir,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (err: MailshiftError | undefined, value = '') => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      killGroup(child.pid);
+      if (err) reject(err);
+      else resolvePromise(value);
+    };
+    const timer = setTimeout(
+      () =>
+        finish(
+          secretError(
+            `${what} did not finish within ${Math.round(timeoutMs / 1000)} s; it was stopped with every process it started`,
+            byHand,
+          ),
+        ),
+      timeoutMs,
+    );
+    child.stdout.on('data', (d: Buffer) => {
+      size += d.length;
+      if (size > MAX_SECRET_BYTES) {
+        finish(secretError(`${what} printed more than ${MAX_SECRET_BYTES / 1024} KB`, byHand));
+      } else chunks.push(d);
+    });
+    child.on('error', (err) =>
+      finish(secretError(`${what} could not be started: ${err.message}`, byHand, err)),
+    );
+    child.on('close', (code, signal) => {
+      if (code !== 0) {
+        return finish(
+          secretError(`${what} failed (${signal ? `signal ${signal}` : `exit ${code}`})`, byHand),
+        );
+      }
+      const out = Buffer.concat(chunks).toString('utf8').trim();
+      if (!out)
+        return finish(secretError(`${what} printed nothing (exit 0)`, `${byHand} on standard output`));
+      finish(undefined, out);
+    });
+  });
 }

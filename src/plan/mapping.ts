@@ -19,6 +19,7 @@ import type {
 } from '../core/folders.js';
 import { isNamedSpecialUse, nameKey, specialUseOfName } from './localized-names.js';
 import { isSelectable } from '../core/folders.js';
+import { GuardedRegExp } from './guarded-regexp.js';
 
 const INBOX = 'INBOX';
 
@@ -148,25 +149,23 @@ interface Glob {
   re: RegExp;
 }
 
+/** A `rename` rule whose pattern runs under a time guard. */
+interface CompiledRename {
+  from: string;
+  re: GuardedRegExp;
+  to: string;
+}
+
 interface CompiledRules {
   map: Map<string, string[]>;
-  rename: { from: string; re: RegExp; to: string }[];
+  rename: CompiledRename[];
   exclude: Glob[];
   include: Glob[];
   under: string[];
 }
 
-function compileRename(rule: { from: string; to: string }): { from: string; re: RegExp; to: string } {
-  try {
-    return { from: rule.from, re: new RegExp(rule.from), to: rule.to };
-  } catch (cause) {
-    throw new MailshiftError(`folders.rename: "${rule.from}" is not a valid regular expression`, {
-      code: 'PLAN_BAD_RENAME',
-      scope: 'run',
-      hint: 'Fix the pattern in the plan file (JavaScript regular expression syntax, groups as $1).',
-      cause,
-    });
-  }
+function compileRename(rule: { from: string; to: string }): CompiledRename {
+  return { from: rule.from, re: new GuardedRegExp(rule.from, 'folders.rename'), to: rule.to };
 }
 
 function compileMapTarget(source: string, target: string): string[] {
@@ -465,7 +464,7 @@ function sameLevels(a: readonly string[], b: readonly string[]): boolean {
 function renameRoute(entry: Entry, rules: CompiledRules): Route | undefined {
   const rule = rules.rename.find((r) => r.re.test(entry.logical));
   if (!rule) return undefined;
-  const renamed = splitLogical(entry.logical.replace(rule.re, rule.to));
+  const renamed = splitLogical(rule.re.replace(entry.logical, rule.to));
   if (renamed.length === 0) {
     throw new MailshiftError(`folders.rename: "${rule.from}" turns "${entry.logical}" into an empty name`, {
       code: 'PLAN_BAD_RENAME',

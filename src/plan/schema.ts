@@ -4,6 +4,7 @@
  * unless `options.allowPlaintextPasswords` says so.
  */
 import { z } from 'zod';
+import { regexSyntaxError } from './guarded-regexp.js';
 
 export const PLAN_VERSION = 1;
 
@@ -49,7 +50,21 @@ const Credential = z
 export const MappingRulesSchema = z
   .object({
     map: z.record(z.string(), z.string()).optional(),
-    rename: z.array(z.object({ from: z.string(), to: z.string() }).strict()).optional(),
+    rename: z
+      .array(
+        z
+          .object({
+            // Checked here so that a bad pattern stops `plan` and `run` before any connection.
+            from: z.string().superRefine((pattern, ctx) => {
+              const syntax = regexSyntaxError(pattern);
+              if (syntax)
+                ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${syntax}` });
+            }),
+            to: z.string(),
+          })
+          .strict(),
+      )
+      .optional(),
     exclude: z.array(z.string()).optional(),
     include: z.array(z.string()).optional(),
     under: z.string().min(1).optional(),

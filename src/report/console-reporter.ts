@@ -4,6 +4,10 @@
  */
 import type { EngineEvent, Reporter } from '../core/events.js';
 import { formatBytes, formatDuration } from './format.js';
+import { terminalField } from '../shared/terminal-text.js';
+
+/** Folder names and server words come from strangers: each stays one line, without controls. */
+const f = terminalField;
 
 interface Out {
   write(s: string): unknown;
@@ -41,7 +45,7 @@ export class ConsoleReporter implements Reporter {
         if (!this.out.isTTY && !e.unchanged) {
           const t = e.totals;
           this.line(
-            `${e.account}  ${e.folder} -> ${e.destination}: ${t.copied} copied, ${t.present} already there` +
+            `${f(e.account)}  ${f(e.folder)} -> ${f(e.destination)}: ${t.copied} copied, ${t.present} already there` +
               (t.skipped ? `, ${t.skipped} skipped` : '') +
               (t.failed ? `, ${t.failed} FAILED` : '') +
               (t.flagsUpdated ? `, ${t.flagsUpdated} flag updates` : ''),
@@ -50,11 +54,13 @@ export class ConsoleReporter implements Reporter {
         return this.draw();
       case 'folder-failed':
         this.folders.done++;
-        return this.line(`${e.account}  folder ${e.folder} failed: ${e.error}`);
+        return this.line(`${f(e.account)}  folder ${f(e.folder)} failed: ${f(e.error)}`);
       case 'message-failed':
-        return this.line(`${e.account}  ${e.folder} UID ${e.uid} not copied: ${e.reason}`);
+        return this.line(`${f(e.account)}  ${f(e.folder)} UID ${e.uid} not copied: ${f(e.reason)}`);
       case 'account-failed':
-        return this.line(`${e.account}  account stopped: ${e.error}${e.hint ? `\n  -> ${e.hint}` : ''}`);
+        return this.line(
+          `${f(e.account)}  account stopped: ${f(e.error)}${e.hint ? `\n  -> ${f(e.hint)}` : ''}`,
+        );
       case 'account-done':
         this.accounts.done++;
         return this.draw(true);

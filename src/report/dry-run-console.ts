@@ -7,6 +7,7 @@ import type { DryRunReport } from './dry-run-model.js';
 import { problemCount } from './dry-run-html.js';
 import { formatDurationIn, formatSeconds, stringsFor } from './i18n.js';
 import { formatSize } from '../core/units.js';
+import { terminalText } from '../shared/terminal-text.js';
 
 const SEVERITY = { blocker: 'BLOCKER', warning: 'warning', info: 'note' } as const;
 
@@ -39,5 +40,5 @@ export function formatDryRunConsole(r: DryRunReport, files: string[]): string {
     `Read both servers in ${formatSeconds('en', s.discoverySeconds)}; nothing was written to either.`,
   );
   lines.push('Report written to:', ...files.map((f) => `  ${f}`));
-  return lines.join('\n');
+  return terminalText(lines.join('\n'));
 }

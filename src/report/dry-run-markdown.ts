@@ -4,7 +4,7 @@
  */
 import type { AccountReport, DryRunReport } from './dry-run-model.js';
 import { problemCount } from './dry-run-html.js';
-import { escapeMarkdown, markdownTable } from './markdown.js';
+import { escapeMarkdown, markdownCode, markdownTable } from './markdown.js';
 import { countOf, formatDay, formatDurationIn, formatSeconds, stringsFor, type Strings } from './i18n.js';
 import { formatNumber, formatSize, type Lang } from '../core/units.js';
 
@@ -190,7 +190,7 @@ export function renderDryRunMarkdown(r: DryRunReport): string {
     out.push(
       `- **${m(t.severity[p.severity])}** \u2013 ${m(text.title(p.params))} \u2013 ${m(p.account ?? t.allAccounts)} \u2013 ${m(problemCount(p, L))}`,
       `  - ${m(t.problemHeaders.action)}: ${m(text.action(p.params))}`,
-      ...p.items.map((i) => `  - \`${i.replace(/`/g, "'")}\``),
+      ...p.items.map((i) => `  - ${markdownCode(i)}`),
       ...(p.more > 0 ? [`  - ${m(t.andMore(p.more))}`] : []),
     );
   }

@@ -2,7 +2,8 @@
  * Writes the dry-run report files: one per format, named after the time the report was made, so
  * earlier reports stay beside it. Readable by the owner only: they hold addresses and Message-IDs.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { join } from 'node:path';
 import { MailshiftError } from '../core/errors.js';
 import { renderDryRunHtml } from './dry-run-html.js';
@@ -60,7 +61,7 @@ export function writeDryRunReports(r: DryRunReport, dir: string, formats: DryRun
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return formats.map((f) => {
       const path = join(dir, `${base}.${DRY_RUN_FORMATS[f].ext}`);
-      writeFileSync(path, DRY_RUN_FORMATS[f].render(r), { mode: 0o600 });
+      writeFileAtomic(path, DRY_RUN_FORMATS[f].render(r));
       return path;
     });
   } catch (err) {

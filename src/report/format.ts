@@ -1,6 +1,7 @@
 /**
  * Small formatting helpers shared by the console output and the reports.
  */
+import { terminalField } from '../shared/terminal-text.js';
 
 /** 1536 -> "1.5 KB", binary units as mail clients show them. */
 export function formatBytes(n: number): string {
@@ -24,7 +25,9 @@ export function formatDuration(seconds: number): string {
 }
 
 /** Pads cells into aligned columns for plain-text tables. */
-export function textTable(rows: string[][]): string {
+export function textTable(cells: string[][]): string {
+  // A cell is one line: a folder name with a line break or an escape sequence stays in its cell.
+  const rows = cells.map((r) => r.map(terminalField));
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
   return rows

@@ -4,10 +4,11 @@
  */
 import type { PlannedAccount } from '../plan/plan-accounts.js';
 import { formatBytes, textTable } from './format.js';
+import { terminalText } from '../shared/terminal-text.js';
 
 /** Formats every planned account as a text table. */
 export function formatPlanTables(accounts: PlannedAccount[]): string {
-  return accounts.map(formatAccount).join('\n\n');
+  return terminalText(accounts.map(formatAccount).join('\n\n'));
 }
 
 function formatAccount(a: PlannedAccount): string {

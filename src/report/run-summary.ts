@@ -5,6 +5,7 @@
 import type { RunSummary } from '../engine/migrate.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { formatBytes, formatDuration, textTable } from './format.js';
+import { terminalText } from '../shared/terminal-text.js';
 
 /** Formats the summary of a run, naming every failed or skipped message from the state. */
 export function formatRunSummary(summary: RunSummary, state: CheckpointStore): string {
@@ -47,5 +48,5 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
   );
   if (!summary.complete)
     lines.push('Run the same command again to retry what failed; nothing is copied twice.');
-  return lines.join('\n');
+  return terminalText(lines.join('\n'));
 }

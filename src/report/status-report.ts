@@ -4,6 +4,7 @@
 import type { Plan } from '../plan/load-plan.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { formatBytes, textTable } from './format.js';
+import { terminalText } from '../shared/terminal-text.js';
 
 export interface AccountStatusRow {
   account: string;
@@ -73,5 +74,5 @@ export function formatStatus(rows: AccountStatusRow[]): string {
     ]);
   }
   const errors = rows.filter((r) => r.error).map((r) => `${r.account}: ${r.error}`);
-  return [textTable(table), ...errors].join('\n');
+  return terminalText([textTable(table), ...errors].join('\n'));
 }

@@ -7,6 +7,7 @@ import type { VerifyReport } from '../verify/types.js';
 import { textTable } from './format.js';
 import { accountView, addressTable, type TextTable } from './verify-view.js';
 import { verifyTexts } from './verify-texts.js';
+import { terminalText } from '../shared/terminal-text.js';
 
 /** Finding rows shown per kind and account on the console. */
 export const CONSOLE_ROWS = 10;
@@ -59,5 +60,5 @@ export function formatVerifyConsole(r: VerifyReport): string {
     out.push('', `${addresses.title}:`, indent(textTable([addresses.headers, ...addresses.rows])));
   }
   out.push('', `${t.verdictWord[r.verdict]}: ${t.verdictLine(r.verdict, r.totals)}`);
-  return out.join('\n');
+  return terminalText(out.join('\n'));
 }

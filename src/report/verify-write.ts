@@ -2,7 +2,8 @@
  * Writes the verification report into the state directory's `reports/` folder in the formats
  * asked for, named by the time of the verification so earlier reports are kept for comparison.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { join } from 'node:path';
 import type { VerifyReport } from '../verify/types.js';
 import { verifyHtml } from './verify-html.js';
@@ -42,7 +43,7 @@ export function writeVerifyReports(
   for (let n = 2; formats.some((f) => existsSync(`${base}.${f}`)); n++) base = join(dir, `${name}-${n}`);
   return formats.map((f) => {
     const path = `${base}.${f}`;
-    writeFileSync(path, RENDER[f](report), { mode: 0o600 });
+    writeFileAtomic(path, RENDER[f](report));
     return path;
   });
 }

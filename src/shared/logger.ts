@@ -2,7 +2,8 @@
  * Structured logs (pino) of a run, written to the state directory. Secrets are redacted by key
  * name at any depth we produce, and the file is created readable by the owner only.
  */
-import { openSync } from 'node:fs';
+import { constants, openSync } from 'node:fs';
+import { MailshiftError } from '../core/errors.js';
 import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
@@ -26,7 +27,30 @@ export const REDACT_PATHS = [
  * @param path the log file, e.g. `.mailshift/acme/run.log`
  */
 export function createFileLogger(path: string, level = 'info'): Logger {
-  const fd = openSync(path, 'a', 0o600);
+  let fd: number;
+  try {
+    // O_NOFOLLOW: a symbolic link put in the state directory must not make us append elsewhere.
+    fd = openSync(
+      path,
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+      0o600,
+    );
+  } catch (err) {
+    const link = (err as NodeJS.ErrnoException).code === 'ELOOP';
+    throw new MailshiftError(
+      link
+        ? `run log ${path} is a symbolic link; mailshift does not write through one`
+        : `run log ${path} cannot be opened: ${(err as Error).message}`,
+      {
+        code: 'STATE_UNSAFE_LOG',
+        scope: 'run',
+        hint: link
+          ? 'remove the link (or pass another --state-dir) and run again'
+          : 'check the permissions of the state directory',
+        cause: err,
+      },
+    );
+  }
   return pino(
     { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
     pino.destination({ fd, sync: true }),

@@ -11,7 +11,7 @@
  * resolved against the destination like after any crash, so nothing is lost or copied twice.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { MailshiftError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import type { MessageState } from '../core/messages.js';
@@ -104,11 +104,59 @@ export class CheckpointStore {
       });
     }
     if (fresh) chmodSync(path, 0o600);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL'); // intents are fsynced on their own, see durable()
-    db.pragma('busy_timeout = 5000');
-    migrate(db, path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL'); // intents are fsynced on their own, see durable()
+      db.pragma('busy_timeout = 5000');
+      migrate(db, path);
+    } catch (err) {
+      if (db.open) db.close();
+      throw unusableState(path, err);
+    }
     return new CheckpointStore(db);
+  }
+
+  /**
+   * Opens the state database for reading only (`status`), also on a read-only file system. SQLite
+   * cannot open a WAL database read-only without writing its `-shm` file beside it; then the file
+   * is read into memory as a rollback-journal database (header bytes 18-19, the file format
+   * read/write versions, set from 2 to 1; sqlite.org/fileformat2.html, section 1.3.4).
+   * @returns the store, and whether it was read without a WAL file holding newer changes.
+   * @throws MailshiftError STATE_CORRUPT, STATE_UNREADABLE, STATE_VERSION
+   */
+  static openReadOnly(path: string): { store: CheckpointStore; missedWal: boolean } {
+    let db: Database.Database | undefined;
+    let missedWal = false;
+    try {
+      try {
+        db = new Database(path, { readonly: true, fileMustExist: true });
+        db.pragma('user_version');
+      } catch (err) {
+        if (!/^SQLITE_(CANTOPEN|READONLY)/.test(String((err as { code?: unknown }).code))) throw err;
+        db?.close();
+        const bytes = readFileSync(path);
+        if (bytes.length >= 20) bytes[18] = bytes[19] = 1;
+        db = new Database(bytes, { readonly: true });
+        missedWal = existsSync(`${path}-wal`) && statSync(`${path}-wal`).size > 0;
+      }
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version !== SCHEMA_VERSION) {
+        db.close();
+        throw new MailshiftError(
+          `state database ${path} has schema version ${version}; this mailshift reads version ${SCHEMA_VERSION}`,
+          {
+            code: 'STATE_VERSION',
+            scope: 'run',
+            hint: '"mailshift run" migrates an older state (it needs a writable state directory); a newer one needs the newer mailshift',
+          },
+        );
+      }
+      db.prepare('SELECT 1 FROM messages LIMIT 1').all();
+    } catch (err) {
+      if (db?.open) db.close();
+      throw unusableState(path, err);
+    }
+    return { store: new CheckpointStore(db), missedWal };
   }
 
   /** A prepared statement, compiled once per store (preparing costs more than running). */
@@ -465,6 +513,27 @@ function migrate(db: Database.Database, path: string): void {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
+}
+
+/**
+ * A state database that cannot be used (not a database, corrupted, unreadable) as an error for the
+ * user, exit 5, instead of a stack trace; a MailshiftError (a newer schema) passes unchanged.
+ */
+function unusableState(path: string, err: unknown): MailshiftError {
+  if (err instanceof MailshiftError) return err;
+  const code = String((err as { code?: unknown }).code ?? '');
+  const damaged = /^SQLITE_(NOTADB|CORRUPT)/.test(code);
+  return new MailshiftError(
+    `state database ${path} ${damaged ? 'is damaged or not a mailshift state database' : 'cannot be read'}: ${(err as Error).message}`,
+    {
+      code: damaged ? 'STATE_CORRUPT' : 'STATE_UNREADABLE',
+      scope: 'run',
+      hint: damaged
+        ? 'restore it from a backup, or move it aside and run again: messages already on the destination are then recognised by identity, not copied twice'
+        : 'check the permissions of the state directory and its files, or pass another --state-dir',
+      cause: err,
+    },
+  );
 }
 
 /**

@@ -3,7 +3,9 @@
  * by the owner only (it holds addresses and subjects). A lock file keeps two runs apart.
  */
 import {
+  chmodSync,
   closeSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -54,6 +56,7 @@ export function prepareStateDir(s: StateDir): void {
     mkdirSync(s.dir, { recursive: true, mode: 0o700 });
     mkdirSync(s.reports, { recursive: true, mode: 0o700 });
     accessSync(s.dir, constants.W_OK);
+    tightenModes(s);
   } catch (err) {
     throw new MailshiftError(
       `state directory ${s.dir} cannot be created or written: ${(err as Error).message}`,
@@ -79,6 +82,60 @@ export function prepareStateDir(s: StateDir): void {
   }
 }
 
+/**
+ * Modes of an existing state directory and its files, tightened: a directory made by hand, copied
+ * with `cp -r`, or left by an older mailshift may let other users read addresses and subjects.
+ * Symbolic links are left alone (chmod would follow them to a file that is not ours).
+ */
+function tightenModes(s: StateDir): void {
+  const wanted: [string, number][] = [
+    [s.dir, 0o700],
+    [s.reports, 0o700],
+    [s.db, 0o600],
+    [`${s.db}-wal`, 0o600],
+    [`${s.db}-shm`, 0o600],
+    [s.log, 0o600],
+    [s.lock, 0o600],
+  ];
+  for (const [path, mode] of wanted) {
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      continue; // not there yet
+    }
+    if (!st.isSymbolicLink() && (st.mode & 0o777 & ~mode) !== 0) chmodSync(path, mode);
+  }
+}
+
+/**
+ * When a process started (field 22 of /proc/PID/stat, in clock ticks since boot), or undefined
+ * where /proc is not there. With the pid it names one process: after a reboot or a long time the
+ * pid of a dead mailshift may belong to another program, whose start time differs.
+ */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count after its end.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The holder a lock file names: `pid` or `pid start-time`. */
+function lockOwner(text: string): { pid: number; start?: string } {
+  const [pid, start] = text.trim().split(/\s+/);
+  return { pid: Number(pid), ...(start ? { start } : {}) };
+}
+
+/** True when the lock's process runs: alive, and (where it can be told) the same process. */
+function holderAlive(owner: { pid: number; start?: string }): boolean {
+  if (!(owner.pid > 0) || !pidAlive(owner.pid)) return false;
+  const now = owner.start === undefined ? undefined : startTime(owner.pid);
+  return now === undefined || now === owner.start;
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -89,8 +146,8 @@ function pidAlive(pid: number): boolean {
 }
 
 /**
- * Takes the run lock (a file holding our pid). A lock whose process is gone (crash, kill -9,
- * reboot) is taken over; a live one refuses.
+ * Takes the run lock (a file holding our pid and its start time). A lock whose process is gone
+ * (crash, kill -9, reboot), or whose pid now names another process, is taken over; a live one refuses.
  * @returns a function that releases the lock.
  * @throws MailshiftError STATE_LOCKED
  */
@@ -98,7 +155,7 @@ export function acquireLock(s: StateDir): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(s.lock, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
+      writeSync(fd, `${process.pid} ${startTime(process.pid) ?? ''}`.trim());
       closeSync(fd);
       return () => {
         try {
@@ -109,15 +166,16 @@ export function acquireLock(s: StateDir): () => void {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(readFileSync(s.lock, 'utf8').trim());
-      if (pid > 0 && pid !== process.pid && pidAlive(pid)) {
+      const owner = lockOwner(readFileSync(s.lock, 'utf8'));
+      const pid = owner.pid;
+      if (pid !== process.pid && holderAlive(owner)) {
         throw new MailshiftError(`another mailshift (pid ${pid}) is already working on ${s.dir}`, {
           code: 'STATE_LOCKED',
           scope: 'run',
           hint: 'wait for it to finish or stop it; two runs on one state would race',
         });
       }
-      unlinkSync(s.lock); // stale: its process is gone
+      unlinkSync(s.lock); // stale: its process is gone, or its pid now belongs to another program
     }
   }
   throw new MailshiftError(`cannot take the lock ${s.lock}`, { code: 'STATE_LOCKED', scope: 'run' });
@@ -126,8 +184,8 @@ export function acquireLock(s: StateDir): () => void {
 /** The pid of a live process holding the lock, or undefined (no lock, or its process is gone). */
 export function lockHolder(s: StateDir): number | undefined {
   try {
-    const pid = Number(readFileSync(s.lock, 'utf8').trim());
-    return pid > 0 && pidAlive(pid) ? pid : undefined;
+    const owner = lockOwner(readFileSync(s.lock, 'utf8'));
+    return holderAlive(owner) ? owner.pid : undefined;
   } catch {
     return undefined;
   }

@@ -41,7 +41,7 @@ const endpoint: Endpoint = {
     timeoutMs: 1000,
   },
   user: 'kontakt@acme.example',
-  secret: () => ({ kind: 'password', value: 'x' }),
+  secret: async () => ({ kind: 'password', value: 'x' }),
 };
 
 describe('store errors', () => {
