@@ -5,8 +5,8 @@
  */
 import type { AccountDiscovery, DestinationFolderFacts, MessageRef } from '../plan/discovery.js';
 import type { AddressRow, FolderRow, Problem, ProblemKind, Severity } from './dry-run-model.js';
-import { countOf, formatDay, stringsFor } from './i18n.js';
-import { formatNumber, formatSize, type Lang } from '../core/units.js';
+import { countOf, stringsFor } from './dry-run-texts.js';
+import { formatDate, formatNumber, formatSize, type Lang } from '../core/units.js';
 
 /** Items listed per problem; the rest is counted in `more`. */
 export const MAX_ITEMS = 20;
@@ -57,7 +57,7 @@ function copiedMessages(f: AccountFacts): MessageRef[] {
 
 /** "INBOX.Oferty, UID 12, 30 KB, 2024-03-02, <id@host>": enough to find the message in a mail program. */
 export function describeMessage(m: MessageRef, lang: Lang): string {
-  return [m.folder, `UID ${m.uid}`, formatSize(lang, m.size), formatDay(m.date), m.messageId ?? '']
+  return [m.folder, `UID ${m.uid}`, formatSize(lang, m.size), formatDate(m.date), m.messageId ?? '']
     .filter(Boolean)
     .join(', ');
 }

@@ -12,12 +12,12 @@ import type {
   VerifyMode,
   VerifyTotals,
 } from '../verify/types.js';
-
-/** Languages of the client-facing reports. */
-export type ReportLang = 'pl' | 'en';
+import type { Lang } from '../core/units.js';
 
 /** Every text of the verification report in one language. */
 export interface VerifyTexts {
+  /** The language, for the figures written with these words (core/units.ts). */
+  lang: Lang;
   title: string;
   plan: string;
   client: string;
@@ -109,6 +109,7 @@ export interface VerifyTexts {
 }
 
 const pl: VerifyTexts = {
+  lang: 'pl',
   title: 'Raport weryfikacji migracji poczty',
   plan: 'Plan',
   client: 'Klient',
@@ -252,6 +253,7 @@ const pl: VerifyTexts = {
 };
 
 const en: VerifyTexts = {
+  lang: 'en',
   title: 'Mail migration verification report',
   plan: 'Plan',
   client: 'Client',
@@ -395,6 +397,6 @@ const en: VerifyTexts = {
 };
 
 /** The texts of a language. */
-export function verifyTexts(lang: ReportLang): VerifyTexts {
+export function verifyTexts(lang: Lang): VerifyTexts {
   return lang === 'pl' ? pl : en;
 }
