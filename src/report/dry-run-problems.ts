@@ -7,6 +7,8 @@ import type { AccountDiscovery, DestinationFolderFacts, MessageRef } from '../pl
 import type { AddressRow, FolderRow, Problem, ProblemKind, Severity } from './dry-run-model.js';
 import { countOf, stringsFor } from './dry-run-texts.js';
 import { formatDate, formatNumber, formatSize, type Lang } from '../core/units.js';
+import { messageSizeLimit, type MessageSizeLimit } from '../core/capabilities.js';
+import { keepable } from '../core/flags.js';
 
 /** Items listed per problem; the rest is counted in `more`. */
 export const MAX_ITEMS = 20;
@@ -62,24 +64,16 @@ export function describeMessage(m: MessageRef, lang: Lang): string {
     .join(', ');
 }
 
-/**
- * The size limit that applies to this account's messages and whether it is the destination's.
- * Mirrors the engine (folder-sync `skipOversize`): the smaller of APPENDLIMIT and maxMessageSize.
- */
-export function effectiveSizeLimit(f: AccountFacts): { limit: number; kind: 'append' | 'plan' } | undefined {
+/** The size limit the run applies to this account's messages, and whose it is. */
+function sizeLimit(f: AccountFacts): MessageSizeLimit | undefined {
   const dst = f.discovery.destination;
-  const append = dst.ok && typeof dst.appendLimit === 'number' ? dst.appendLimit : undefined;
-  const plan = f.maxMessageSize;
-  if (append === undefined && plan === undefined) return undefined;
-  if (plan === undefined || (append !== undefined && append <= plan))
-    return { limit: append!, kind: 'append' };
-  return { limit: plan, kind: 'plan' };
+  return messageSizeLimit(dst.ok ? dst.appendLimit : undefined, f.maxMessageSize);
 }
 
 /** Messages the run will leave out for their size. */
 export function oversizeMessages(f: AccountFacts): MessageRef[] {
-  const limit = effectiveSizeLimit(f);
-  return limit ? copiedMessages(f).filter((m) => m.size > limit.limit) : [];
+  const limit = sizeLimit(f);
+  return limit ? copiedMessages(f).filter((m) => m.size > limit.bytes) : [];
 }
 
 type Detector = (f: AccountFacts) => Problem[];
@@ -118,17 +112,18 @@ const folderUnreadable: Detector = (f) => {
 };
 
 const oversize: Detector = (f) => {
-  const limit = effectiveSizeLimit(f);
+  const limit = sizeLimit(f);
   const over = oversizeMessages(f);
   if (!limit || over.length === 0) return [];
-  const kind = limit.kind === 'append' ? 'over-append-limit' : 'over-plan-limit';
+  // The destination refuses what is over its limit; the plan's limit is a choice to skip.
+  const kind = limit.by === 'append' ? 'over-append-limit' : 'over-plan-limit';
   return [
-    problem(kind, limit.kind === 'append' ? 'blocker' : 'warning', {
+    problem(kind, limit.by === 'append' ? 'blocker' : 'warning', {
       account: f.id,
       count: over.length,
       unit: 'messages',
       bytes: over.reduce((s, m) => s + m.size, 0),
-      params: { limit: formatSize(f.lang, limit.limit), limitBytes: limit.limit },
+      params: { limit: formatSize(f.lang, limit.bytes), limitBytes: limit.bytes },
       items: over.map((m) => describeMessage(m, f.lang)),
     }),
   ];
@@ -174,27 +169,21 @@ const quota: Detector = (f) => {
   ];
 };
 
-/** The destination's PERMANENTFLAGS for a folder: its own, else (a new folder) those of INBOX. */
-function permanentFlagsFor(
+/**
+ * The PERMANENTFLAGS the destination announced for a folder: its own, else (a new folder) those
+ * of INBOX; undefined when it announced none. The report keeps "not announced" apart from any
+ * list: it then says the flags are unverified, where `keepable` would read an empty list as
+ * "keeps everything" (an empty list is never stored: see DestinationFolderFacts.permanentFlags).
+ */
+function announcedPermanentFlags(
   destination: string | undefined,
   folders: DestinationFolderFacts[],
 ): string[] | undefined {
   const byPath = new Map(folders.map((x) => [x.path.normalize('NFC'), x]));
   const own = destination ? byPath.get(destination.normalize('NFC')) : undefined;
-  if (own) return own.permanentFlags;
   // A folder created by the run gets the server's defaults; INBOX shows them.
-  return byPath.get('INBOX')?.permanentFlags;
-}
-
-/** Splits flags into those PERMANENTFLAGS keeps and those it drops (`\*` admits any keyword). */
-export function droppedFlags(flags: string[], permanent: string[]): string[] {
-  const kept = new Set(permanent.map((p) => p.toLowerCase()));
-  const anyKeyword = kept.has('\\*');
-  return flags.filter((flag) => {
-    const lower = flag.toLowerCase();
-    if (lower === '\\recent' || kept.has(lower)) return false;
-    return lower.startsWith('\\') ? true : !anyKeyword;
-  });
+  const flags = own ? own.permanentFlags : byPath.get('INBOX')?.permanentFlags;
+  return flags && flags.length > 0 ? flags : undefined;
 }
 
 /** Flags used by the copied folders, with what the destination keeps where it says so. */
@@ -207,10 +196,10 @@ function flagUse(f: AccountFacts): { dropped: FlagTally; unverified: FlagTally }
   const facts = new Map(src.folders.map((x) => [x.path, x]));
   for (const row of copied(f.rows)) {
     const counts = facts.get(row.source)?.flagCounts ?? {};
-    const permanent = permanentFlagsFor(row.destination, dst.folders);
+    const permanent = announcedPermanentFlags(row.destination, dst.folders);
     for (const [flag, n] of Object.entries(counts)) {
-      if (permanent) {
-        if (droppedFlags([flag], permanent).length > 0) tally(dropped, flag, n, row.source);
+      if (permanent !== undefined) {
+        if (keepable([flag], permanent).dropped.length > 0) tally(dropped, flag, n, row.source);
       } else if (!SYSTEM_FLAGS.includes(flag.toLowerCase())) {
         tally(unverified, flag, n, row.source);
       }
