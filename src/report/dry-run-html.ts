@@ -86,6 +86,11 @@ function itemsList(items: string[], more?: string): string {
   return `<ul class="items">${lines.join('')}</ul>`;
 }
 
+/** A top-level section: its id (HTML_SECTIONS), its heading and its content. */
+function section(id: (typeof HTML_SECTIONS)[number], title: string, ...content: string[]): string {
+  return [`<section id="${id}">`, `<h2>${e(title)}</h2>`, ...content, '</section>'].join('\n');
+}
+
 function header(v: DryRunView): string {
   return [
     '<header class="doc">',
@@ -118,9 +123,9 @@ function summary(v: DryRunView): string {
     a.size,
     { html: a.problems.map((p) => badge(p.tone, p.text)).join(' ') },
   ]);
-  return [
-    `<section id="summary">`,
-    `<h2>${e(t.sections.summary)}</h2>`,
+  return section(
+    'summary',
+    t.sections.summary,
     `<div class="banner ${v.verdict.ready ? 'ok' : 'bad'}"><strong>${e(v.verdict.headline)}</strong>` +
       `${e(v.verdict.text)}</div>`,
     '<div class="tiles">',
@@ -140,8 +145,7 @@ function summary(v: DryRunView): string {
       overview,
       { numeric: [3, 4, 5] },
     ),
-    '</section>',
-  ].join('\n');
+  );
 }
 
 function problems(v: DryRunView): string {
@@ -161,7 +165,7 @@ function problems(v: DryRunView): string {
           ]),
           { className: 'problems' },
         );
-  return [`<section id="problems">`, `<h2>${e(t.sections.problems)}</h2>`, body, '</section>'].join('\n');
+  return section('problems', t.sections.problems, body);
 }
 
 function folderRow(row: FolderRowView): string {
@@ -244,7 +248,7 @@ function addresses(v: DryRunView): string {
             { html: badge(r.status.tone, r.status.text) },
           ]),
         );
-  return [`<section id="addresses">`, `<h2>${e(t.sections.addresses)}</h2>`, body, '</section>'].join('\n');
+  return section('addresses', t.sections.addresses, body);
 }
 
 function about(v: DryRunView): string {
@@ -266,10 +270,7 @@ export function renderDryRunHtml(r: DryRunReport): string {
     header(v),
     summary(v),
     problems(v),
-    `<section id="accounts">`,
-    `<h2>${e(v.t.sections.accounts)}</h2>`,
-    ...v.accounts.map((a, i) => account(a, i, v)),
-    '</section>',
+    section('accounts', v.t.sections.accounts, ...v.accounts.map((a, i) => account(a, i, v))),
     addresses(v),
     about(v),
   ].join('\n');

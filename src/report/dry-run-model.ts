@@ -16,7 +16,7 @@ export const DRY_RUN_REPORT_VERSION = 1;
 /** A blocker stops the verdict "ready"; a warning needs a look; info is for the record. */
 export type Severity = 'blocker' | 'warning' | 'info';
 
-/** Every kind of problem the report detects; each has a title and an action in `i18n.ts`. */
+/** Every kind of problem the report detects; each has a title and an action in `dry-run-texts.ts`. */
 export type ProblemKind =
   | 'login-failed'
   | 'folder-unreadable'

@@ -14,6 +14,9 @@ import type {
 } from '../verify/types.js';
 import type { Lang } from '../core/units.js';
 
+/** The kinds of finding: each has a column in the folder table and a section of its own. */
+type FindingKind = 'missing' | 'notYetCopied' | 'skipped' | 'extra' | 'flags' | 'dates' | 'content';
+
 /** Every text of the verification report in one language. */
 export interface VerifyTexts {
   /** The language, for the figures written with these words (core/units.ts). */
@@ -44,35 +47,14 @@ export interface VerifyTexts {
     contentDifferences: string;
   };
   timesUtc: string;
-  columns: {
-    source: string;
-    destination: string;
-    sourceCount: string;
-    destCount: string;
-    matched: string;
-    missing: string;
-    notYetCopied: string;
-    skipped: string;
-    extra: string;
-    flags: string;
-    dates: string;
-    content: string;
-    result: string;
-  };
+  /** The folder table's columns: one per kind of finding, besides names, counts and result. */
+  columns: Record<
+    FindingKind | 'source' | 'destination' | 'sourceCount' | 'destCount' | 'matched' | 'result',
+    string
+  >;
   folderResult: Record<FolderStatusKind | 'ok' | 'missing' | 'not-yet-copied' | 'differences', string>;
-  sections: {
-    accounts: string;
-    folders: string;
-    missing: string;
-    notYetCopied: string;
-    skipped: string;
-    extra: string;
-    flags: string;
-    dates: string;
-    content: string;
-    addresses: string;
-    notes: string;
-  };
+  /** Section titles: one per kind of finding, besides accounts, folders, addresses and notes. */
+  sections: Record<FindingKind | 'accounts' | 'folders' | 'addresses' | 'notes', string>;
   fields: {
     folder: string;
     uid: string;
