@@ -5,10 +5,10 @@
  */
 import {
   formatDate,
+  formatDuration,
   formatNumber,
   formatSeconds,
   formatSize,
-  formatDuration,
   type Lang,
 } from '../core/units.js';
 import type {
