@@ -274,5 +274,5 @@ export function renderDryRunHtml(r: DryRunReport): string {
     addresses(v),
     about(v),
   ].join('\n');
-  return htmlPage({ lang: r.lang, title: v.title, body, css: CSS });
+  return htmlPage({ lang: v.lang, title: v.title, body, css: CSS });
 }

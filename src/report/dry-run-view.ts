@@ -117,6 +117,7 @@ export interface AddressView {
 
 /** The whole dry-run report, laid out in one language. */
 export interface DryRunView {
+  /** The language of every word and figure below. */
   lang: Lang;
   /** The words of the language, for headings and fixed phrases. */
   t: Strings;
