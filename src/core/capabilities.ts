@@ -39,3 +39,27 @@ export function nonSyncLiterals(capabilities: ReadonlySet<string>): 'any' | 'sma
 export function hasCondstore(capabilities: ReadonlySet<string>): boolean {
   return capabilities.has('CONDSTORE') || capabilities.has('QRESYNC');
 }
+
+/** The largest message a copy sends, and whose limit it is. */
+export interface MessageSizeLimit {
+  bytes: number;
+  /** `append`: the destination's APPENDLIMIT; `plan`: the plan's `limits.maxMessageSize`. */
+  by: 'append' | 'plan';
+}
+
+/**
+ * The size over which a message is not sent: the smaller of the destination's APPENDLIMIT, when
+ * it names one for the whole server (RFC 7889: a bare APPENDLIMIT is set folder by folder and
+ * cannot be read ahead), and the plan's own limit. On a tie the destination's is named, since
+ * raising the plan's limit would not help.
+ * @returns undefined when neither names a size
+ */
+export function messageSizeLimit(
+  appendLimit: AppendLimit | undefined,
+  planLimit: number | undefined,
+): MessageSizeLimit | undefined {
+  const append = typeof appendLimit === 'number' ? appendLimit : undefined;
+  if (append !== undefined && (planLimit === undefined || append <= planLimit))
+    return { bytes: append, by: 'append' };
+  return planLimit !== undefined ? { bytes: planLimit, by: 'plan' } : undefined;
+}

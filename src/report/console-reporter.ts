@@ -3,7 +3,7 @@
  * messages and bytes done of total, rate, time left); otherwise a plain line per folder.
  */
 import type { EngineEvent, Reporter } from '../core/events.js';
-import { formatBytes, formatDuration } from './format.js';
+import { formatDuration, formatSize } from '../core/units.js';
 import { terminalField } from '../shared/terminal-text.js';
 
 /** Folder names and server words come from strangers: each stays one line, without controls. */
@@ -78,8 +78,8 @@ export class ConsoleReporter implements Reporter {
     const left = rate > 0 ? (this.messages.total - this.messages.done) / rate : Number.NaN;
     return (
       `accounts ${this.accounts.done}/${this.accounts.total}  folders ${this.folders.done}/${this.folders.total}  ` +
-      `messages ${this.messages.done}/${this.messages.total}  ${formatBytes(this.bytes.done)}/${formatBytes(this.bytes.total)}  ` +
-      `${rate.toFixed(0)} msg/s  ${Number.isNaN(left) ? '' : `~${formatDuration(left)} left`}`
+      `messages ${this.messages.done}/${this.messages.total}  ${formatSize('en', this.bytes.done)}/${formatSize('en', this.bytes.total)}  ` +
+      `${rate.toFixed(0)} msg/s  ${Number.isNaN(left) ? '' : `${formatDuration('en', left)} left`}`
     ).trimEnd();
   }
 

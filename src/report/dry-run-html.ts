@@ -1,20 +1,20 @@
 /**
  * The dry-run report as one self-contained HTML file for the client: no script, no external
  * resource, readable on screen and printable to PDF. Sections (ids are stable, tests look for
- * them): summary, problems, accounts, addresses, about.
+ * them): summary, problems, accounts, addresses, about. What it says comes from the view
+ * (dry-run-view.ts); this file escapes it and gives it badges, tiles and tables.
  */
-import type { MessageRef } from '../plan/discovery.js';
-import type {
-  AccountReport,
-  AddressRow,
-  DryRunReport,
-  FolderRow,
-  LoginCheck,
-  Problem,
-} from './dry-run-model.js';
+import type { DryRunReport } from './dry-run-model.js';
+import {
+  dryRunView,
+  type AccountView,
+  type DryRunView,
+  type FigureKey,
+  type FolderRowView,
+  type LoginView,
+  type Tone,
+} from './dry-run-view.js';
 import { escapeHtml, htmlPage, htmlTable, type HtmlCell } from './html.js';
-import { countOf, formatDay, formatDurationIn, formatSeconds, stringsFor, type Strings } from './i18n.js';
-import { formatNumber, formatSize, type Lang } from '../core/units.js';
 
 /** Section ids, in document order. */
 export const HTML_SECTIONS = ['summary', 'problems', 'accounts', 'addresses', 'about'] as const;
@@ -60,96 +60,78 @@ footer#about h2 { color: #1b1f24; }
 
 const e = escapeHtml;
 
+/** Summary tiles, in order; the period is long, so its tile gets a smaller font. */
+const TILES: readonly FigureKey[] = [
+  'mailboxes',
+  'folders',
+  'messages',
+  'size',
+  'period',
+  'duration',
+  'blockers',
+  'warnings',
+];
+
+/** The class of a summary tile's figure by its tone (the badges use the tone itself). */
+const TILE_CLASS: Partial<Record<Tone, string>> = { blocker: 'bad', warning: 'warn' };
+
 function badge(cls: string, text: string): string {
   return `<span class="badge ${e(cls)}">${e(text)}</span>`;
 }
 
-function itemsList(items: string[], more: number, t: Strings): string {
+function itemsList(items: string[], more?: string): string {
   if (items.length === 0) return '';
   const lines = items.map((i) => `<li>${e(i)}</li>`);
-  if (more > 0) lines.push(`<li>${e(t.andMore(more))}</li>`);
+  if (more) lines.push(`<li>${e(more)}</li>`);
   return `<ul class="items">${lines.join('')}</ul>`;
 }
 
-function period(lang: Lang, oldest?: string, newest?: string): string {
-  if (!oldest && !newest) return '';
-  const a = formatDay(oldest);
-  const b = formatDay(newest);
-  return a === b ? a : `${a} \u2013 ${b}`;
+/** A top-level section: its id (HTML_SECTIONS), its heading and its content. */
+function section(id: (typeof HTML_SECTIONS)[number], title: string, ...content: string[]): string {
+  return [`<section id="${id}">`, `<h2>${e(title)}</h2>`, ...content, '</section>'].join('\n');
 }
 
-/** The "how many" of a problem in words. */
-export function problemCount(p: Problem, lang: Lang): string {
-  if (p.unit === 'bytes') return formatSize(lang, p.count);
-  if (p.count === 0) return '\u2014';
-  const text = countOf(lang, p.count, p.unit);
-  return p.bytes !== undefined && p.unit === 'messages' ? `${text} (${formatSize(lang, p.bytes)})` : text;
-}
-
-function header(r: DryRunReport, t: Strings): string {
-  const meta: [string, string][] = [
-    ...(r.plan.client ? ([[t.preparedFor, r.plan.client]] as [string, string][]) : []),
-    [t.sourceServer, r.plan.source],
-    [t.destinationServer, r.plan.destination],
-    [t.plan, r.plan.name],
-    [t.generated, `${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC`],
-  ];
+function header(v: DryRunView): string {
   return [
     '<header class="doc">',
-    `<h1>${e(t.docTitle)}</h1>`,
-    `<dl class="meta">${meta.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`,
+    `<h1>${e(v.t.docTitle)}</h1>`,
+    `<dl class="meta">${v.meta.map((x) => `<dt>${e(x.label)}</dt><dd>${e(x.value)}</dd>`).join('')}</dl>`,
     '</header>',
   ].join('\n');
 }
 
-function loginBadge(l: LoginCheck, t: Strings): string {
-  return l.ok ? badge('ok', t.loginOk) : badge('bad', t.loginFailed);
+function loginBadge(l: LoginView): string {
+  return badge(l.ok ? 'ok' : 'bad', l.text);
 }
 
-function summary(r: DryRunReport, t: Strings): string {
-  const L = r.lang;
-  const s = r.summary;
-  const ready = r.verdict === 'ready';
-  const tile = (label: string, value: string, cls = '') =>
-    `<div class="tile ${cls}"><span class="label">${e(label)}</span><span class="value">${e(value)}</span></div>`;
-  const est = s.estimate;
-  const overview: HtmlCell[][] = r.accounts.map((a) => [
-    a.id,
-    { html: loginBadge(a.login.source, t) },
-    { html: loginBadge(a.login.destination, t) },
-    formatNumber(L, a.totals.folders),
-    formatNumber(L, a.totals.messages),
-    formatSize(L, a.totals.bytes),
-    {
-      html: [
-        a.blockers ? badge('blocker', `${t.severity.blocker}: ${a.blockers}`) : '',
-        a.warnings ? badge('warning', `${t.severity.warning}: ${a.warnings}`) : '',
-        !a.blockers && !a.warnings ? badge('ok', t.loginOk) : '',
-      ].join(' '),
-    },
+function tile(key: FigureKey, v: DryRunView): string {
+  const f = v.figures[key];
+  const cls = key === 'period' ? 'long' : f.tone ? (TILE_CLASS[f.tone] ?? '') : '';
+  // An empty figure keeps its tile's height with a dash.
+  const value = f.value || '\u2014';
+  return `<div class="tile ${cls}"><span class="label">${e(f.label)}</span><span class="value">${e(value)}</span></div>`;
+}
+
+function summary(v: DryRunView): string {
+  const t = v.t;
+  const overview: HtmlCell[][] = v.overview.map((a) => [
+    a.account,
+    { html: loginBadge(a.login.source) },
+    { html: loginBadge(a.login.destination) },
+    a.folders,
+    a.messages,
+    a.size,
+    { html: a.problems.map((p) => badge(p.tone, p.text)).join(' ') },
   ]);
-  return [
-    `<section id="summary">`,
-    `<h2>${e(t.sections.summary)}</h2>`,
-    `<div class="banner ${ready ? 'ok' : 'bad'}"><strong>${e(ready ? t.verdictReady : t.verdictBlocked(s.blockers))}</strong>` +
-      `${e(ready ? t.verdictReadyText : t.verdictBlockedText)}</div>`,
+  return section(
+    'summary',
+    t.sections.summary,
+    `<div class="banner ${v.verdict.ready ? 'ok' : 'bad'}"><strong>${e(v.verdict.headline)}</strong>` +
+      `${e(v.verdict.text)}</div>`,
     '<div class="tiles">',
-    tile(t.figures.mailboxes, formatNumber(L, s.accounts)),
-    tile(t.figures.folders, formatNumber(L, s.folders)),
-    tile(t.figures.messages, formatNumber(L, s.messages)),
-    tile(t.figures.size, formatSize(L, s.bytes)),
-    tile(t.figures.period, period(L, s.oldest, s.newest) || '\u2014', 'long'),
-    tile(t.figures.duration, formatDurationIn(L, est.seconds)),
-    tile(t.figures.blockers, formatNumber(L, s.blockers), s.blockers ? 'bad' : ''),
-    tile(t.figures.warnings, formatNumber(L, s.warnings), s.warnings ? 'warn' : ''),
+    ...TILES.map((k) => tile(k, v)),
     '</div>',
-    `<p class="muted">${e(
-      t.estimateBasis({
-        throughput: formatNumber(L, Math.round(est.throughput * 10) / 10),
-        basis: est.basis,
-        messages: countOf(L, est.messages, 'messages'),
-      }),
-    )}</p>`,
+    `<p class="muted">${e(v.estimateBasis)}</p>`,
     htmlTable(
       [
         t.problemHeaders.account,
@@ -163,201 +145,117 @@ function summary(r: DryRunReport, t: Strings): string {
       overview,
       { numeric: [3, 4, 5] },
     ),
-    '</section>',
-  ].join('\n');
+  );
 }
 
-function problems(r: DryRunReport, t: Strings): string {
-  const L = r.lang;
+function problems(v: DryRunView): string {
+  const t = v.t;
+  const h = t.problemHeaders;
   const body =
-    r.problems.length === 0
+    v.problems.length === 0
       ? `<p>${badge('ok', t.loginOk)} ${e(t.noProblems)}</p>`
       : htmlTable(
-          [
-            t.problemHeaders.severity,
-            t.problemHeaders.problem,
-            t.problemHeaders.account,
-            t.problemHeaders.count,
-            t.problemHeaders.action,
-          ],
-          r.problems.map((p) => {
-            const text = t.problem[p.kind];
-            return [
-              { html: badge(p.severity, t.severity[p.severity]) },
-              { html: `<strong>${e(text.title(p.params))}</strong>${itemsList(p.items, p.more, t)}` },
-              p.account ?? t.allAccounts,
-              { html: e(problemCount(p, L)), className: 'nowrap' },
-              text.action(p.params),
-            ];
-          }),
+          [h.severity, h.problem, h.account, h.count, h.action],
+          v.problems.map((p) => [
+            { html: badge(p.severity, p.severityText) },
+            { html: `<strong>${e(p.title)}</strong>${itemsList(p.items, p.more)}` },
+            p.accountText,
+            { html: e(p.count), className: 'nowrap' },
+            p.action,
+          ]),
           { className: 'problems' },
         );
-  return [`<section id="problems">`, `<h2>${e(t.sections.problems)}</h2>`, body, '</section>'].join('\n');
+  return section('problems', t.sections.problems, body);
 }
 
-function folderRow(row: FolderRow, t: Strings, lang: Lang): string {
-  const where =
-    row.action === 'copy'
-      ? row.existing
-        ? badge(
-            (row.destinationMessages ?? 0) > 0 ? 'warning' : 'neutral',
-            t.existingFolder(countOf(lang, row.destinationMessages ?? 0, 'messages')),
-          )
-        : badge('info', t.newFolder)
-      : row.action === 'skip'
-        ? badge('neutral', t.notCopied)
-        : '';
-  const reason = t.reason[row.reason ?? ''] ?? row.reason ?? '';
-  const warn = [...row.warnings, ...(row.error ? [row.error] : [])];
+function folderRow(row: FolderRowView): string {
   const cells = [
     `<td>${e(row.source)}</td>`,
-    `<td>${e(row.action === 'copy' ? (row.destination ?? '') : row.action === 'unknown' ? t.unknownDestination : '\u2014')}</td>`,
-    `<td>${e(reason)}${row.detail ? ` <span class="muted">(${e(row.detail)})</span>` : ''}${itemsList(warn, 0, t)}</td>`,
-    `<td>${where}</td>`,
-    `<td class="num">${e(formatNumber(lang, row.messages))}</td>`,
-    `<td class="num">${e(formatSize(lang, row.bytes))}</td>`,
-    `<td class="nowrap">${e(period(lang, row.oldest, row.newest))}</td>`,
+    `<td>${e(row.destination)}</td>`,
+    `<td>${e(row.reason)}${row.detail ? ` <span class="muted">(${e(row.detail)})</span>` : ''}${itemsList(row.warnings)}</td>`,
+    `<td>${row.where ? badge(row.where.tone, row.where.text) : ''}</td>`,
+    `<td class="num">${e(row.messages)}</td>`,
+    `<td class="num">${e(row.size)}</td>`,
+    `<td class="nowrap">${e(row.period)}</td>`,
   ];
-  return `<tr${row.action === 'skip' ? ' class="skip"' : ''}>${cells.join('')}</tr>`;
+  return `<tr${row.skipped ? ' class="skip"' : ''}>${cells.join('')}</tr>`;
 }
 
-function mappingTable(a: AccountReport, t: Strings, lang: Lang): string {
+function mappingTable(a: AccountView, v: DryRunView): string {
   if (a.folders.length === 0) return '';
-  const h = t.mappingHeaders;
+  const h = v.t.mappingHeaders;
   const head = [h.source, h.destination, h.why, h.onDestination, h.messages, h.size, h.period];
   const numeric = new Set([4, 5]);
   const total = [
-    `<td colspan="4">${e(t.totalRow)}: ${e(countOf(lang, a.totals.folders, 'folders'))}</td>`,
-    `<td class="num">${e(formatNumber(lang, a.totals.messages))}</td>`,
-    `<td class="num">${e(formatSize(lang, a.totals.bytes))}</td>`,
-    `<td class="nowrap">${e(period(lang, a.oldest, a.newest))}</td>`,
+    `<td colspan="4">${e(a.total.label)}: ${e(a.total.folders)}</td>`,
+    `<td class="num">${e(a.total.messages)}</td>`,
+    `<td class="num">${e(a.total.size)}</td>`,
+    `<td class="nowrap">${e(a.total.period)}</td>`,
   ].join('');
   return [
     '<table class="mapping">',
     `<thead><tr>${head.map((x, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${e(x)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
-    ...a.folders.map((row) => folderRow(row, t, lang)),
+    ...a.folders.map(folderRow),
     `<tr class="total">${total}</tr>`,
     '</tbody></table>',
   ].join('\n');
 }
 
-function largestTable(list: MessageRef[], t: Strings, lang: Lang): string {
-  if (list.length === 0) return '';
-  const h = t.largestHeaders;
+function largestTable(a: AccountView, v: DryRunView): string {
+  if (a.largest.length === 0) return '';
+  const h = v.t.largestHeaders;
   return [
-    `<h3>${e(t.largestTitle)}</h3>`,
+    `<h3>${e(v.t.largestTitle)}</h3>`,
     htmlTable(
       [h.folder, h.date, h.size, h.messageId],
-      list.map((m) => [
-        m.folder,
-        formatDay(m.date),
-        formatSize(lang, m.size),
-        { html: `<code>${e(m.messageId ?? '')}</code>` },
-      ]),
+      a.largest.map((m) => [m.folder, m.date, m.size, { html: `<code>${e(m.messageId)}</code>` }]),
       { numeric: [2] },
     ),
   ].join('\n');
 }
 
-function loginLine(side: 'source' | 'destination', l: LoginCheck, user: string, t: Strings): string {
-  const status = l.ok
-    ? badge('ok', t.loginOk)
-    : `${badge('bad', t.loginFailed)} <span class="muted">${e(l.message)}</span>`;
-  return `<dt>${e(t.loginHeader)}: ${e(t.side[side])}</dt><dd>${e(user)} @ ${e(l.server)} ${status}</dd>`;
+function loginLine(l: LoginView): string {
+  const status = l.ok ? loginBadge(l) : `${loginBadge(l)} <span class="muted">${e(l.message ?? '')}</span>`;
+  return `<dt>${e(l.label)}</dt><dd>${e(l.user)} @ ${e(l.server)} ${status}</dd>`;
 }
 
-function account(a: AccountReport, i: number, t: Strings, lang: Lang): string {
-  const lines: string[] = [
-    loginLine('source', a.login.source, a.sourceUser, t),
-    loginLine('destination', a.login.destination, a.destinationUser, t),
-  ];
-  const info = (text: string) => `<dt>&nbsp;</dt><dd>${e(text)}</dd>`;
-  if (a.login.destination.ok) {
-    lines.push(
-      info(
-        a.quota
-          ? t.quotaLine({
-              usage: formatSize(lang, a.quota.usage),
-              limit: formatSize(lang, a.quota.limit),
-              incoming: formatSize(lang, a.quota.incoming),
-            })
-          : t.noQuota,
-      ),
-    );
-    lines.push(
-      info(
-        a.appendLimit === undefined
-          ? t.noAppendLimit
-          : a.appendLimit === 'per-folder'
-            ? t.perFolderLimit
-            : t.appendLimitLine(formatSize(lang, a.appendLimit)),
-      ),
-    );
-  }
-  if (a.alreadyCopied.messages > 0) {
-    lines.push(
-      info(
-        t.alreadyCopiedLine({
-          messages: countOf(lang, a.alreadyCopied.messages, 'messages'),
-          size: formatSize(lang, a.alreadyCopied.bytes),
-        }),
-      ),
-    );
-  }
-  lines.push(
-    info(
-      a.mapping === 'resolved'
-        ? t.mappingFromResolved
-        : a.mapping === 'proposed'
-          ? t.mappingProposed
-          : t.mappingNone,
-    ),
-  );
+function account(a: AccountView, i: number, v: DryRunView): string {
+  const lines = [...a.logins.map(loginLine), ...a.notes.map((text) => `<dt>&nbsp;</dt><dd>${e(text)}</dd>`)];
   return [
     `<section class="card" id="account-${i + 1}">`,
-    `<h3>${e(a.sourceUser)}${a.destinationUser !== a.sourceUser ? ` \u2192 ${e(a.destinationUser)}` : ''}</h3>`,
+    `<h3>${e(a.heading)}</h3>`,
     `<dl class="meta">${lines.join('')}</dl>`,
-    mappingTable(a, t, lang),
-    largestTable(a.largest, t, lang),
+    mappingTable(a, v),
+    largestTable(a, v),
     '</section>',
   ].join('\n');
 }
 
-function addresses(rows: AddressRow[], t: Strings): string {
+function addresses(v: DryRunView): string {
+  const t = v.t;
   const h = t.addressHeaders;
-  const statusClass: Record<AddressRow['status'], string> = {
-    account: 'ok',
-    external: 'info',
-    unmapped: 'blocker',
-    loop: 'blocker',
-    'unknown-target': 'warning',
-  };
   const body =
-    rows.length === 0
+    v.addresses.length === 0
       ? `<p class="muted">${e(t.noAddresses)}</p>`
       : htmlTable(
           [h.address, h.kind, h.target, h.delivers, h.status],
-          rows.map((r) => [
+          v.addresses.map((r) => [
             r.address,
-            t.addressKind[r.kind],
-            r.listed ? (r.target ?? '') : t.addressFromAccounts,
-            r.delivers ?? '\u2014',
-            { html: badge(statusClass[r.status], t.addressStatus[r.status]) },
+            r.kind,
+            r.target,
+            r.delivers,
+            { html: badge(r.status.tone, r.status.text) },
           ]),
         );
-  return [`<section id="addresses">`, `<h2>${e(t.sections.addresses)}</h2>`, body, '</section>'].join('\n');
+  return section('addresses', t.sections.addresses, body);
 }
 
-function about(r: DryRunReport, t: Strings): string {
-  const paragraphs = t.about({
-    version: r.version,
-    seconds: formatSeconds(r.lang, r.summary.discoverySeconds),
-  });
+function about(v: DryRunView): string {
   return [
     `<footer id="about">`,
-    `<h2>${e(t.sections.about)}</h2>`,
-    ...paragraphs.map((p) => `<p>${e(p)}</p>`),
+    `<h2>${e(v.t.sections.about)}</h2>`,
+    ...v.about.map((p) => `<p>${e(p)}</p>`),
     '</footer>',
   ].join('\n');
 }
@@ -367,18 +265,14 @@ function about(r: DryRunReport, t: Strings): string {
  * @returns the file content (UTF-8)
  */
 export function renderDryRunHtml(r: DryRunReport): string {
-  const t = stringsFor(r.lang);
+  const v = dryRunView(r);
   const body = [
-    header(r, t),
-    summary(r, t),
-    problems(r, t),
-    `<section id="accounts">`,
-    `<h2>${e(t.sections.accounts)}</h2>`,
-    ...r.accounts.map((a, i) => account(a, i, t, r.lang)),
-    '</section>',
-    addresses(r.addresses, t),
-    about(r, t),
+    header(v),
+    summary(v),
+    problems(v),
+    section('accounts', v.t.sections.accounts, ...v.accounts.map((a, i) => account(a, i, v))),
+    addresses(v),
+    about(v),
   ].join('\n');
-  const title = `${t.docTitle}${r.plan.client ? ` \u2013 ${r.plan.client}` : ''}`;
-  return htmlPage({ lang: r.lang, title, body, css: CSS });
+  return htmlPage({ lang: v.lang, title: v.title, body, css: CSS });
 }

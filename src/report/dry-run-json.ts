@@ -3,7 +3,7 @@
  * also written out in the report's language so that a reader needs no dictionary.
  */
 import type { DryRunReport } from './dry-run-model.js';
-import { stringsFor } from './i18n.js';
+import { stringsFor } from './dry-run-texts.js';
 
 /**
  * Renders the report as pretty-printed JSON.

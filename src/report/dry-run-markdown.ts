@@ -1,113 +1,56 @@
 /**
  * The dry-run report as Markdown (GitHub-flavoured tables): for a ticket, a wiki or an e-mail.
- * Same sections and words as the HTML.
+ * Same sections and words as the HTML, from the same view (dry-run-view.ts); this file escapes
+ * them and lays them out as lists and tables.
  */
-import type { AccountReport, DryRunReport } from './dry-run-model.js';
-import { problemCount } from './dry-run-html.js';
+import type { DryRunReport } from './dry-run-model.js';
+import { dryRunView, type AccountView, type DryRunView, type FigureKey } from './dry-run-view.js';
 import { escapeMarkdown, markdownCode, markdownTable } from './markdown.js';
-import { countOf, formatDay, formatDurationIn, formatSeconds, stringsFor, type Strings } from './i18n.js';
-import { formatNumber, formatSize, type Lang } from '../core/units.js';
 
 const m = escapeMarkdown;
 
-function period(oldest?: string, newest?: string): string {
-  if (!oldest && !newest) return '';
-  const a = formatDay(oldest);
-  const b = formatDay(newest);
-  return a === b ? a : `${a} \u2013 ${b}`;
+/** The figures of the summary table; blockers and warnings are the problem list below it. */
+const SUMMARY: readonly FigureKey[] = ['mailboxes', 'folders', 'messages', 'size', 'period', 'duration'];
+
+function mappingTable(a: AccountView, v: DryRunView): string {
+  const h = v.t.mappingHeaders;
+  const rows = a.folders.map((r) => [
+    m(r.source),
+    m(r.destination),
+    m([r.reason, ...r.warnings].join('; ')),
+    m(r.where?.text ?? ''),
+    r.messages,
+    m(r.size),
+    r.period,
+  ]);
+  rows.push([
+    `**${m(a.total.label)}**`,
+    '',
+    '',
+    '',
+    `**${a.total.messages}**`,
+    `**${m(a.total.size)}**`,
+    a.total.period,
+  ]);
+  return markdownTable(
+    [h.source, h.destination, h.why, h.onDestination, h.messages, h.size, h.period],
+    rows,
+    [4, 5],
+  );
 }
 
-function account(a: AccountReport, t: Strings, L: Lang): string {
-  const login = (side: 'source' | 'destination', user: string) => {
-    const l = a.login[side];
-    return `- ${m(t.loginHeader)}: ${m(t.side[side])}: ${m(user)} @ ${m(l.server)}: **${m(l.ok ? t.loginOk : t.loginFailed)}**${
-      l.ok ? '' : ` (${m(l.message)})`
-    }`;
-  };
+function account(a: AccountView, v: DryRunView): string {
+  const t = v.t;
   const lines = [
-    `### ${m(a.sourceUser)}${a.destinationUser !== a.sourceUser ? ` \u2192 ${m(a.destinationUser)}` : ''}`,
+    `### ${m(a.heading)}`,
     '',
-    login('source', a.sourceUser),
-    login('destination', a.destinationUser),
+    ...a.logins.map(
+      (l) =>
+        `- ${m(l.label)}: ${m(l.user)} @ ${m(l.server)}: **${m(l.text)}**${l.ok ? '' : ` (${m(l.message ?? '')})`}`,
+    ),
+    ...a.notes.map((n) => `- ${m(n)}`),
   ];
-  if (a.login.destination.ok) {
-    lines.push(
-      `- ${m(
-        a.quota
-          ? t.quotaLine({
-              usage: formatSize(L, a.quota.usage),
-              limit: formatSize(L, a.quota.limit),
-              incoming: formatSize(L, a.quota.incoming),
-            })
-          : t.noQuota,
-      )}`,
-      `- ${m(
-        a.appendLimit === undefined
-          ? t.noAppendLimit
-          : a.appendLimit === 'per-folder'
-            ? t.perFolderLimit
-            : t.appendLimitLine(formatSize(L, a.appendLimit)),
-      )}`,
-    );
-  }
-  if (a.alreadyCopied.messages > 0) {
-    lines.push(
-      `- ${m(t.alreadyCopiedLine({ messages: countOf(L, a.alreadyCopied.messages, 'messages'), size: formatSize(L, a.alreadyCopied.bytes) }))}`,
-    );
-  }
-  lines.push(
-    `- ${m(a.mapping === 'resolved' ? t.mappingFromResolved : a.mapping === 'proposed' ? t.mappingProposed : t.mappingNone)}`,
-  );
-  if (a.folders.length > 0) {
-    const h = t.mappingHeaders;
-    const rows = a.folders.map((r) => {
-      const where =
-        r.action === 'copy'
-          ? r.existing
-            ? t.existingFolder(countOf(L, r.destinationMessages ?? 0, 'messages'))
-            : t.newFolder
-          : r.action === 'skip'
-            ? t.notCopied
-            : '';
-      const why = [
-        t.reason[r.reason ?? ''] ?? r.reason ?? '',
-        ...r.warnings,
-        ...(r.error ? [r.error] : []),
-      ].join('; ');
-      return [
-        m(r.source),
-        m(
-          r.action === 'copy'
-            ? (r.destination ?? '')
-            : r.action === 'unknown'
-              ? t.unknownDestination
-              : '\u2014',
-        ),
-        m(why),
-        m(where),
-        formatNumber(L, r.messages),
-        m(formatSize(L, r.bytes)),
-        period(r.oldest, r.newest),
-      ];
-    });
-    rows.push([
-      `**${m(t.totalRow)}**`,
-      '',
-      '',
-      '',
-      `**${formatNumber(L, a.totals.messages)}**`,
-      `**${m(formatSize(L, a.totals.bytes))}**`,
-      period(a.oldest, a.newest),
-    ]);
-    lines.push(
-      '',
-      markdownTable(
-        [h.source, h.destination, h.why, h.onDestination, h.messages, h.size, h.period],
-        rows,
-        [4, 5],
-      ),
-    );
-  }
+  if (a.folders.length > 0) lines.push('', mappingTable(a, v));
   if (a.largest.length > 0) {
     const h = t.largestHeaders;
     lines.push(
@@ -116,12 +59,7 @@ function account(a: AccountReport, t: Strings, L: Lang): string {
       '',
       markdownTable(
         [h.folder, h.date, h.size, h.messageId],
-        a.largest.map((x) => [
-          m(x.folder),
-          formatDay(x.date),
-          m(formatSize(L, x.size)),
-          m(x.messageId ?? ''),
-        ]),
+        a.largest.map((x) => [m(x.folder), x.date, m(x.size), m(x.messageId)]),
         [2],
       ),
     );
@@ -129,94 +67,64 @@ function account(a: AccountReport, t: Strings, L: Lang): string {
   return lines.join('\n');
 }
 
+function problems(v: DryRunView): string[] {
+  if (v.problems.length === 0) return [m(v.t.noProblems)];
+  return v.problems.flatMap((p) => [
+    `- **${m(p.severityText)}** \u2013 ${m(p.title)} \u2013 ${m(p.accountText)} \u2013 ${m(p.count)}`,
+    `  - ${m(v.t.problemHeaders.action)}: ${m(p.action)}`,
+    ...p.items.map((i) => `  - ${markdownCode(i)}`),
+    ...(p.more ? [`  - ${m(p.more)}`] : []),
+  ]);
+}
+
+function addresses(v: DryRunView): string {
+  if (v.addresses.length === 0) return m(v.t.noAddresses);
+  const h = v.t.addressHeaders;
+  return markdownTable(
+    [h.address, h.kind, h.target, h.delivers, h.status].map(m),
+    v.addresses.map((a) => [
+      m(a.address),
+      m(a.kind),
+      m(a.target),
+      m(a.delivers),
+      a.status.tone === 'blocker' ? `**${m(a.status.text)}**` : m(a.status.text),
+    ]),
+  );
+}
+
 /**
  * Renders the report as Markdown in the report's language.
  * @returns the file content
  */
 export function renderDryRunMarkdown(r: DryRunReport): string {
-  const t = stringsFor(r.lang);
-  const L = r.lang;
-  const s = r.summary;
-  const est = s.estimate;
+  const v = dryRunView(r);
+  const t = v.t;
   const out: string[] = [`# ${m(t.docTitle)}`, ''];
-  if (r.plan.client) out.push(`- ${m(t.preparedFor)}: **${m(r.plan.client)}**`);
   out.push(
-    `- ${m(t.sourceServer)}: ${m(r.plan.source)}`,
-    `- ${m(t.destinationServer)}: ${m(r.plan.destination)}`,
-    `- ${m(t.plan)}: ${m(r.plan.name)}`,
-    `- ${m(t.generated)}: ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC`,
+    // The client's name stands out: the report is made for them.
+    ...v.meta.map((x) => `- ${m(x.label)}: ${x.key === 'client' ? `**${m(x.value)}**` : m(x.value)}`),
     '',
     `## ${m(t.sections.summary)}`,
     '',
-    r.verdict === 'ready'
-      ? `> **${m(t.verdictReady)}.** ${m(t.verdictReadyText)}`
-      : `> **${m(t.verdictBlocked(s.blockers))}.** ${m(t.verdictBlockedText)}`,
+    `> **${m(v.verdict.headline)}.** ${m(v.verdict.text)}`,
     '',
     markdownTable(
-      [
-        m(t.figures.mailboxes),
-        m(t.figures.folders),
-        m(t.figures.messages),
-        m(t.figures.size),
-        m(t.figures.period),
-        m(t.figures.duration),
-      ],
-      [
-        [
-          formatNumber(L, s.accounts),
-          formatNumber(L, s.folders),
-          formatNumber(L, s.messages),
-          m(formatSize(L, s.bytes)),
-          period(s.oldest, s.newest),
-          m(formatDurationIn(L, est.seconds)),
-        ],
-      ],
+      SUMMARY.map((k) => m(v.figures[k].label)),
+      [SUMMARY.map((k) => m(v.figures[k].value))],
     ),
     '',
-    m(
-      t.estimateBasis({
-        throughput: formatNumber(L, Math.round(est.throughput * 10) / 10),
-        basis: est.basis,
-        messages: countOf(L, est.messages, 'messages'),
-      }),
-    ),
+    m(v.estimateBasis),
     '',
     `## ${m(t.sections.problems)}`,
     '',
+    ...problems(v),
+    '',
+    `## ${m(t.sections.accounts)}`,
+    '',
   );
-  if (r.problems.length === 0) out.push(m(t.noProblems));
-  for (const p of r.problems) {
-    const text = t.problem[p.kind];
-    out.push(
-      `- **${m(t.severity[p.severity])}** \u2013 ${m(text.title(p.params))} \u2013 ${m(p.account ?? t.allAccounts)} \u2013 ${m(problemCount(p, L))}`,
-      `  - ${m(t.problemHeaders.action)}: ${m(text.action(p.params))}`,
-      ...p.items.map((i) => `  - ${markdownCode(i)}`),
-      ...(p.more > 0 ? [`  - ${m(t.andMore(p.more))}`] : []),
-    );
-  }
-  out.push('', `## ${m(t.sections.accounts)}`, '');
-  for (const a of r.accounts) out.push(account(a, t, L), '');
-  out.push(`## ${m(t.sections.addresses)}`, '');
-  if (r.addresses.length === 0) out.push(m(t.noAddresses));
-  else {
-    const h = t.addressHeaders;
-    out.push(
-      markdownTable(
-        [h.address, h.kind, h.target, h.delivers, h.status].map(m),
-        r.addresses.map((a) => [
-          m(a.address),
-          m(t.addressKind[a.kind]),
-          m(a.listed ? (a.target ?? '') : t.addressFromAccounts),
-          m(a.delivers ?? '\u2014'),
-          a.status === 'unmapped' || a.status === 'loop'
-            ? `**${m(t.addressStatus[a.status])}**`
-            : m(t.addressStatus[a.status]),
-        ]),
-      ),
-    );
-  }
+  for (const a of v.accounts) out.push(account(a, v), '');
+  out.push(`## ${m(t.sections.addresses)}`, '', addresses(v));
   out.push('', `## ${m(t.sections.about)}`, '');
-  for (const p of t.about({ version: r.version, seconds: formatSeconds(L, s.discoverySeconds) }))
-    out.push(m(p), '');
+  for (const p of v.about) out.push(m(p), '');
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -6,6 +6,7 @@
 import type { MessageRef } from '../plan/discovery.js';
 import { MailshiftError } from '../core/errors.js';
 import type { Lang } from '../core/units.js';
+import type { AppendLimit } from '../core/capabilities.js';
 import type { AddressRow } from '../plan/addresses.js';
 
 export type { AddressRow };
@@ -15,7 +16,7 @@ export const DRY_RUN_REPORT_VERSION = 1;
 /** A blocker stops the verdict "ready"; a warning needs a look; info is for the record. */
 export type Severity = 'blocker' | 'warning' | 'info';
 
-/** Every kind of problem the report detects; each has a title and an action in `i18n.ts`. */
+/** Every kind of problem the report detects; each has a title and an action in `dry-run-texts.ts`. */
 export type ProblemKind =
   | 'login-failed'
   | 'folder-unreadable'
@@ -88,7 +89,7 @@ export interface AccountReport {
   newest?: string;
   largest: MessageRef[];
   quota?: { usage: number; limit: number; incoming: number };
-  appendLimit?: number | 'per-folder';
+  appendLimit?: AppendLimit;
   /** Messages and bytes a previous run already put on the destination (from the state). */
   alreadyCopied: { messages: number; bytes: number };
   blockers: number;

@@ -5,8 +5,10 @@
  */
 import type { AccountDiscovery, DestinationFolderFacts, MessageRef } from '../plan/discovery.js';
 import type { AddressRow, FolderRow, Problem, ProblemKind, Severity } from './dry-run-model.js';
-import { countOf, formatDay, stringsFor } from './i18n.js';
-import { formatNumber, formatSize, type Lang } from '../core/units.js';
+import { countOf, stringsFor } from './dry-run-texts.js';
+import { formatDate, formatNumber, formatSize, type Lang } from '../core/units.js';
+import { messageSizeLimit, type MessageSizeLimit } from '../core/capabilities.js';
+import { keepable } from '../core/flags.js';
 
 /** Items listed per problem; the rest is counted in `more`. */
 export const MAX_ITEMS = 20;
@@ -27,18 +29,40 @@ export interface AccountFacts {
 /** System flags every server keeps (RFC 3501 2.3.2); anything else is a keyword. */
 const SYSTEM_FLAGS = ['\\seen', '\\answered', '\\flagged', '\\deleted', '\\draft'];
 
-function problem(
+/** What a problem says besides its items: the account, and a count, bytes or values for its words. */
+interface ProblemFacts {
+  account?: string;
+  /** How many things it concerns; one per item unless said. */
+  count?: number;
+  bytes?: number;
+  params?: Problem['params'];
+}
+
+/**
+ * A problem about `items` (one line per thing concerned, the first MAX_ITEMS listed), or none
+ * when there is nothing to list: every detector ends here.
+ */
+function problemAbout(
   kind: ProblemKind,
   severity: Severity,
-  fields: Omit<Problem, 'kind' | 'severity' | 'items' | 'more'> & { items: string[] },
-): Problem {
-  return {
-    kind,
-    severity,
-    ...fields,
-    items: fields.items.slice(0, MAX_ITEMS),
-    more: Math.max(0, fields.items.length - MAX_ITEMS),
-  };
+  unit: Problem['unit'],
+  items: string[],
+  facts: ProblemFacts = {},
+): Problem[] {
+  if (items.length === 0) return [];
+  return [
+    {
+      kind,
+      severity,
+      ...(facts.account !== undefined ? { account: facts.account } : {}),
+      count: facts.count ?? items.length,
+      unit,
+      ...(facts.bytes !== undefined ? { bytes: facts.bytes } : {}),
+      params: facts.params ?? {},
+      items: items.slice(0, MAX_ITEMS),
+      more: Math.max(0, items.length - MAX_ITEMS),
+    },
+  ];
 }
 
 /** Rows the run will copy: decided ones, and those whose destination is unknown until a login works. */
@@ -57,29 +81,21 @@ function copiedMessages(f: AccountFacts): MessageRef[] {
 
 /** "INBOX.Oferty, UID 12, 30 KB, 2024-03-02, <id@host>": enough to find the message in a mail program. */
 export function describeMessage(m: MessageRef, lang: Lang): string {
-  return [m.folder, `UID ${m.uid}`, formatSize(lang, m.size), formatDay(m.date), m.messageId ?? '']
+  return [m.folder, `UID ${m.uid}`, formatSize(lang, m.size), formatDate(m.date), m.messageId ?? '']
     .filter(Boolean)
     .join(', ');
 }
 
-/**
- * The size limit that applies to this account's messages and whether it is the destination's.
- * Mirrors the engine (folder-sync `skipOversize`): the smaller of APPENDLIMIT and maxMessageSize.
- */
-export function effectiveSizeLimit(f: AccountFacts): { limit: number; kind: 'append' | 'plan' } | undefined {
+/** The size limit the run applies to this account's messages, and whose it is. */
+function sizeLimit(f: AccountFacts): MessageSizeLimit | undefined {
   const dst = f.discovery.destination;
-  const append = dst.ok && typeof dst.appendLimit === 'number' ? dst.appendLimit : undefined;
-  const plan = f.maxMessageSize;
-  if (append === undefined && plan === undefined) return undefined;
-  if (plan === undefined || (append !== undefined && append <= plan))
-    return { limit: append!, kind: 'append' };
-  return { limit: plan, kind: 'plan' };
+  return messageSizeLimit(dst.ok ? dst.appendLimit : undefined, f.maxMessageSize);
 }
 
 /** Messages the run will leave out for their size. */
 export function oversizeMessages(f: AccountFacts): MessageRef[] {
-  const limit = effectiveSizeLimit(f);
-  return limit ? copiedMessages(f).filter((m) => m.size > limit.limit) : [];
+  const limit = sizeLimit(f);
+  return limit ? copiedMessages(f).filter((m) => m.size > limit.bytes) : [];
 }
 
 type Detector = (f: AccountFacts) => Problem[];
@@ -88,50 +104,43 @@ const loginFailed: Detector = (f) =>
   (['source', 'destination'] as const).flatMap((side) => {
     const d = f.discovery[side];
     if (d.ok) return [];
-    return [
-      problem('login-failed', 'blocker', {
-        account: f.id,
-        count: 1,
-        unit: 'logins',
-        params: { side, user: d.user, code: d.error.code },
-        // The action says what to do about a refused login; other failures keep their own hint.
-        items: [
-          d.error.message,
-          ...(d.error.hint && !d.error.code.startsWith('AUTH_') ? [d.error.hint] : []),
-        ],
-      }),
-    ];
+    // The action says what to do about a refused login; other failures keep their own hint.
+    const hint = d.error.hint && !d.error.code.startsWith('AUTH_') ? [d.error.hint] : [];
+    return problemAbout('login-failed', 'blocker', 'logins', [d.error.message, ...hint], {
+      account: f.id,
+      count: 1,
+      params: { side, user: d.user, code: d.error.code },
+    });
   });
 
-const folderUnreadable: Detector = (f) => {
-  const bad = copied(f.rows).filter((r) => r.error);
-  if (bad.length === 0) return [];
-  return [
-    problem('folder-unreadable', 'blocker', {
-      account: f.id,
-      count: bad.length,
-      unit: 'folders',
-      params: {},
-      items: bad.map((r) => `${r.source}: ${r.error}`),
-    }),
-  ];
-};
+const folderUnreadable: Detector = (f) =>
+  problemAbout(
+    'folder-unreadable',
+    'blocker',
+    'folders',
+    copied(f.rows)
+      .filter((r) => r.error)
+      .map((r) => `${r.source}: ${r.error}`),
+    { account: f.id },
+  );
 
 const oversize: Detector = (f) => {
-  const limit = effectiveSizeLimit(f);
+  const limit = sizeLimit(f);
+  if (!limit) return [];
   const over = oversizeMessages(f);
-  if (!limit || over.length === 0) return [];
-  const kind = limit.kind === 'append' ? 'over-append-limit' : 'over-plan-limit';
-  return [
-    problem(kind, limit.kind === 'append' ? 'blocker' : 'warning', {
+  // The destination refuses what is over its limit; the plan's limit is a choice to skip.
+  const byDestination = limit.by === 'append';
+  return problemAbout(
+    byDestination ? 'over-append-limit' : 'over-plan-limit',
+    byDestination ? 'blocker' : 'warning',
+    'messages',
+    over.map((m) => describeMessage(m, f.lang)),
+    {
       account: f.id,
-      count: over.length,
-      unit: 'messages',
       bytes: over.reduce((s, m) => s + m.size, 0),
-      params: { limit: formatSize(f.lang, limit.limit), limitBytes: limit.limit },
-      items: over.map((m) => describeMessage(m, f.lang)),
-    }),
-  ];
+      params: { limit: formatSize(f.lang, limit.bytes), limitBytes: limit.bytes },
+    },
+  );
 };
 
 /** Bytes that will arrive on the destination: what is copied, minus earlier runs and oversize skips. */
@@ -149,52 +158,45 @@ const quota: Detector = (f) => {
   if (incoming <= free) return [];
   const missing = incoming - free;
   const L = f.lang;
-  return [
-    problem('quota-too-small', 'blocker', {
+  const sizes = {
+    usage: formatSize(L, dst.quota.usage),
+    limit: formatSize(L, dst.quota.limit),
+    incoming: formatSize(L, incoming),
+  };
+  return problemAbout(
+    'quota-too-small',
+    'blocker',
+    'bytes',
+    [`${dst.user}: ${stringsFor(L).quotaLine(sizes)}`],
+    {
       account: f.id,
       count: missing,
-      unit: 'bytes',
       bytes: missing,
       params: {
         user: dst.user,
         missing: formatSize(L, missing),
         needed: formatSize(L, dst.quota.usage + incoming),
-        usage: formatSize(L, dst.quota.usage),
-        limit: formatSize(L, dst.quota.limit),
-        incoming: formatSize(L, incoming),
+        ...sizes,
       },
-      items: [
-        `${dst.user}: ${stringsFor(L).quotaLine({
-          usage: formatSize(L, dst.quota.usage),
-          limit: formatSize(L, dst.quota.limit),
-          incoming: formatSize(L, incoming),
-        })}`,
-      ],
-    }),
-  ];
+    },
+  );
 };
 
-/** The destination's PERMANENTFLAGS for a folder: its own, else (a new folder) those of INBOX. */
-function permanentFlagsFor(
+/**
+ * The PERMANENTFLAGS the destination announced for a folder: its own, else (a new folder) those
+ * of INBOX; undefined when it announced none. The report keeps "not announced" apart from any
+ * list: it then says the flags are unverified, where `keepable` would read an empty list as
+ * "keeps everything" (an empty list is never stored: see DestinationFolderFacts.permanentFlags).
+ */
+function announcedPermanentFlags(
   destination: string | undefined,
   folders: DestinationFolderFacts[],
 ): string[] | undefined {
   const byPath = new Map(folders.map((x) => [x.path.normalize('NFC'), x]));
   const own = destination ? byPath.get(destination.normalize('NFC')) : undefined;
-  if (own) return own.permanentFlags;
   // A folder created by the run gets the server's defaults; INBOX shows them.
-  return byPath.get('INBOX')?.permanentFlags;
-}
-
-/** Splits flags into those PERMANENTFLAGS keeps and those it drops (`\*` admits any keyword). */
-export function droppedFlags(flags: string[], permanent: string[]): string[] {
-  const kept = new Set(permanent.map((p) => p.toLowerCase()));
-  const anyKeyword = kept.has('\\*');
-  return flags.filter((flag) => {
-    const lower = flag.toLowerCase();
-    if (lower === '\\recent' || kept.has(lower)) return false;
-    return lower.startsWith('\\') ? true : !anyKeyword;
-  });
+  const flags = own ? own.permanentFlags : byPath.get('INBOX')?.permanentFlags;
+  return flags && flags.length > 0 ? flags : undefined;
 }
 
 /** Flags used by the copied folders, with what the destination keeps where it says so. */
@@ -207,10 +209,10 @@ function flagUse(f: AccountFacts): { dropped: FlagTally; unverified: FlagTally }
   const facts = new Map(src.folders.map((x) => [x.path, x]));
   for (const row of copied(f.rows)) {
     const counts = facts.get(row.source)?.flagCounts ?? {};
-    const permanent = permanentFlagsFor(row.destination, dst.folders);
+    const permanent = announcedPermanentFlags(row.destination, dst.folders);
     for (const [flag, n] of Object.entries(counts)) {
-      if (permanent) {
-        if (droppedFlags([flag], permanent).length > 0) tally(dropped, flag, n, row.source);
+      if (permanent !== undefined) {
+        if (keepable([flag], permanent).dropped.length > 0) tally(dropped, flag, n, row.source);
       } else if (!SYSTEM_FLAGS.includes(flag.toLowerCase())) {
         tally(unverified, flag, n, row.source);
       }
@@ -235,69 +237,46 @@ function flagLines(m: FlagTally, lang: Lang, prefix = ''): string[] {
     .map(([flag, e]) => `${prefix}${flag}: ${formatNumber(lang, e.messages)} (${e.folders.join(', ')})`);
 }
 
-const flagsNotKept: Detector = (f) => {
-  const { dropped } = flagUse(f);
-  if (dropped.size === 0) return [];
-  return [
-    problem('flags-not-kept', 'warning', {
-      account: f.id,
-      count: dropped.size,
-      unit: 'flags',
-      params: {},
-      items: flagLines(dropped, f.lang),
-    }),
-  ];
-};
+const flagsNotKept: Detector = (f) =>
+  problemAbout('flags-not-kept', 'warning', 'flags', flagLines(flagUse(f).dropped, f.lang), {
+    account: f.id,
+  });
 
 const skipped: Detector = (f) => {
   const rows = f.rows.filter((r) => r.action === 'skip');
-  if (rows.length === 0) return [];
-  return [
-    problem('folders-skipped', rows.some((r) => r.messages > 0) ? 'warning' : 'info', {
-      account: f.id,
-      count: rows.length,
-      unit: 'folders',
-      params: {},
-      items: rows.map(
-        (r) =>
-          `${r.source}: ${stringsFor(f.lang).reason[r.reason ?? ''] ?? r.reason ?? ''}` +
-          `${r.detail ? ` (${r.detail})` : ''}, ${countOf(f.lang, r.messages, 'messages')}`,
-      ),
-    }),
-  ];
+  const reason = (r: FolderRow) => stringsFor(f.lang).reason[r.reason ?? ''] ?? r.reason ?? '';
+  return problemAbout(
+    'folders-skipped',
+    rows.some((r) => r.messages > 0) ? 'warning' : 'info',
+    'folders',
+    rows.map(
+      (r) =>
+        `${r.source}: ${reason(r)}${r.detail ? ` (${r.detail})` : ''}, ${countOf(f.lang, r.messages, 'messages')}`,
+    ),
+    { account: f.id },
+  );
 };
 
-const mappingWarnings: Detector = (f) => {
-  const lines = copied(f.rows).flatMap((r) => r.warnings.map((w) => `${r.source} -> ${r.destination}: ${w}`));
-  if (lines.length === 0) return [];
-  return [
-    problem('mapping-warnings', 'warning', {
-      account: f.id,
-      count: lines.length,
-      unit: 'folders',
-      params: {},
-      items: lines,
-    }),
-  ];
-};
+const mappingWarnings: Detector = (f) =>
+  problemAbout(
+    'mapping-warnings',
+    'warning',
+    'folders',
+    copied(f.rows).flatMap((r) => r.warnings.map((w) => `${r.source} -> ${r.destination}: ${w}`)),
+    { account: f.id },
+  );
 
 const merges: Detector = (f) => {
-  const rows = copied(f.rows).filter(
-    (r) => r.existing && (r.destinationMessages ?? 0) > 0 && !f.syncedFolders.has(r.source),
+  const n = (v: number) => formatNumber(f.lang, v);
+  return problemAbout(
+    'merge-into-existing',
+    'warning',
+    'folders',
+    copied(f.rows)
+      .filter((r) => r.existing && (r.destinationMessages ?? 0) > 0 && !f.syncedFolders.has(r.source))
+      .map((r) => `${r.source} -> ${r.destination}: ${n(r.destinationMessages ?? 0)} + ${n(r.messages)}`),
+    { account: f.id },
   );
-  if (rows.length === 0) return [];
-  return [
-    problem('merge-into-existing', 'warning', {
-      account: f.id,
-      count: rows.length,
-      unit: 'folders',
-      params: {},
-      items: rows.map(
-        (r) =>
-          `${r.source} -> ${r.destination}: ${formatNumber(f.lang, r.destinationMessages ?? 0)} + ${formatNumber(f.lang, r.messages)}`,
-      ),
-    }),
-  ];
 };
 
 /** The detectors of one account, in the order their problems are listed. */
@@ -329,8 +308,7 @@ function unverifiedFlags(all: AccountFacts[]): Problem[] {
     for (const k of unverified.keys()) names.add(k);
     items.push(...flagLines(unverified, f.lang, `${f.id}: `));
   }
-  if (names.size === 0) return [];
-  return [problem('flags-unverified', 'info', { count: names.size, unit: 'flags', params: {}, items })];
+  return problemAbout('flags-unverified', 'info', 'flags', items, { count: names.size });
 }
 
 /** One note when the destination announces APPENDLIMIT without a value (RFC 7889: set per folder). */
@@ -338,15 +316,14 @@ function perFolderLimit(all: AccountFacts[]): Problem[] {
   const concerned = all.filter(
     (f) => f.discovery.destination.ok && f.discovery.destination.appendLimit === 'per-folder',
   );
-  if (concerned.length === 0) return [];
-  return [
-    problem('append-limit-per-folder', 'info', {
-      count: 0,
-      unit: 'messages',
-      params: {},
-      items: concerned.map((f) => f.id),
-    }),
-  ];
+  // Which messages it concerns cannot be known: the count stays empty.
+  return problemAbout(
+    'append-limit-per-folder',
+    'info',
+    'messages',
+    concerned.map((f) => f.id),
+    { count: 0 },
+  );
 }
 
 /** Problems that concern the plan as a whole rather than one account. */
@@ -356,33 +333,25 @@ export function detectPlanProblems(all: AccountFacts[]): Problem[] {
 
 /** Problems of the plan's address list: no destination or a loop (blocker), unknown internal target. */
 export function detectAddressProblems(rows: AddressRow[]): Problem[] {
-  const out: Problem[] = [];
   const lost = rows.filter((r) => r.status === 'unmapped' || r.status === 'loop');
-  if (lost.length > 0) {
-    out.push(
-      problem('address-unmapped', 'blocker', {
-        count: lost.length,
-        unit: 'addresses',
-        params: {},
-        items: lost.map(
-          (r) =>
-            `${r.address} (${r.kind}${r.target ? ` -> ${r.target}` : ''}${r.status === 'loop' ? ', loop' : ''})`,
-        ),
-      }),
-    );
-  }
   const unknown = rows.filter((r) => r.status === 'unknown-target');
-  if (unknown.length > 0) {
-    out.push(
-      problem('address-target-unknown', 'warning', {
-        count: unknown.length,
-        unit: 'addresses',
-        params: {},
-        items: unknown.map((r) => `${r.address} -> ${r.delivers ?? r.target ?? ''}`),
-      }),
-    );
-  }
-  return out;
+  return [
+    ...problemAbout(
+      'address-unmapped',
+      'blocker',
+      'addresses',
+      lost.map(
+        (r) =>
+          `${r.address} (${r.kind}${r.target ? ` -> ${r.target}` : ''}${r.status === 'loop' ? ', loop' : ''})`,
+      ),
+    ),
+    ...problemAbout(
+      'address-target-unknown',
+      'warning',
+      'addresses',
+      unknown.map((r) => `${r.address} -> ${r.delivers ?? r.target ?? ''}`),
+    ),
+  ];
 }
 
 const ORDER: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };

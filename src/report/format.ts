@@ -1,28 +1,8 @@
 /**
- * Small formatting helpers shared by the console output and the reports.
+ * Layout helpers of the plain-text outputs and the report files: aligned columns for the console,
+ * time-ordered file names. Figures are formatted by core/units.ts.
  */
 import { terminalField } from '../shared/terminal-text.js';
-
-/** 1536 -> "1.5 KB", binary units as mail clients show them. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
-
-/** 3725 -> "1h 2m", 75 -> "1m 15s", 4.2 -> "4s". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-}
 
 /** Pads cells into aligned columns for plain-text tables. */
 export function textTable(cells: string[][]): string {

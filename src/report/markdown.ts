@@ -29,9 +29,11 @@ export function escapeMarkdown(text: string): string {
       .replace(CONTROLS, ' ')
       .replace(MARKUP, '\\$&')
       .replace(AUTOLINK, (_, w, dot, colon, slashes) => (w ? `${w}\u200b${dot}` : `${colon}\u200b${slashes}`))
-      // A list item or a setext underline only starts a line; the text may start one.
-      .replace(/^(\s*)([-+=])/, '$1\\$2')
-      .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+      // A list item (a marker then a space, CommonMark 5.2) or a setext underline only starts a
+      // line; the text may start one. "1.5 KB" starts none.
+      .replace(/^(\s*)([-+])(?=\s|$)/, '$1\\$2')
+      .replace(/^(\s*)(=)/, '$1\\$2')
+      .replace(/^(\s*\d+)([.)])(?=\s|$)/, '$1\\$2')
   );
 }
 

@@ -3,7 +3,8 @@
  * size, warnings; skipped folders with their reason.
  */
 import type { PlannedAccount } from '../plan/plan-accounts.js';
-import { formatBytes, textTable } from './format.js';
+import { formatSize } from '../core/units.js';
+import { textTable } from './format.js';
 import { terminalText } from '../shared/terminal-text.js';
 
 /** Formats every planned account as a text table. */
@@ -19,7 +20,7 @@ function formatAccount(a: PlannedAccount): string {
   for (const d of a.folders) {
     const f = listing.get(d.source);
     const count = f?.messages !== undefined ? String(f.messages) : '-';
-    const size = f?.size !== undefined ? formatBytes(f.size) : '-';
+    const size = f?.size !== undefined ? formatSize('en', f.size) : '-';
     if (d.action === 'skip') {
       rows.push([d.source, '(not copied)', d.reason, count, size, d.detail]);
       continue;

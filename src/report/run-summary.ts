@@ -4,7 +4,8 @@
  */
 import type { RunSummary } from '../engine/migrate.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
-import { formatBytes, formatDuration, textTable } from './format.js';
+import { formatSeconds, formatSize } from '../core/units.js';
+import { textTable } from './format.js';
 import { terminalText } from '../shared/terminal-text.js';
 
 /** Formats the summary of a run, naming every failed or skipped message from the state. */
@@ -22,7 +23,7 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
       String(t.skipped),
       String(t.failed),
       String(t.flagsUpdated),
-      formatBytes(t.bytes),
+      formatSize('en', t.bytes),
     ]);
   }
   const lines = [textTable(rows), ''];
@@ -43,8 +44,8 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
   const rate = summary.seconds > 0 ? t.copied / summary.seconds : 0;
   const verdict = summary.interrupted ? 'INTERRUPTED' : summary.complete ? 'Complete' : 'INCOMPLETE';
   lines.push(
-    `${verdict}: ${t.copied} copied (${formatBytes(t.bytes)}), ${t.present} already there, ` +
-      `${t.skipped} skipped, ${t.failed} failed in ${formatDuration(summary.seconds)} (${rate.toFixed(0)} msg/s).`,
+    `${verdict}: ${t.copied} copied (${formatSize('en', t.bytes)}), ${t.present} already there, ` +
+      `${t.skipped} skipped, ${t.failed} failed in ${formatSeconds('en', summary.seconds)} (${rate.toFixed(0)} msg/s).`,
   );
   if (!summary.complete)
     lines.push('Run the same command again to retry what failed; nothing is copied twice.');

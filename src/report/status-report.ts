@@ -3,7 +3,8 @@
  */
 import type { Plan } from '../plan/load-plan.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
-import { formatBytes, textTable } from './format.js';
+import { formatSize } from '../core/units.js';
+import { textTable } from './format.js';
 import { terminalText } from '../shared/terminal-text.js';
 
 export interface AccountStatusRow {
@@ -69,7 +70,7 @@ export function formatStatus(rows: AccountStatusRow[]): string {
       String(r.skipped),
       String(r.failed),
       String(r.inDoubt),
-      formatBytes(r.bytes),
+      formatSize('en', r.bytes),
       r.lastUpdate ?? '-',
     ]);
   }

@@ -4,6 +4,7 @@
  * so the table fits a terminal; the written reports keep them all.
  */
 import type { VerifyReport } from '../verify/types.js';
+import { formatSeconds } from '../core/units.js';
 import { textTable } from './format.js';
 import { accountView, addressTable, type TextTable } from './verify-view.js';
 import { verifyTexts } from './verify-texts.js';
@@ -38,7 +39,7 @@ function indent(text: string, by = '  '): string {
 export function formatVerifyConsole(r: VerifyReport): string {
   const t = verifyTexts(r.lang);
   const out: string[] = [
-    `${t.title}: ${r.plan}, ${r.seconds.toFixed(1)} s`,
+    `${t.title}: ${r.plan}, ${formatSeconds(t.lang, r.seconds)}`,
     `${t.modeLabel}: ${t.mode(r.mode)}. ${t.timesUtc}`,
   ];
   for (const a of r.accounts) {

@@ -12,12 +12,15 @@ import type {
   VerifyMode,
   VerifyTotals,
 } from '../verify/types.js';
+import type { Lang } from '../core/units.js';
 
-/** Languages of the client-facing reports. */
-export type ReportLang = 'pl' | 'en';
+/** The kinds of finding: each has a column in the folder table and a section of its own. */
+type FindingKind = 'missing' | 'notYetCopied' | 'skipped' | 'extra' | 'flags' | 'dates' | 'content';
 
 /** Every text of the verification report in one language. */
 export interface VerifyTexts {
+  /** The language, for the figures written with these words (core/units.ts). */
+  lang: Lang;
   title: string;
   plan: string;
   client: string;
@@ -44,35 +47,14 @@ export interface VerifyTexts {
     contentDifferences: string;
   };
   timesUtc: string;
-  columns: {
-    source: string;
-    destination: string;
-    sourceCount: string;
-    destCount: string;
-    matched: string;
-    missing: string;
-    notYetCopied: string;
-    skipped: string;
-    extra: string;
-    flags: string;
-    dates: string;
-    content: string;
-    result: string;
-  };
+  /** The folder table's columns: one per kind of finding, besides names, counts and result. */
+  columns: Record<
+    FindingKind | 'source' | 'destination' | 'sourceCount' | 'destCount' | 'matched' | 'result',
+    string
+  >;
   folderResult: Record<FolderStatusKind | 'ok' | 'missing' | 'not-yet-copied' | 'differences', string>;
-  sections: {
-    accounts: string;
-    folders: string;
-    missing: string;
-    notYetCopied: string;
-    skipped: string;
-    extra: string;
-    flags: string;
-    dates: string;
-    content: string;
-    addresses: string;
-    notes: string;
-  };
+  /** Section titles: one per kind of finding, besides accounts, folders, addresses and notes. */
+  sections: Record<FindingKind | 'accounts' | 'folders' | 'addresses' | 'notes', string>;
   fields: {
     folder: string;
     uid: string;
@@ -109,6 +91,7 @@ export interface VerifyTexts {
 }
 
 const pl: VerifyTexts = {
+  lang: 'pl',
   title: 'Raport weryfikacji migracji poczty',
   plan: 'Plan',
   client: 'Klient',
@@ -252,6 +235,7 @@ const pl: VerifyTexts = {
 };
 
 const en: VerifyTexts = {
+  lang: 'en',
   title: 'Mail migration verification report',
   plan: 'Plan',
   client: 'Client',
@@ -395,6 +379,6 @@ const en: VerifyTexts = {
 };
 
 /** The texts of a language. */
-export function verifyTexts(lang: ReportLang): VerifyTexts {
+export function verifyTexts(lang: Lang): VerifyTexts {
   return lang === 'pl' ? pl : en;
 }

@@ -4,7 +4,7 @@
  * so the three always say the same thing.
  */
 import type { AccountResult, FolderResult, MessageRef, VerifyReport } from '../verify/types.js';
-import { formatBytes } from './format.js';
+import { formatDate, formatSeconds, formatSize } from '../core/units.js';
 import type { VerifyTexts } from './verify-texts.js';
 
 /** A titled table of text cells. */
@@ -27,11 +27,6 @@ export interface AccountView {
   folders: TextTable & { outcomes: FolderOutcome[] };
   findings: TextTable[];
   ok: boolean;
-}
-
-/** `2024-03-01T10:00:00.000Z` -> `2024-03-01 10:00` (UTC, said once in the report header). */
-export function shortDate(iso: string | undefined): string {
-  return iso ? iso.slice(0, 16).replace('T', ' ') : '';
 }
 
 /** The outcome of a folder row and the word for it. */
@@ -107,14 +102,15 @@ function folderTable(a: AccountResult, t: VerifyTexts): AccountView['folders'] {
   };
 }
 
-function refCells(m: MessageRef): string[] {
+function refCells(m: MessageRef, t: VerifyTexts): string[] {
   return [
     m.folder,
     String(m.uid),
-    shortDate(m.date ?? m.internalDate),
+    // UTC, said once in the report header.
+    formatDate(m.date ?? m.internalDate, 'minute'),
     m.from ?? '',
     m.subject ?? '',
-    formatBytes(m.size),
+    formatSize(t.lang, m.size),
   ];
 }
 
@@ -127,7 +123,7 @@ function findingTables(a: AccountResult, t: VerifyTexts): TextTable[] {
       title: t.sections.missing,
       headers: [...refHeaders, f.why],
       rows: all((x) => x.missing).map((m) => [
-        ...refCells(m),
+        ...refCells(m, t),
         t.missingCause(m.cause, m.recordedDestUid, m.reason),
       ]),
     },
@@ -135,7 +131,7 @@ function findingTables(a: AccountResult, t: VerifyTexts): TextTable[] {
       title: t.sections.content,
       headers: [...refHeaders, f.destUid, f.why],
       rows: all((x) => x.contentDifferences).map((d) => [
-        ...refCells(d.source),
+        ...refCells(d.source, t),
         String(d.destUid),
         t.sha(d.sourceSha256, d.destSha256),
       ]),
@@ -143,13 +139,13 @@ function findingTables(a: AccountResult, t: VerifyTexts): TextTable[] {
     {
       title: t.sections.notYetCopied,
       headers: refHeaders,
-      rows: all((x) => x.notYetCopied).map(refCells),
+      rows: all((x) => x.notYetCopied).map((m) => refCells(m, t)),
     },
     {
       title: t.sections.flags,
       headers: [...refHeaders, f.destUid, f.onlyOnSource, f.onlyOnDestination, f.changedOn],
       rows: all((x) => x.flagDifferences).map((d) => [
-        ...refCells(d.source),
+        ...refCells(d.source, t),
         String(d.destUid),
         d.onlyOnSource.join(' '),
         d.onlyOnDestination.join(' '),
@@ -160,21 +156,21 @@ function findingTables(a: AccountResult, t: VerifyTexts): TextTable[] {
       title: t.sections.dates,
       headers: [...refHeaders, f.destUid, f.sourceDate, f.destDate],
       rows: all((x) => x.dateDifferences).map((d) => [
-        ...refCells(d.source),
+        ...refCells(d.source, t),
         String(d.destUid),
-        d.sourceDate.slice(0, 19).replace('T', ' '),
-        d.destDate.slice(0, 19).replace('T', ' '),
+        formatDate(d.sourceDate, 'second'),
+        formatDate(d.destDate, 'second'),
       ]),
     },
     {
       title: t.sections.skipped,
       headers: [...refHeaders, f.why],
-      rows: all((x) => x.skipped).map((s) => [...refCells(s), s.reason]),
+      rows: all((x) => x.skipped).map((s) => [...refCells(s, t), s.reason]),
     },
     {
       title: t.sections.extra,
       headers: [...refHeaders, f.why],
-      rows: all((x) => x.extra).map((e) => [...refCells(e), t.extraCause(e.cause, e.sourceUid)]),
+      rows: all((x) => x.extra).map((e) => [...refCells(e, t), t.extraCause(e.cause, e.sourceUid)]),
     },
   ];
   return tables.filter((x) => x.rows.length > 0);
@@ -238,8 +234,8 @@ export function headerLines(r: VerifyReport, t: VerifyTexts): [string, string][]
   return [
     [t.plan, r.plan],
     ...(r.client ? ([[t.client, r.client]] as [string, string][]) : []),
-    [t.generated, `${shortDate(r.generatedAt)} UTC`],
-    [t.duration, `${r.seconds.toFixed(1)} s`],
+    [t.generated, `${formatDate(r.generatedAt, 'minute')} UTC`],
+    [t.duration, formatSeconds(t.lang, r.seconds)],
     [t.modeLabel, t.mode(r.mode)],
   ];
 }

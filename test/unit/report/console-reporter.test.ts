@@ -27,7 +27,7 @@ describe('ConsoleReporter', () => {
     r.emit({ type: 'run-start', accounts: 2 });
     r.emit({ type: 'account-planned', account: 'a', folders: 3, messages: 100, bytes: 2048 });
     r.emit({ type: 'progress', account: 'a', folder: 'INBOX', messages: 40, bytes: 1024 });
-    assert.match(r.statusLine(), /accounts 0\/2 {2}folders 0\/3 {2}messages 40\/100 {2}1.0 KB\/2.0 KB/);
+    assert.match(r.statusLine(), /accounts 0\/2 {2}folders 0\/3 {2}messages 40\/100 {2}1 KB\/2 KB/);
     assert.ok(out.text.includes('\r\x1b[2K'), 'the line is redrawn in place');
     assert.ok(!out.text.includes('\n'), 'no scrolling lines for progress on a terminal');
   });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_THROUGHPUT, estimateDuration } from '../../../src/report/dry-run-estimate.js';
-import { formatDurationIn } from '../../../src/report/i18n.js';
+import { formatDuration } from '../../../src/core/units.js';
 
 describe('estimateDuration', () => {
   const work = { messages: 36_000, bytes: 2_000_000_000 };
@@ -35,10 +35,10 @@ describe('estimateDuration', () => {
   });
 
   it('reads as a person would say it, in both languages', () => {
-    assert.equal(formatDurationIn('en', 30), 'under a minute');
-    assert.equal(formatDurationIn('en', 900), '15 min');
-    assert.equal(formatDurationIn('en', 3 * 3600 + 20 * 60), '3 h 20 min');
-    assert.equal(formatDurationIn('pl', 3 * 3600), '3 godz.');
-    assert.equal(formatDurationIn('pl', 20), 'poni\u017cej minuty');
+    assert.equal(formatDuration('en', 30), 'under a minute');
+    assert.equal(formatDuration('en', 900), '15 min');
+    assert.equal(formatDuration('en', 3 * 3600 + 20 * 60), '3 h 20 min');
+    assert.equal(formatDuration('pl', 3 * 3600), '3 godz.');
+    assert.equal(formatDuration('pl', 20), 'poni\u017cej minuty');
   });
 });

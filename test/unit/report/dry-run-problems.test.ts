@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildDryRunReport } from '../../../src/report/dry-run-build.js';
 import type { DryRunReport, ProblemKind } from '../../../src/report/dry-run-model.js';
-import { droppedFlags, MAX_ITEMS } from '../../../src/report/dry-run-problems.js';
+import { MAX_ITEMS } from '../../../src/report/dry-run-problems.js';
+import { keepable } from '../../../src/core/flags.js';
 import {
   accountInput,
   copy,
@@ -167,8 +168,20 @@ describe('dry-run problems', () => {
   });
 
   it('dropped flags: system flags need to be listed, keywords need to be listed or \\*', () => {
-    assert.deepEqual(droppedFlags(['\\Seen', '\\Recent', 'Foo', '$Bar'], ['\\Seen', '$bar']), ['Foo']);
-    assert.deepEqual(droppedFlags(['\\Seen', '\\Draft', 'Foo'], ['\\Seen', '\\*']), ['\\Draft']);
+    assert.deepEqual(keepable(['\\Seen', '\\Recent', 'Foo', '$Bar'], ['\\Seen', '$bar']).dropped, ['Foo']);
+    assert.deepEqual(keepable(['\\Seen', '\\Draft', 'Foo'], ['\\Seen', '\\*']).dropped, ['\\Draft']);
+  });
+
+  it('an empty PERMANENTFLAGS is "not announced": keywords unverified, none said to be dropped', () => {
+    const a = accountInput(
+      U,
+      sourceSide(U, [sourceFolder('INBOX', [{ size: 10, flags: ['\\Seen', '$label1'] }])]),
+      destinationSide(U, [destinationFolder('INBOX', 0, [])]),
+      [copy('INBOX', 'INBOX', true)],
+    );
+    const r = buildDryRunReport(input([a]));
+    assert.deepEqual(kinds(r), ['info:flags-unverified']);
+    assert.deepEqual(only(r, 'flags-unverified').items, [`${U}: $label1: 1 (INBOX)`]);
   });
 
   it('skipped folders: a warning when they hold mail, a note when empty', () => {

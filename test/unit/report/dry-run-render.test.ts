@@ -13,7 +13,7 @@ import { renderDryRunMarkdown } from '../../../src/report/dry-run-markdown.js';
 import { escapeMarkdown } from '../../../src/report/markdown.js';
 import { parseDryRunReport, type ProblemKind } from '../../../src/report/dry-run-model.js';
 import { parseFormats } from '../../../src/report/dry-run-write.js';
-import { countOf, stringsFor } from '../../../src/report/i18n.js';
+import { countOf, stringsFor } from '../../../src/report/dry-run-texts.js';
 import { formatSize, LANGS } from '../../../src/core/units.js';
 import { MailshiftError } from '../../../src/core/errors.js';
 import {

@@ -1,7 +1,7 @@
 /**
- * The words of the client-facing reports, in Polish and English, and the number, size, date and
- * duration formats of each language. Non-ASCII letters are written as \u escapes (CONVENTIONS:
- * text in code is ASCII).
+ * The words of the dry-run report, in Polish and English (the figures in them are formatted by
+ * core/units.ts, the one place for number, size, duration and date forms). Non-ASCII letters are
+ * written as \u escapes: text in code is ASCII.
  */
 import { formatNumber, type Lang } from '../core/units.js';
 import type { ProblemKind, Severity } from './dry-run-model.js';
@@ -41,30 +41,6 @@ export type CountUnit = keyof typeof UNITS;
 /** "3 messages" / "3 wiadomo\u015bci", with the number formatted for the language. */
 export function countOf(lang: Lang, n: number, unit: CountUnit): string {
   return `${formatNumber(lang, n)} ${plural(lang, n, UNITS[unit])}`;
-}
-
-/** ISO date-time -> "2024-03-05": the same in both languages and never ambiguous. */
-export function formatDay(iso: string | undefined): string {
-  return iso ? iso.slice(0, 10) : '';
-}
-
-/** Seconds -> "2 h 5 min" / "2 godz. 5 min"; under a minute says so. */
-export function formatDurationIn(lang: Lang, seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const hour = lang === 'pl' ? 'godz.' : 'h';
-  if (s < 60) return lang === 'pl' ? 'poni\u017cej minuty' : 'under a minute';
-  const minutes = Math.round(s / 60);
-  if (minutes < 60) return `${minutes} min`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `${formatNumber(lang, h)} ${hour}` : `${formatNumber(lang, h)} ${hour} ${m} min`;
-}
-
-/** Seconds of a short task: "1.4 s"; a longer one as a duration. */
-export function formatSeconds(lang: Lang, seconds: number): string {
-  return seconds < 60
-    ? `${formatNumber(lang, Math.round(seconds * 10) / 10)} s`
-    : formatDurationIn(lang, seconds);
 }
 
 /** Title and action of each problem kind. */
