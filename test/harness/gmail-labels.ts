@@ -22,7 +22,7 @@ export interface GmailFolders {
   important: string;
 }
 
-/** Folder names as Gmail lists them (fixtures/providers/gmail.json; the Bin variant in gmail-extensions.json). */
+/** Folder names as Gmail lists them (fixtures/providers/gmail.json; the Bin variant in gmail-facts.json). */
 export function gmailFolders(container = '[Gmail]'): GmailFolders {
   return {
     container,

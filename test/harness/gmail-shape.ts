@@ -1,7 +1,7 @@
 /**
  * A Dovecot laid out like a Gmail / Google Workspace account, for source and destination tests:
  *  - the folder tree Gmail lists (fixtures/providers/gmail.json, googlemail.json and the recorded
- *    session in gmail-extensions.json): INBOX, the `[Gmail]` container (\Noselect), `[Gmail]/All Mail`
+ *    session in gmail-facts.json): INBOX, the `[Gmail]` container (\Noselect), `[Gmail]/All Mail`
  *    \All, `Sent Mail` \Sent, `Drafts` \Drafts, `Spam` \Junk, `Trash` \Trash, `Starred` \Flagged,
  *    `Important` \Important, and the user's labels as folders (nested labels such as `Klienci/ACME`,
  *    each parent a label too);
@@ -25,7 +25,7 @@ import {
 } from './gmail-labels.js';
 
 /**
- * Gmail's post-login capabilities as recorded (see fixtures/providers/gmail-extensions.json), less
+ * Gmail's post-login capabilities as recorded (see fixtures/providers/gmail-facts.json), less
  * X-GM-EXT-1 (the proxy adds it) and less XLIST, COMPRESS=DEFLATE and UTF8=ACCEPT, which Dovecot 2.3
  * does not implement: a client that used them would fail here and not at Gmail. QUOTA and
  * APPENDLIMIT come from Dovecot's quota plugin.

@@ -1,7 +1,7 @@
 /**
  * Microsoft 365 / Exchange Online refusals, armed on the fault proxy (fault-proxy.ts) in front of a
  * Microsoft-365-shaped Dovecot (m365-shape.ts), with the texts Exchange Online sends. Each text is one
- * recorded in a public transcript (fixtures/providers/microsoft365-limits.json gives the sources);
+ * recorded in a public transcript (fixtures/providers/microsoft365-facts.json gives the sources);
  * what triggers the bad-line replies is not documented by Microsoft, so the triggers here are the
  * ones those reports describe.
  */

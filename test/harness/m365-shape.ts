@@ -4,7 +4,7 @@
  *  - its folder names, English or Polish (the mailbox's language decides them), with the
  *    special-use attributes Exchange puts in LIST (\Sent on Sent Items, \Trash on Deleted Items,
  *    \Junk on Junk Email, \Drafts, \Archive) although its CAPABILITY announces no SPECIAL-USE
- *    (fixtures/providers/microsoft365.json and microsoft365-limits.json say where each comes from);
+ *    (fixtures/providers/microsoft365.json and microsoft365-facts.json say where each comes from);
  *  - its non-mail folders, listed by IMAP like any other: Calendar (with subfolders), Contacts,
  *    Tasks, Notes, Journal, Conversation History, RSS Feeds, Sync Issues with Conflicts, Local
  *    Failures and Server Failures, and the transient Outbox; they carry no attribute, so only their
@@ -50,7 +50,7 @@ export interface M365Folder {
   specialUse?: string;
   /** Set for folders a migration leaves out by default, with the reason it shows. */
   exclude?: string;
-  /** False where no public source confirmed this localized name (see microsoft365-limits.json). */
+  /** False where no public source confirmed this localized name (see microsoft365-facts.json). */
   confirmed?: false;
 }
 
@@ -100,7 +100,7 @@ export function m365FoldersEnglish(calendarSubfolders = true): M365Folder[] {
 /**
  * The folders of a Polish-language mailbox. Sent, Deleted, Junk, Drafts, Outbox, Calendar, Contacts,
  * Tasks, Notes and Sync Issues are Outlook's Polish names as a migration tool's table records them
- * (microsoft365-limits.json); the others are marked unconfirmed.
+ * (microsoft365-facts.json); the others are marked unconfirmed.
  */
 export function m365FoldersPolish(calendarSubfolders = true): M365Folder[] {
   const folders: M365Folder[] = [
