@@ -4,6 +4,8 @@
  * folder. Two flavours mimic real providers:
  *  - `source`: a cPanel/Courier-style host, namespace prefix `INBOX.`, separator `.`, no SPECIAL-USE;
  *  - `destination`: a modern host, separator `/`, no prefix, SPECIAL-USE Sent/Drafts/Trash/Junk/Archive.
+ * A `namespace` option replaces the flavour's folder layout with a provider's own (gmail-shape.ts,
+ * m365-shape.ts): its separator, prefix and mailboxes with their special-use attributes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -79,8 +81,31 @@ export function capabilitiesWithout(...drop: string[]): string {
     .join(' ');
 }
 
+/**
+ * One mailbox of a provider-shaped layout, written as a Dovecot `mailbox` section inside the
+ * namespace: `special_use` is what LIST shows (RFC 6154; `\Important` is RFC 8457, which Dovecot
+ * 2.3 knows), `auto = subscribe` creates it on first access and lists it as subscribed.
+ */
+export interface MailboxSetting {
+  /** The name as the client sees it (separator included), UTF-8. */
+  name: string;
+  specialUse?: string;
+  auto?: 'no' | 'create' | 'subscribe';
+}
+
+/** A whole namespace laid out like a provider's, replacing the flavour's layout. */
+export interface NamespaceLayout {
+  separator: string;
+  prefix?: string;
+  mailboxes: MailboxSetting[];
+}
+
 export interface DovecotOptions {
   flavor: 'source' | 'destination';
+  /** Replaces the flavour's namespace with this layout (maildir, LAYOUT=fs). */
+  namespace?: NamespaceLayout;
+  /** The text of the greeting (`* OK [CAPABILITY ...] <greeting>`), as a provider words it. */
+  greeting?: string;
   users: TestUser[];
   /** Replaces the capability list sent after login (e.g. to drop MULTIAPPEND or LITERAL+). */
   capabilities?: string;
@@ -192,6 +217,27 @@ ${special('Sent', '\\Sent')}${special('Drafts', '\\Drafts')}${special('Trash', '
 mail_location = maildir:~/Maildir:LAYOUT=fs`;
 }
 
+/** A Dovecot config string: quoted, with `\\` and `"` escaped (folder names may hold spaces). */
+function configString(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function customNamespace(layout: NamespaceLayout): string {
+  const mailboxes = layout.mailboxes.map((m) => {
+    const lines = [`  mailbox ${configString(m.name)} {`];
+    if (m.specialUse) lines.push(`    special_use = ${m.specialUse}`);
+    lines.push(`    auto = ${m.auto ?? 'subscribe'}`, '  }');
+    return lines.join('\n');
+  });
+  return `namespace inbox {
+  inbox = yes
+  separator = ${layout.separator}
+  prefix = ${layout.prefix ?? ''}
+${mailboxes.join('\n')}
+}
+mail_location = maildir:~/Maildir:LAYOUT=fs`;
+}
+
 function buildConfig(dir: string, port: number, tlsPort: number, opts: DovecotOptions): string {
   const root = isRoot();
   const runUser = root ? 'mail' : (process.env.USER ?? 'nobody');
@@ -217,7 +263,7 @@ ssl_cert = <${dir}/cert.pem
 ssl_key = <${dir}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-mail_fsync = ${opts.fsync ? 'optimized' : 'never'}
+${opts.greeting ? `login_greeting = ${opts.greeting}\n` : ''}mail_fsync = ${opts.fsync ? 'optimized' : 'never'}
 maildir_very_dirty_syncs = yes
 passdb {
   driver = passwd-file
@@ -263,7 +309,7 @@ ${
 ${opts.maxMailSize ? `  quota_max_mail_size = ${opts.maxMailSize}\n` : ''}}`
     : ''
 }
-${namespaceConfig(opts.flavor)}
+${opts.namespace ? customNamespace(opts.namespace) : namespaceConfig(opts.flavor)}
 ${opts.extraConfig ?? ''}
 `;
 }

@@ -145,7 +145,8 @@ export interface FaultProxy {
 // ---------------------------------------------------------------------------------------------
 // IMAP stream framing
 
-type Piece =
+/** A line of an IMAP stream (with the literal it announces, if any), or bytes of a literal. */
+export type Piece =
   | { kind: 'line'; data: Buffer; literal?: { size: number; sync: boolean } }
   | { kind: 'literal'; data: Buffer; end: boolean };
 
@@ -153,8 +154,8 @@ type Piece =
 const MAX_LINE = 4 * 1024 * 1024;
 const LITERAL_AT_END = /~?\{(\d+)(\+)?\}\r?\n$/;
 
-/** Splits one direction of an IMAP stream into lines and literal bytes. */
-class ImapFramer {
+/** Splits one direction of an IMAP stream into lines and literal bytes (also used by gmail-ext-proxy.ts). */
+export class ImapFramer {
   private partial: Buffer[] = [];
   private partialLength = 0;
   private literalLeft = 0;
