@@ -6,6 +6,8 @@
  *  - `destination`: a modern host, separator `/`, no prefix, SPECIAL-USE Sent/Drafts/Trash/Junk/Archive.
  * A `namespace` option replaces the flavour's folder layout with a provider's own (gmail-shape.ts,
  * m365-shape.ts): its separator, prefix and mailboxes with their special-use attributes.
+ * Options add token logins (an oauth2 passdb asking an authorization server, see oauth-server.ts)
+ * and admin logins (master users).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -117,6 +119,50 @@ export interface DovecotOptions {
   fsync?: boolean;
   /** Extra raw config appended at the end. */
   extraConfig?: string;
+  /** Also accept OAuth2 bearer tokens (AUTHENTICATE XOAUTH2 and OAUTHBEARER), checked by introspection. */
+  oauth2?: DovecotOAuth2;
+  /** Admin logins (Dovecot master users): SASL PLAIN with an authorization identity, or `user*admin`. */
+  masterUsers?: MasterUser[];
+  /**
+   * Answer refused logins at once: no `auth_failure_delay` (2 s) and no per-IP penalty (up to 15 s
+   * after repeated failures), for tests that try many wrong credentials.
+   * https://doc.dovecot.org/2.3/configuration_manual/authentication/auth_penalty/
+   */
+  noAuthDelay?: boolean;
+}
+
+/**
+ * Dovecot 2.3's oauth2 passdb asking an authorization server about each token (RFC 7662): it posts
+ * `token`, `client_id` and `client_secret`, then requires `active` to be `true`, the
+ * `usernameAttribute` member to equal the login name and, with `scope`, that scope in the answer's
+ * `scope`. https://doc.dovecot.org/2.3/configuration_manual/authentication/oauth2/
+ */
+export interface DovecotOAuth2 {
+  /**
+   * The introspection endpoint, or one per mailbox. Dovecot 2.3.19 (Debian 12) does not tell the
+   * endpoint which mailbox is being opened (later versions post it as `user`), so an endpoint that
+   * decides per mailbox (an app's token opens only the mailboxes it was given) needs a URL per
+   * mailbox: each user then gets its own oauth2 passdb (`username_filter`) with its own URL.
+   */
+  introspectionUrl: string | ((mailbox: string) => string);
+  /** Dovecot's credentials at the introspection endpoint (sent in the body, client_secret_post). */
+  clientId: string;
+  clientSecret: string;
+  /** A scope the token must carry (Dovecot's `scope`); none checked when absent. */
+  scope?: string;
+  /** The introspection member naming the mailbox (Dovecot's `username_attribute`; default `email`). */
+  usernameAttribute?: string;
+}
+
+/**
+ * An admin who may log in as other users (a passdb with `master = yes`):
+ * https://doc.dovecot.org/2.3/configuration_manual/authentication/master_users/
+ */
+export interface MasterUser {
+  user: string;
+  password: string;
+  /** The mailboxes it may open; every user of the server when absent. */
+  mailboxes?: string[];
 }
 
 export interface DovecotServer {
@@ -262,14 +308,14 @@ ssl = yes
 ssl_cert = <${dir}/cert.pem
 ssl_key = <${dir}/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
-${opts.greeting ? `login_greeting = ${opts.greeting}\n` : ''}mail_fsync = ${opts.fsync ? 'optimized' : 'never'}
+auth_mechanisms = plain login${opts.oauth2 ? ' xoauth2 oauthbearer' : ''}
+${opts.greeting ? `login_greeting = ${opts.greeting}\n` : ''}${opts.noAuthDelay ? 'auth_failure_delay = 0\n' : ''}mail_fsync = ${opts.fsync ? 'optimized' : 'never'}
 maildir_very_dirty_syncs = yes
-passdb {
+${masterPassdb(dir, opts)}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${dir}/users
-}
-userdb {
+${opts.oauth2 ? '  mechanisms = plain login\n' : ''}}
+${oauth2Passdbs(dir, opts)}userdb {
   driver = passwd-file
   args = username_format=%u ${dir}/users
   default_fields = uid=${uid} gid=${gid} home=${dir}/mail/%u
@@ -296,7 +342,7 @@ service stats {
 }
 service anvil {
   chroot =
-}
+${opts.noAuthDelay ? '  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n' : ''}}
 mail_plugins = ${plugins}
 protocol imap {
   mail_plugins = ${opts.quota ? '$mail_plugins imap_quota' : '$mail_plugins'}
@@ -312,6 +358,82 @@ ${opts.maxMailSize ? `  quota_max_mail_size = ${opts.maxMailSize}\n` : ''}}`
 ${opts.namespace ? customNamespace(opts.namespace) : namespaceConfig(opts.flavor)}
 ${opts.extraConfig ?? ''}
 `;
+}
+
+/**
+ * The master passdb: its lines are keyed by mailbox and admin (`%{login_user}/%u`), so an admin
+ * opens only the mailboxes listed for it, and `result_success = continue` makes Dovecot check in the
+ * users' passdb that the mailbox exists before letting the admin in.
+ */
+function masterPassdb(dir: string, opts: DovecotOptions): string {
+  if (!opts.masterUsers?.length) return '';
+  return `auth_master_user_separator = *
+passdb {
+  driver = passwd-file
+  master = yes
+  args = scheme=PLAIN username_format=%{login_user}/%u ${dir}/master-users
+  result_success = continue
+  mechanisms = plain login
+}
+`;
+}
+
+function masterUsersFile(opts: DovecotOptions): string {
+  return (opts.masterUsers ?? [])
+    .flatMap((m) =>
+      (m.mailboxes ?? opts.users.map((u) => u.user)).map((box) => `${box}/${m.user}:{PLAIN}${m.password}`),
+    )
+    .join('\n');
+}
+
+/** One oauth2 passdb config file: for every mailbox, or (`filter`) for one. */
+interface OAuth2File {
+  name: string;
+  filter?: string;
+  content: string;
+}
+
+/** The oauth2 passdb files: one, or one per user when the introspection URL depends on the mailbox. */
+function oauth2Files(opts: DovecotOptions): OAuth2File[] {
+  const oauth2 = opts.oauth2;
+  if (!oauth2) return [];
+  const url = oauth2.introspectionUrl;
+  if (typeof url === 'string') return [{ name: 'dovecot-oauth2.conf.ext', content: oauth2File(oauth2, url) }];
+  return opts.users.map((u, i) => ({
+    name: `dovecot-oauth2-${i}.conf.ext`,
+    filter: u.user,
+    content: oauth2File(oauth2, url(u.user)),
+  }));
+}
+
+/** The oauth2 passdbs, for the token mechanisms only (the users' passdb keeps the password ones). */
+function oauth2Passdbs(dir: string, opts: DovecotOptions): string {
+  return oauth2Files(opts)
+    .map(
+      (f) => `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+${f.filter ? `  username_filter = ${f.filter}\n` : ''}  args = ${dir}/${f.name}
+}
+`,
+    )
+    .join('');
+}
+
+/** dovecot-oauth2.conf.ext: introspection by POST (RFC 7662 section 2.1). */
+function oauth2File(oauth2: DovecotOAuth2, introspectionUrl: string): string {
+  return [
+    'introspection_mode = post',
+    `introspection_url = ${introspectionUrl}`,
+    `client_id = ${oauth2.clientId}`,
+    `client_secret = ${oauth2.clientSecret}`,
+    `username_attribute = ${oauth2.usernameAttribute ?? 'email'}`,
+    // RFC 7662 section 2.2: an expired, revoked or unknown token is answered {"active": false}.
+    'active_attribute = active',
+    'active_value = true',
+    ...(oauth2.scope ? [`scope = ${oauth2.scope}`] : []),
+    'timeout_msecs = 10000',
+  ].join('\n');
 }
 
 function usersFile(users: TestUser[]): string {
@@ -408,6 +530,8 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
   for (const sub of ['run', 'state', 'mail']) mkdirSync(join(dir, sub));
   makeCertificate(dir);
   writeFileSync(join(dir, 'users'), usersFile(opts.users) + '\n');
+  if (opts.masterUsers?.length) writeFileSync(join(dir, 'master-users'), masterUsersFile(opts) + '\n');
+  for (const f of oauth2Files(opts)) writeFileSync(join(dir, f.name), f.content + '\n');
   if (isRoot()) {
     // Mail is owned by the unprivileged `mail` user; the folders must be reachable for it.
     spawnSync('chmod', ['755', dir]);
