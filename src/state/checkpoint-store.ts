@@ -111,6 +111,48 @@ export class CheckpointStore {
     return new CheckpointStore(db);
   }
 
+  /**
+   * Opens the state database for reading only (the dashboard, reports): nothing is created,
+   * migrated or written, and a write through this store fails.
+   * @throws MailshiftError STATE_UNWRITABLE when it cannot be opened, STATE_VERSION when its schema
+   *   is not the one this mailshift writes (run any command that opens it for writing first)
+   */
+  static openReadOnly(path: string): CheckpointStore {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+    } catch (err) {
+      throw new MailshiftError(`state database ${path} cannot be opened: ${(err as Error).message}`, {
+        code: 'STATE_UNWRITABLE',
+        scope: 'run',
+        hint: 'check the state directory (--state-dir), and that a run has created it',
+        cause: err,
+      });
+    }
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== SCHEMA_VERSION) {
+      db.close();
+      throw new MailshiftError(
+        `state database ${path} has schema version ${version}, this mailshift reads ${SCHEMA_VERSION}`,
+        {
+          code: 'STATE_VERSION',
+          scope: 'run',
+          hint: 'run `mailshift status` on the plan once to bring the state up to date, or use the mailshift that wrote it',
+        },
+      );
+    }
+    return new CheckpointStore(db);
+  }
+
+  /** Skipped messages counted per account and reason (the date window, the size limit...). */
+  skippedByReason(): { account: string; reason: string; messages: number; bytes: number }[] {
+    return this.stmt(
+      `SELECT account, COALESCE(reason, '') AS reason, COUNT(*) AS messages, COALESCE(SUM(size), 0) AS bytes
+       FROM messages WHERE state = 'skipped' GROUP BY account, reason ORDER BY account, messages DESC`,
+    ).all() as { account: string; reason: string; messages: number; bytes: number }[];
+  }
+
   /** A prepared statement, compiled once per store (preparing costs more than running). */
   private stmt(sql: string): Database.Statement {
     let st = this.statements.get(sql);
