@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { parseAge, parseInstant, parseSpan } from './durations.js';
 
 /** A span in words (`15m`, `1h30m`, `24h`) within bounds, kept as written. */
-function span(minMs: number, what: string) {
-  return z.string().refine((s) => (parseSpan(s) ?? -1) >= minMs, {
-    message: `${what}: a span such as 30s, 15m, 1h30m or 2d (at least ${minMs / 1000} s)`,
-  });
+function span(minMs: number) {
+  // A bare number (`every: 15`) is the likely mistake: say what is expected, not only "a string".
+  const message = `a span such as 30s, 15m, 1h30m or 2d (at least ${minMs / 1000} s)`;
+  return z.string({ error: message }).refine((s) => (parseSpan(s) ?? -1) >= minMs, { message });
 }
 
 const DATE_HELP = 'a date (2024-01-01) or a date-time with its zone (2024-01-01T08:00:00+01:00)';
@@ -46,7 +46,7 @@ export const WindowSchema = z
 export const ScheduleSchema = z
   .object({
     /** Time from the start of one pass to the start of the next. */
-    every: span(1000, 'every').default('15m'),
+    every: span(1000).default('15m'),
     /** After this instant one final pass runs and the sync stops (MX switched, old host read-only). */
     cutover: z
       .string()
@@ -57,9 +57,9 @@ export const ScheduleSchema = z
     /** Start a pass early when the source announces new INBOX mail (IDLE, RFC 2177; NOTIFY, RFC 5465). */
     idle: z.boolean().default(true),
     /** Shortest time between the end of one pass and an early one started by new mail. */
-    minGap: span(1000, 'minGap').default('1m'),
+    minGap: span(1000).default('1m'),
     /** Longest wait before an account that keeps failing is tried again. */
-    maxBackoff: span(1000, 'maxBackoff').default('6h'),
+    maxBackoff: span(1000).default('6h'),
   })
   .strict();
 
@@ -123,7 +123,7 @@ export const NotifySchema = z
     email: EmailSchema.optional(),
     on: z.array(z.enum(NOTICE_KINDS)).default([...NOTICE_KINDS]),
     /** A failure of the same kind (or a pass that changed nothing) is sent again only after this. */
-    repeatAfter: span(60_000, 'repeatAfter').default('24h'),
+    repeatAfter: span(60_000).default('24h'),
   })
   .strict();
 

@@ -70,11 +70,15 @@ export interface Backoff {
  * The wait after another failure of an account: the first failure is tried again on the next pass;
  * each further one doubles the number of passes skipped (1, 3, 7...), capped at `maxBackoff`. A
  * login refused at 3 a.m. is thus retried all night without hammering the server every 15 minutes.
+ * The time is counted from the failed pass's start and lands half an interval into the slot of the
+ * last pass skipped, so a pass that took no time at all still skips the next one.
+ * @param passStartedAt when the pass the account failed in started
  */
-export function backoffAfterFailure(prev: number, cfg: ScheduleConfig, now: number): Backoff {
+export function backoffAfterFailure(prev: number, cfg: ScheduleConfig, passStartedAt: number): Backoff {
   const failures = prev + 1;
-  const passes = 2 ** Math.min(failures - 1, 30) - 1;
-  return { failures, retryAt: now + Math.min(cfg.maxBackoffMs, passes * cfg.everyMs) };
+  const skipped = 2 ** Math.min(failures - 1, 30) - 1;
+  const wait = skipped === 0 ? 0 : Math.min(cfg.maxBackoffMs, skipped * cfg.everyMs + cfg.everyMs / 2);
+  return { failures, retryAt: passStartedAt + wait };
 }
 
 /**

@@ -234,7 +234,7 @@ class Loop {
     this.last = summary;
     const now = this.clock.now();
     const status = passStatus(summary);
-    const notices = this.accountOutcomes(summary, backoffs, req.final, now);
+    const notices = this.accountOutcomes(summary, backoffs, req.final, startedAt, now);
     schedule.finishPass(
       req.number,
       {
@@ -263,6 +263,7 @@ class Loop {
     summary: RunSummary,
     backoffs: Map<string, Backoff & { since: number }>,
     final: boolean,
+    startedAt: number,
     now: number,
   ): Notice[] {
     const { schedule } = this.deps;
@@ -277,7 +278,7 @@ class Loop {
         }
         continue;
       }
-      const b = backoffAfterFailure(prev?.failures ?? 0, this.cfg, now);
+      const b = backoffAfterFailure(prev?.failures ?? 0, this.cfg, startedAt);
       const since = prev?.since ?? now;
       const code = (a as AccountResult & { code?: string }).code;
       schedule.setBackoff({ account: a.account, failures: b.failures, retryAt: b.retryAt, code, error: a.error, since });
