@@ -150,7 +150,7 @@ export class ScheduleStore {
           hint:
             version > SCHEMA_VERSION
               ? 'use the newer mailshift that wrote it, or another --state-dir'
-              : 'run any mailshift command on this plan once (e.g. status) to bring the state up to date',
+              : 'run `mailshift status` on this plan once to bring the state up to date',
         },
       );
     }
