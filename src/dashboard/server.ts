@@ -33,7 +33,10 @@ export interface DashboardOptions {
   host?: string;
   /** Port (default 0: any free one; the URL says which). */
   port?: number;
-  /** The token asked for when not on loopback (default: a random one). */
+  /**
+   * A token to ask for. Bound beyond loopback one is always asked for (default: a random one);
+   * given here it is asked for on loopback too (a machine shared with other users).
+   */
   token?: string;
   /** How often the state and the events are looked at (default 1000 ms). */
   pollMs?: number;
@@ -151,7 +154,7 @@ class Source {
 export async function startDashboard(opts: DashboardOptions): Promise<Dashboard> {
   const host = opts.host ?? '127.0.0.1';
   const loopback = isLoopback(host);
-  const token = loopback ? undefined : (opts.token ?? randomBytes(18).toString('base64url'));
+  const token = opts.token ?? (loopback ? undefined : randomBytes(18).toString('base64url'));
   const source = new Source(opts);
   const clients = new Set<ServerResponse>();
   let current = source.snapshot();
@@ -179,7 +182,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
         reply(res, 421, 'text/plain', 'this dashboard answers only to its local address\n');
         return false;
       }
-      return true;
+      if (!token) return true;
     }
     const given = url.searchParams.get('token');
     if (given !== null && token && sameSecret(given, token)) {
