@@ -18,7 +18,8 @@ h1 { font-size: 1.6rem; margin: 0; } h2 { font-size: 1.2rem; margin-top: 1.6rem;
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: .5rem 0 1rem; }
 th, td { border-bottom: 1px solid #d0d7de; padding: .35rem .45rem; text-align: left; vertical-align: middle; }
 th { background: #f6f8fa; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-progress { width: 9rem; height: .8rem; vertical-align: middle; accent-color: #2563eb; }
+td.bar { white-space: nowrap; }
+progress { width: 8rem; height: .8rem; vertical-align: middle; accent-color: #2563eb; }
 svg.plot { width: 100%; max-width: 60rem; height: auto; border: 1px solid #d0d7de; border-radius: 6px; background: #fff; }
 ul.failures li { margin: .15rem 0; } code { font-size: 12px; }
 .link { width: .7rem; height: .7rem; border-radius: 50%; display: inline-block; background: #8c959f; }

@@ -99,7 +99,7 @@ export class LiveModel {
       case 'run-done':
         this.active = false;
         this.finishedAt = t;
-        this.connections = 0;
+        if (this.connections !== undefined) this.connections = 0;
         return;
       default:
         break;
@@ -172,7 +172,9 @@ export class LiveModel {
   view(now: number, points = 60): LiveView {
     const start = this.startedAt ?? this.samples[0]?.t ?? now;
     const end = this.active ? now : (this.finishedAt ?? this.lastEventAt ?? now);
-    const bucketMs = Math.max(1000, Math.ceil((end - start + 1) / points / 1000) * 1000);
+    // Buckets of at least 5 s: a run reports once per appended batch, and finer buckets would
+    // draw the gaps between batches rather than the rate.
+    const bucketMs = Math.max(5000, Math.ceil((end - start + 1) / points / 1000) * 1000);
     const buckets: RatePoint[] = [];
     for (let t = start; t <= end && buckets.length < points; t += bucketMs)
       buckets.push({ t, messages: 0, bytes: 0 });

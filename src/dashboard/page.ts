@@ -67,8 +67,8 @@ function accountRow(a: AccountPanel, t: DashboardTexts, lang: Lang): string {
   const cells = [
     `<td>${e(a.account)}</td>`,
     `<td data-field="state"><span class="badge ${st.cls}">${e(st.word)}</span></td>`,
-    `<td>${bar(a.messages, `${n(a.messages.value)} / ${n(a.messages.max)}`, 'messages')}</td>`,
-    `<td>${bar(a.bytes, `${formatSize(lang, a.bytes.value)} / ${formatSize(lang, a.bytes.max)}`, 'bytes')}</td>`,
+    `<td class="bar">${bar(a.messages, `${n(a.messages.value)} / ${n(a.messages.max)}`, 'messages')}</td>`,
+    `<td class="bar">${bar(a.bytes, `${formatSize(lang, a.bytes.value)} / ${formatSize(lang, a.bytes.max)}`, 'bytes')}</td>`,
     `<td class="num" data-field="copied">${a.status.copied}</td>`,
     `<td class="num" data-field="present">${a.status.present}</td>`,
     `<td class="num" data-field="skipped">${a.status.skipped}</td>`,
