@@ -17,7 +17,19 @@ const LAYERS = {
   notify: ['core', 'shared'],
   dashboard: ['core', 'shared', 'state', 'report'],
   watch: ['core', 'shared', 'state', 'plan', 'engine', 'verify', 'report', 'notify'],
-  cli: ['core', 'shared', 'state', 'imap', 'plan', 'engine', 'verify', 'report', 'notify', 'dashboard', 'watch'],
+  cli: [
+    'core',
+    'shared',
+    'state',
+    'imap',
+    'plan',
+    'engine',
+    'verify',
+    'report',
+    'notify',
+    'dashboard',
+    'watch',
+  ],
 };
 
 export default tseslint.config(

@@ -45,7 +45,14 @@ export interface DashboardTexts {
   more: (n: number) => string;
   skippedOnPurpose: string;
   passes: string;
-  passHeaders: { number: string; started: string; trigger: string; status: string; copied: string; failed: string };
+  passHeaders: {
+    number: string;
+    started: string;
+    trigger: string;
+    status: string;
+    copied: string;
+    failed: string;
+  };
   trigger: Record<string, string>;
   updated: string;
   cutoverAt: string;

@@ -83,7 +83,10 @@ export class LiveModel {
     if (Number.isFinite(t)) this.lastEventAt = t;
     const extra = e as unknown as { type: string; source?: unknown; destination?: unknown; open?: unknown };
     if (extra.type === 'connections') {
-      const open = typeof extra.open === 'number' ? extra.open : Number(extra.source ?? 0) + Number(extra.destination ?? 0);
+      const open =
+        typeof extra.open === 'number'
+          ? extra.open
+          : Number(extra.source ?? 0) + Number(extra.destination ?? 0);
       this.connections = Number.isFinite(open) ? open : undefined;
       return;
     }

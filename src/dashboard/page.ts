@@ -56,14 +56,22 @@ function plot(s: DashboardSnapshot, t: DashboardTexts): string {
 function stateWord(a: AccountPanel, t: DashboardTexts): { word: string; cls: string } {
   const key = a.live === 'running' || a.live === 'stopped' ? a.live : a.status.status;
   const cls =
-    key === 'done' ? 'ok' : key === 'stopped' || key === 'incomplete' ? 'bad' : key === 'running' ? 'run' : 'muted';
+    key === 'done'
+      ? 'ok'
+      : key === 'stopped' || key === 'incomplete'
+        ? 'bad'
+        : key === 'running'
+          ? 'run'
+          : 'muted';
   return { word: t.state[key] ?? key, cls };
 }
 
 function accountRow(a: AccountPanel, t: DashboardTexts, lang: Lang): string {
   const st = stateWord(a, t);
   const n = (v: number) => formatNumber(lang, v);
-  const last = a.lastPass ? t.pass(a.lastPass.number, t.passStatus[a.lastPass.status] ?? a.lastPass.status) : '-';
+  const last = a.lastPass
+    ? t.pass(a.lastPass.number, t.passStatus[a.lastPass.status] ?? a.lastPass.status)
+    : '-';
   const cells = [
     `<td>${e(a.account)}</td>`,
     `<td data-field="state"><span class="badge ${st.cls}">${e(st.word)}</span></td>`,
@@ -93,7 +101,9 @@ function details(a: AccountPanel, t: DashboardTexts, lang: Lang): string {
   if (a.skipped.length > 0) {
     parts.push(`<p><strong>${e(t.skippedOnPurpose)}</strong></p><ul>`);
     for (const s of a.skipped)
-      parts.push(`<li>${e(s.reason || '-')}: ${formatNumber(lang, s.messages)} (${formatSize(lang, s.bytes)})</li>`);
+      parts.push(
+        `<li>${e(s.reason || '-')}: ${formatNumber(lang, s.messages)} (${formatSize(lang, s.bytes)})</li>`,
+      );
     parts.push('</ul>');
   }
   return parts.join('');
@@ -129,7 +139,9 @@ export function liveHtml(s: DashboardSnapshot, lang: Lang): string {
     plot(s, t),
     `<h2>${e(t.accounts)}</h2>`,
     '<table class="accounts"><thead><tr>',
-    ...[t.headers.account, t.headers.state, t.headers.messages, t.headers.size].map((h) => `<th>${e(h)}</th>`),
+    ...[t.headers.account, t.headers.state, t.headers.messages, t.headers.size].map(
+      (h) => `<th>${e(h)}</th>`,
+    ),
     ...[t.headers.copied, t.headers.present, t.headers.skipped, t.headers.failed].map(
       (h) => `<th class="num">${e(h)}</th>`,
     ),

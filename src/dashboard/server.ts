@@ -170,7 +170,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     current = source.snapshot();
     const html = liveHtml(current, opts.lang);
     // Only the time changed: nothing to send (the page says when it was last updated).
-    const changed = html.replace(/data-total="generated">[^<]*/, '') !== currentHtml.replace(/data-total="generated">[^<]*/, '');
+    const changed =
+      html.replace(/data-total="generated">[^<]*/, '') !==
+      currentHtml.replace(/data-total="generated">[^<]*/, '');
     currentHtml = html;
     if (changed) for (const c of clients) send(c);
   };
@@ -220,7 +222,11 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
       case '/favicon.ico':
         return reply(res, 204, 'image/x-icon', '');
       case '/events': {
-        res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream', connection: 'keep-alive' });
+        res.writeHead(200, {
+          ...SECURITY_HEADERS,
+          'content-type': 'text/event-stream',
+          connection: 'keep-alive',
+        });
         send(res);
         clients.add(res);
         req.on('close', () => clients.delete(res));

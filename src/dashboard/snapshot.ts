@@ -110,8 +110,10 @@ function panel(row: AccountStatusRow, src: SnapshotSources, extras: PanelExtras)
   const failed = (src.store?.notableMessages(row.account) ?? []).filter((m) => m.state === 'failed');
   const failures: AccountPanel['failures'] = [];
   if (row.error) failures.push({ reason: row.error });
-  for (const f of live?.failures ?? []) if (f.uid === undefined) failures.push({ folder: f.folder, reason: f.reason });
-  for (const m of failed.slice(-FAILURES_SHOWN)) failures.push({ folder: m.folder, uid: m.uid, reason: m.reason ?? '' });
+  for (const f of live?.failures ?? [])
+    if (f.uid === undefined) failures.push({ folder: f.folder, reason: f.reason });
+  for (const m of failed.slice(-FAILURES_SHOWN))
+    failures.push({ folder: m.folder, uid: m.uid, reason: m.reason ?? '' });
   const last = extras.lastPasses.get(row.account);
   const backoff = extras.backoffs.get(row.account);
   return {
@@ -131,7 +133,9 @@ function panel(row: AccountStatusRow, src: SnapshotSources, extras: PanelExtras)
           },
         }
       : {}),
-    ...(backoff ? { backoff: { failures: backoff.failures, retryAt: new Date(backoff.retryAt).toISOString() } } : {}),
+    ...(backoff
+      ? { backoff: { failures: backoff.failures, retryAt: new Date(backoff.retryAt).toISOString() } }
+      : {}),
     failures,
     moreFailures: Math.max(0, failed.length - FAILURES_SHOWN),
     skipped: extras.skipped.get(row.account) ?? [],
@@ -189,7 +193,9 @@ export function buildSnapshot(src: SnapshotSources): DashboardSnapshot {
   const messages = { value: sum((a) => a.messages.value), max: sum((a) => a.messages.max) };
   const remaining = messages.max - messages.value;
   const eta =
-    src.live.active && remaining > 0 && src.live.rate.messages > 0 ? remaining / src.live.rate.messages : undefined;
+    src.live.active && remaining > 0 && src.live.rate.messages > 0
+      ? remaining / src.live.rate.messages
+      : undefined;
   return {
     version: SNAPSHOT_VERSION,
     plan: src.plan.name,

@@ -50,7 +50,9 @@ export async function sendEmail(target: EmailTarget, n: Notification): Promise<v
   } catch (err) {
     const e = err as { code?: string; responseCode?: number; message?: string };
     const what = e.responseCode ? `SMTP ${e.responseCode}` : (e.code ?? 'error');
-    throw new Error(`email through ${target.host}:${target.port} failed (${what}): ${e.message ?? ''}`.trim());
+    throw new Error(
+      `email through ${target.host}:${target.port} failed (${what}): ${e.message ?? ''}`.trim(),
+    );
   } finally {
     transport.close();
   }

@@ -34,10 +34,14 @@ export function handoverHtml(r: HandoverReport): string {
       kv(a.facts),
     );
     if (a.skipped.length > 0)
-      parts.push(`<p><strong>${e(v.skippedTitle)}</strong></p><ul>${a.skipped.map((s) => `<li>${e(s)}</li>`).join('')}</ul>`);
+      parts.push(
+        `<p><strong>${e(v.skippedTitle)}</strong></p><ul>${a.skipped.map((s) => `<li>${e(s)}</li>`).join('')}</ul>`,
+      );
     parts.push(`<p><strong>${e(v.failuresTitle)}</strong></p>`);
     parts.push(
-      a.failures.rows.length > 0 ? htmlTable(a.failures.headers, a.failures.rows) : `<p class="muted">${e(v.noFailures)}</p>`,
+      a.failures.rows.length > 0
+        ? htmlTable(a.failures.headers, a.failures.rows)
+        : `<p class="muted">${e(v.noFailures)}</p>`,
       '</section>',
     );
   }

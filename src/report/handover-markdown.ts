@@ -15,17 +15,32 @@ export function handoverMarkdown(r: HandoverReport): string {
     '',
     `> **${m(v.verdictWord)}**: ${m(v.verdictLine)}`,
     '',
-    markdownTable(['', ''], v.totals.map(([k, x]) => [m(k), m(x)])),
+    markdownTable(
+      ['', ''],
+      v.totals.map(([k, x]) => [m(k), m(x)]),
+    ),
     '',
     `## ${m(v.accountsTitle)}`,
   ];
   for (const a of v.accounts) {
-    out.push('', `### ${m(a.account)} ${a.ok ? '\u2713' : '\u2717'}`, '', markdownTable(['', ''], a.facts.map(([k, x]) => [m(k), m(x)])));
-    if (a.skipped.length > 0) out.push('', `**${m(v.skippedTitle)}**`, '', ...a.skipped.map((s) => `- ${m(s)}`));
+    out.push(
+      '',
+      `### ${m(a.account)} ${a.ok ? '\u2713' : '\u2717'}`,
+      '',
+      markdownTable(
+        ['', ''],
+        a.facts.map(([k, x]) => [m(k), m(x)]),
+      ),
+    );
+    if (a.skipped.length > 0)
+      out.push('', `**${m(v.skippedTitle)}**`, '', ...a.skipped.map((s) => `- ${m(s)}`));
     out.push('', `**${m(v.failuresTitle)}**`, '');
     out.push(
       a.failures.rows.length > 0
-        ? markdownTable(a.failures.headers.map(m), a.failures.rows.map((row) => row.map(m)))
+        ? markdownTable(
+            a.failures.headers.map(m),
+            a.failures.rows.map((row) => row.map(m)),
+          )
         : m(v.noFailures),
     );
   }

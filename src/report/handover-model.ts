@@ -86,14 +86,24 @@ export interface HandoverReport {
   firstPassAt?: string;
   passes: number;
   verify: { verdict: Verdict; generatedAt: string; mode: VerifyReport['mode']['kind'] };
-  totals: { accounts: number; copied: number; present: number; skipped: number; failed: number; bytes: number };
+  totals: {
+    accounts: number;
+    copied: number;
+    present: number;
+    skipped: number;
+    failed: number;
+    bytes: number;
+  };
   accounts: HandoverAccount[];
 }
 
 /** What the report is built from. */
 export interface HandoverInput {
   plan: { name: string; client?: string; accounts: readonly { id: string; destination: { user: string } }[] };
-  store: Pick<CheckpointStore, 'counts' | 'accountStatuses' | 'folders' | 'notableMessages' | 'skippedByReason'>;
+  store: Pick<
+    CheckpointStore,
+    'counts' | 'accountStatuses' | 'folders' | 'notableMessages' | 'skippedByReason'
+  >;
   /** The schedule of `sync`, when the migration was run by it. */
   schedule?: Pick<ScheduleStore, 'schedule' | 'passes' | 'accountPasses'>;
   verify: VerifyReport;
@@ -105,10 +115,22 @@ const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t
 
 /** Verify's verdict on one account, by the same rules as the whole report's. */
 export function accountCheck(a: AccountResult | undefined): AccountCheck {
-  if (!a) return { verdict: 'failed', missing: 0, notYetCopied: 0, flagDifferences: 0, extra: 0, error: 'not verified' };
+  if (!a)
+    return {
+      verdict: 'failed',
+      missing: 0,
+      notYetCopied: 0,
+      flagDifferences: 0,
+      extra: 0,
+      error: 'not verified',
+    };
   const sum = (k: 'missing' | 'notYetCopied' | 'flagDifferences' | 'extra' | 'contentDifferences') =>
     a.folders.reduce((s, f) => s + f.counts[k], 0);
-  const loginError = !a.sourceLogin.ok ? a.sourceLogin.error : !a.destinationLogin.ok ? a.destinationLogin.error : undefined;
+  const loginError = !a.sourceLogin.ok
+    ? a.sourceLogin.error
+    : !a.destinationLogin.ok
+      ? a.destinationLogin.error
+      : undefined;
   const error = loginError ?? a.error ?? a.folders.find((f) => f.status === 'error')?.detail;
   const lost = sum('missing') > 0 || sum('contentDifferences') > 0 || error !== undefined;
   return {
@@ -128,7 +150,11 @@ function messageFailures(rows: MessageRow[]): HandoverFailure[] {
     if (r.state === 'failed') out.push({ action: 'left-on-source', ...at, reason: r.reason ?? '' });
     else if (r.repaired) out.push({ action: 'repaired', ...at, reason: r.repaired });
     else if (r.dropped_flags)
-      out.push({ action: 'flags-dropped', ...at, reason: (JSON.parse(r.dropped_flags) as string[]).join(' ') });
+      out.push({
+        action: 'flags-dropped',
+        ...at,
+        reason: (JSON.parse(r.dropped_flags) as string[]).join(' '),
+      });
   }
   return out;
 }
@@ -179,7 +205,9 @@ export function buildHandover(input: HandoverInput): HandoverReport {
       skipped: r.skipped,
       failed: r.failed,
       bytes: r.bytes,
-      ...(lastPass ? { lastPass: lastPass.number, lastPassAt: iso(lastPass.finishedAt ?? lastPass.startedAt) } : {}),
+      ...(lastPass
+        ? { lastPass: lastPass.number, lastPassAt: iso(lastPass.finishedAt ?? lastPass.startedAt) }
+        : {}),
       ...(!lastPass && r.lastUpdate ? { lastPassAt: r.lastUpdate } : {}),
       check: accountCheck(verified.get(pa.id)),
       skippedByReason: skipped
@@ -194,8 +222,13 @@ export function buildHandover(input: HandoverInput): HandoverReport {
   const sched = schedule?.schedule();
   const stopped = accounts.some((a) => a.failures.some((f) => f.action === 'still-stopped'));
   const verdict: HandoverVerdict =
-    verify.verdict === 'failed' ? 'failed' : verify.verdict === 'incomplete' || stopped ? 'incomplete' : 'complete';
-  const sum = (k: 'copied' | 'present' | 'skipped' | 'failed' | 'bytes') => accounts.reduce((s, a) => s + a[k], 0);
+    verify.verdict === 'failed'
+      ? 'failed'
+      : verify.verdict === 'incomplete' || stopped
+        ? 'incomplete'
+        : 'complete';
+  const sum = (k: 'copied' | 'present' | 'skipped' | 'failed' | 'bytes') =>
+    accounts.reduce((s, a) => s + a[k], 0);
   return {
     version: HANDOVER_VERSION,
     kind: 'handover',

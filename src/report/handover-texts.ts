@@ -4,6 +4,7 @@
  * written as \u escapes.
  */
 import { formatNumber, formatSize, type Lang } from '../core/units.js';
+import { WINDOW_REASON } from '../plan/window.js';
 import type { Verdict } from '../verify/types.js';
 import type { FailureAction, HandoverFailure, HandoverVerdict } from './handover-model.js';
 
@@ -21,7 +22,14 @@ export interface HandoverTexts {
   };
   verdictWord: Record<HandoverVerdict, string>;
   verdictLine: Record<HandoverVerdict, string>;
-  totals: { accounts: string; copied: string; present: string; skipped: string; failed: string; size: string };
+  totals: {
+    accounts: string;
+    copied: string;
+    present: string;
+    skipped: string;
+    failed: string;
+    size: string;
+  };
   sections: { accounts: string; about: string };
   account: {
     destination: string;
@@ -35,7 +43,12 @@ export interface HandoverTexts {
   };
   status: Record<string, string>;
   check: Record<Verdict, string>;
-  checkDetails: (c: { missing: number; notYetCopied: number; flagDifferences: number; extra: number }) => string;
+  checkDetails: (c: {
+    missing: number;
+    notYetCopied: number;
+    flagDifferences: number;
+    extra: number;
+  }) => string;
   skippedTitle: string;
   failuresTitle: string;
   failureHeaders: { what: string; reason: string; done: string };
@@ -45,6 +58,8 @@ export interface HandoverTexts {
   passOf: (n: number) => string;
   about: (p: { mode: string; verified: string }) => string[];
   mode: Record<string, string>;
+  /** The words for a message left out by the plan's date window. */
+  windowReason: string;
 }
 
 const n = (lang: Lang, v: number) => formatNumber(lang, v);
@@ -111,7 +126,8 @@ const EN: HandoverTexts = {
       ? `${f.folder ?? ''}, message UID ${f.uid}`
       : `the mailbox, pass${(f.passes?.length ?? 0) > 1 ? 'es' : ''} ${(f.passes ?? []).join(', ')}`,
   action: {
-    'left-on-source': () => 'Tried on every pass and refused each time; the message is still on the old server only.',
+    'left-on-source': () =>
+      'Tried on every pass and refused each time; the message is still on the old server only.',
     repaired: (f) => `Repaired (${f.reason}) and copied.`,
     'flags-dropped': () => 'Copied without these flags: the new server does not keep them.',
     recovered: (f) => `Tried again on later passes; went through in pass ${f.resolvedInPass ?? '?'}.`,
@@ -124,7 +140,12 @@ const EN: HandoverTexts = {
     'Sizes are as the servers count them (1 KB = 1024 bytes). Times are UTC.',
     `Machine-readable twin: the JSON file of this report (format version 1).`,
   ],
-  mode: { headers: 'headers of every message', deep: 'every message byte by byte', sample: 'headers, and a sample byte by byte' },
+  mode: {
+    headers: 'headers of every message',
+    deep: 'every message byte by byte',
+    sample: 'headers, and a sample byte by byte',
+  },
+  windowReason: 'outside the date window of the plan',
 };
 
 const PL: HandoverTexts = {
@@ -144,7 +165,8 @@ const PL: HandoverTexts = {
     failed: 'Czego\u015b brakuje',
   },
   verdictLine: {
-    complete: 'Weryfikacja odnalaz\u0142a na nowym serwerze ka\u017cd\u0105 wiadomo\u015b\u0107 ka\u017cdej skrzynki.',
+    complete:
+      'Weryfikacja odnalaz\u0142a na nowym serwerze ka\u017cd\u0105 wiadomo\u015b\u0107 ka\u017cdej skrzynki.',
     incomplete:
       'Nic nie zgin\u0119\u0142o, ale cz\u0119\u015b\u0107 poczty nie zosta\u0142a jeszcze skopiowana albo kt\u00f3rej\u015b skrzynki nie uda\u0142o si\u0119 doko\u0144czy\u0107: szczeg\u00f3\u0142y poni\u017cej.',
     failed:
@@ -214,11 +236,20 @@ const PL: HandoverTexts = {
     deep: 'ka\u017cda wiadomo\u015b\u0107 bajt po bajcie',
     sample: 'nag\u0142\u00f3wki oraz pr\u00f3bka bajt po bajcie',
   },
+  windowReason: 'poza zakresem dat z planu',
 };
 
 /** The words of a language. */
 export function handoverTexts(lang: Lang): HandoverTexts {
   return lang === 'pl' ? PL : EN;
+}
+
+/**
+ * A skip reason from the state in the report's language: the date window's (plan/window.ts) is
+ * known and translated, keeping the plan's own words; any other stays as recorded.
+ */
+export function skipReason(t: HandoverTexts, reason: string): string {
+  return reason.startsWith(WINDOW_REASON) ? `${t.windowReason}${reason.slice(WINDOW_REASON.length)}` : reason;
 }
 
 /** "1,234 (5.1 MB)" / "1 234 (5,1 MB)". */

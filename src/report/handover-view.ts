@@ -5,7 +5,7 @@
  */
 import { formatNumber, formatSize } from '../core/units.js';
 import type { HandoverReport, HandoverVerdict } from './handover-model.js';
-import { countAndSize, handoverTexts } from './handover-texts.js';
+import { countAndSize, handoverTexts, skipReason } from './handover-texts.js';
 
 /** One mailbox, laid out. */
 export interface HandoverAccountView {
@@ -72,10 +72,15 @@ export function handoverView(r: HandoverReport): HandoverView {
         [ta.present, num(a.present)],
         [ta.skipped, num(a.skipped)],
         [ta.failed, num(a.failed)],
-        [ta.lastPass, a.lastPass !== undefined ? `${t.passOf(a.lastPass)}, ${day(a.lastPassAt)}` : day(a.lastPassAt)],
+        [
+          ta.lastPass,
+          a.lastPass !== undefined ? `${t.passOf(a.lastPass)}, ${day(a.lastPassAt)}` : day(a.lastPassAt),
+        ],
         [ta.check, check],
       ],
-      skipped: a.skippedByReason.map((s) => `${s.reason || '-'}: ${countAndSize(r.lang, s.messages, s.bytes)}`),
+      skipped: a.skippedByReason.map(
+        (s) => `${skipReason(t, s.reason) || '-'}: ${countAndSize(r.lang, s.messages, s.bytes)}`,
+      ),
       failures: {
         headers: [t.failureHeaders.what, t.failureHeaders.reason, t.failureHeaders.done],
         rows: a.failures.map((f) => [t.failureWhat(f), f.reason, t.action[f.action](f)]),

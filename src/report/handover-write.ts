@@ -24,7 +24,9 @@ export function handoverJson(r: HandoverReport): string {
 export function parseHandoverJson(text: string): HandoverReport {
   const r = JSON.parse(text) as Partial<HandoverReport>;
   if (r.kind !== 'handover' || r.version !== HANDOVER_VERSION)
-    throw new Error(`not a handover report of version ${HANDOVER_VERSION} (kind ${String(r.kind)}, version ${String(r.version)})`);
+    throw new Error(
+      `not a handover report of version ${HANDOVER_VERSION} (kind ${String(r.kind)}, version ${String(r.version)})`,
+    );
   return r as HandoverReport;
 }
 

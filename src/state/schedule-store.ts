@@ -321,8 +321,7 @@ export class ScheduleStore {
   /** When a notification with this de-duplication key was last sent. */
   lastSent(key: string): number | undefined {
     const r = this.db.prepare('SELECT sent_at FROM notices WHERE key = ?').get(key) as
-      | { sent_at: number }
-      | undefined;
+      { sent_at: number } | undefined;
     return r?.sent_at;
   }
 
@@ -338,6 +337,6 @@ export class ScheduleStore {
 
   /** Forgets the keys starting with `prefix` (the condition they were about has ended). */
   forget(prefix: string): void {
-    this.db.prepare("DELETE FROM notices WHERE substr(key, 1, length(?)) = ?").run(prefix, prefix);
+    this.db.prepare('DELETE FROM notices WHERE substr(key, 1, length(?)) = ?').run(prefix, prefix);
   }
 }

@@ -142,7 +142,12 @@ export function accountStoppedNotice(
 }
 
 /** "The sync stopped": the pass could not go on at all (state unwritable, disk full...). */
-export function syncStoppedNotice(plan: string, error: string, hint: string | undefined, now: number): Notice {
+export function syncStoppedNotice(
+  plan: string,
+  error: string,
+  hint: string | undefined,
+  now: number,
+): Notice {
   return {
     notification: {
       schema: NOTIFICATION_SCHEMA,

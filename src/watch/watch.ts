@@ -222,7 +222,15 @@ class Loop {
       const now = this.clock.now();
       schedule.finishPass(
         req.number,
-        { finishedAt: now, status: 'failed', copied: 0, bytes: 0, failed: 0, accountsFailed: 0, error: describeError(err) },
+        {
+          finishedAt: now,
+          status: 'failed',
+          copied: 0,
+          bytes: 0,
+          failed: 0,
+          accountsFailed: 0,
+          error: describeError(err),
+        },
         [],
       );
       const hint = err instanceof MailshiftError ? err.hint : undefined;
@@ -252,9 +260,7 @@ class Loop {
     if (req.final) schedule.markFinalDone(now);
     const upcoming = req.final ? undefined : nextPass(this.cfg, this.facts(), now)?.at;
     for (const n of notices) await this.notify(n);
-    await this.notify(
-      passNotice(this.deps.plan, { ...req, startedAt }, summary, upcoming, now),
-    );
+    await this.notify(passNotice(this.deps.plan, { ...req, startedAt }, summary, upcoming, now));
     return req.final ? 'cutover' : undefined;
   }
 
@@ -281,9 +287,21 @@ class Loop {
       const b = backoffAfterFailure(prev?.failures ?? 0, this.cfg, startedAt);
       const since = prev?.since ?? now;
       const code = (a as AccountResult & { code?: string }).code;
-      schedule.setBackoff({ account: a.account, failures: b.failures, retryAt: b.retryAt, code, error: a.error, since });
+      schedule.setBackoff({
+        account: a.account,
+        failures: b.failures,
+        retryAt: b.retryAt,
+        code,
+        error: a.error,
+        since,
+      });
       notices.push(
-        accountStoppedNotice(this.deps.plan, a, { failures: b.failures, since, ...(final ? {} : { retryAt: b.retryAt }) }, now),
+        accountStoppedNotice(
+          this.deps.plan,
+          a,
+          { failures: b.failures, since, ...(final ? {} : { retryAt: b.retryAt }) },
+          now,
+        ),
       );
     }
     return notices;

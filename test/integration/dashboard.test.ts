@@ -36,7 +36,12 @@ describe('dashboard in Chromium', () => {
     });
     browser = await chromium.launch({
       executablePath: CHROMIUM.provides,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('request', (r) => requests.push(r.url()));
@@ -50,6 +55,14 @@ describe('dashboard in Chromium', () => {
     f?.close();
   });
 
+  /** Waits until the page itself shows `text` in a cell (evaluated in the page: no reload). */
+  const showing = (account: string, name: string, text: string) =>
+    page.waitForFunction(
+      `document.querySelector('tr[data-account="${account}"] [data-field="${name}"]')?.textContent === '${text}'`,
+      undefined,
+      { timeout: 20_000 },
+    );
+
   const cell = (account: string, name: string) =>
     page.locator(`tr[data-account="${account}"] [data-field="${name}"]`).first();
 
@@ -61,34 +74,38 @@ describe('dashboard in Chromium', () => {
     assert.equal(await cell('biuro@acme.example', 'skipped').textContent(), '5');
     assert.equal(await cell('kontakt@acme.example', 'messages').getAttribute('value'), '20');
     assert.equal(await cell('kontakt@acme.example', 'messages').getAttribute('max'), '100');
-    assert.match((await page.locator('[data-total="next-pass"]').textContent()) ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
-    assert.match((await page.locator('body').textContent()) ?? '', /NO \[LIMIT\] message too large for this mailbox/);
+    assert.match(
+      (await page.locator('[data-total="next-pass"]').textContent()) ?? '',
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/,
+    );
+    assert.match(
+      (await page.locator('body').textContent()) ?? '',
+      /NO \[LIMIT\] message too large for this mailbox/,
+    );
     assert.match((await page.locator('body').textContent()) ?? '', /outside the date window \(since 2y\): 5/);
     assert.equal(await page.locator('svg.plot polyline').count(), 1, 'the throughput plot is drawn');
 
     f.advance(30);
-    await page.waitForFunction(
-      () => document.querySelector('tr[data-account="kontakt@acme.example"] [data-field="copied"]')?.textContent === '49',
-      undefined,
-      { timeout: 20_000 },
-    );
+    await showing('kontakt@acme.example', 'copied', '49');
+
     assert.equal(await cell('kontakt@acme.example', 'messages').getAttribute('value'), '50');
   });
 
   it('at the end equals the status rows; no request leaves the local server; nothing in the console; screenshot', async () => {
     f.advance(50);
     f.finish();
-    await page.waitForFunction(
-      () => document.querySelector('tr[data-account="kontakt@acme.example"] [data-field="state"]')?.textContent === 'incomplete',
-      undefined,
-      { timeout: 20_000 },
-    );
+    await showing('kontakt@acme.example', 'state', 'incomplete');
+
     const rows = accountStatusRows({ accounts: ACCOUNTS.map((id) => ({ id })) }, f.store);
     for (const r of rows)
       for (const k of ['copied', 'present', 'skipped', 'failed'] as const)
         assert.equal(await cell(r.account, k).textContent(), String(r[k]), `${r.account} ${k}`);
     assert.equal(await cell('kontakt@acme.example', 'copied').textContent(), '99');
-    assert.equal(await page.locator('[data-total="eta"]').textContent(), '-', 'no time left once the run is done');
+    assert.equal(
+      await page.locator('[data-total="eta"]').textContent(),
+      '-',
+      'no time left once the run is done',
+    );
 
     const png = join(mkdtempSync(join(tmpdir(), 'mailshift-dashboard-shot-')), 'dashboard.png');
     await page.screenshot({ path: png, fullPage: true });

@@ -29,7 +29,9 @@ interface Mail {
   secure: boolean;
 }
 
-function startSmtp(opts: { starttls: boolean }): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
+function startSmtp(opts: {
+  starttls: boolean;
+}): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
   const mails: Mail[] = [];
   const server = new SMTPServer({
     // smtp-server's own self-signed certificate serves STARTTLS; the client is told not to verify it.
@@ -37,7 +39,8 @@ function startSmtp(opts: { starttls: boolean }): Promise<{ server: SMTPServer; p
     authOptional: !opts.starttls,
     logger: false,
     onAuth(auth, _session, cb) {
-      if (auth.username === 'it@acme.example' && auth.password === SMTP_PASSWORD) cb(null, { user: auth.username });
+      if (auth.username === 'it@acme.example' && auth.password === SMTP_PASSWORD)
+        cb(null, { user: auth.username });
       else cb(new Error('bad login'));
     },
     onData(stream, session, cb) {
@@ -158,7 +161,12 @@ describe('notifications to real receivers', () => {
     ]);
     const failed = summary.accounts[1]!;
     const now = Date.parse('2026-12-02T03:00:00Z');
-    const notice = accountStoppedNotice('acme', failed, { failures: 1, since: now, retryAt: now + 900_000 }, now);
+    const notice = accountStoppedNotice(
+      'acme',
+      failed,
+      { failures: 1, since: now, retryAt: now + 900_000 },
+      now,
+    );
     const first = await n.send(notice);
     assert.deepEqual(
       first.deliveries.map((d) => [d.channel, d.ok, d.error]),
@@ -186,7 +194,10 @@ describe('notifications to real receivers', () => {
     assert.equal(body.account?.retryAt, '2026-12-02T03:15:00.000Z');
 
     const slack = http.hooks.find((h) => h.path.startsWith('/services/'))!;
-    assert.match((slack.body as { text: string }).text, /^\*Account kontakt@acme\.example stopped\*\nlogin refused/);
+    assert.match(
+      (slack.body as { text: string }).text,
+      /^\*Account kontakt@acme\.example stopped\*\nlogin refused/,
+    );
 
     const mail = smtp.mails[0]!;
     assert.equal(mail.secure, true, 'sent after STARTTLS');
@@ -208,7 +219,15 @@ describe('notifications to real receivers', () => {
     const n = notifier();
     const s = summaryOf([{ account: 'a@acme.example', copied: 40 }], { seconds: 12.34 });
     const start = Date.parse('2026-12-02T08:00:00Z');
-    await n.send(passNotice('acme', { number: 4, final: false, trigger: 'schedule', startedAt: start }, s, start + 900_000, start + 13_000));
+    await n.send(
+      passNotice(
+        'acme',
+        { number: 4, final: false, trigger: 'schedule', startedAt: start },
+        s,
+        start + 900_000,
+        start + 13_000,
+      ),
+    );
     const body = http.hooks.find((h) => h.path === '/mailshift')?.body as Notification;
     assert.equal(body.kind, 'pass-done');
     assert.deepEqual(body.pass, {
@@ -249,7 +268,13 @@ describe('notifications to real receivers', () => {
         memory: memory(),
         secrets: () => [],
       });
-    const notice = passNotice('acme', { number: 1, final: false, trigger: 'first', startedAt: 0 }, summaryOf([]), undefined, 1000);
+    const notice = passNotice(
+      'acme',
+      { number: 1, final: false, trigger: 'first', startedAt: 0 },
+      summaryOf([]),
+      undefined,
+      1000,
+    );
     const refused = await n('starttls').send(notice);
     assert.equal(refused.sent, false);
     assert.match(refused.deliveries[0]?.error ?? '', /email through 127\.0\.0\.1:\d+ failed/);
@@ -263,7 +288,9 @@ describe('notifications to real receivers', () => {
   it('a webhook answering 500 is reported with the channel name, never its URL', async () => {
     http.failing.add(`/services/${HOOK_SECRET}`);
     const n = new Notifier({
-      channels: [webhookChannel({ name: 'webhook 2', url: `${http.base}/services/${HOOK_SECRET}`, style: 'slack' })],
+      channels: [
+        webhookChannel({ name: 'webhook 2', url: `${http.base}/services/${HOOK_SECRET}`, style: 'slack' }),
+      ],
       on: ['sync-stopped'],
       repeatAfterMs: 60_000,
       memory: memory(),
@@ -281,6 +308,8 @@ describe('notifications to real receivers', () => {
       },
     });
     http.failing.clear();
-    assert.deepEqual(r.deliveries, [{ channel: 'webhook 2', ok: false, error: 'webhook 2: the webhook answered HTTP 500' }]);
+    assert.deepEqual(r.deliveries, [
+      { channel: 'webhook 2', ok: false, error: 'webhook 2: the webhook answered HTTP 500' },
+    ]);
   });
 });

@@ -57,11 +57,19 @@ export function fillState(): FilledState {
   const p1 = schedule.startPass({ trigger: 'first', final: false, startedAt: START });
   const b = key('biuro@acme.example');
   store.recordIntent(b, 'INBOX', 1, intents(1, 30));
-  store.commitBatch(b, 9, intents(1, 30).map((m, i) => ({ uid: m.uid, ok: true, destUid: i + 1 })));
+  store.commitBatch(
+    b,
+    9,
+    intents(1, 30).map((m, i) => ({ uid: m.uid, ok: true, destUid: i + 1 })),
+  );
   store.recordWithoutAppend(
     b,
     'INBOX',
-    intents(31, 5, 4096).map((meta) => ({ meta, state: 'skipped' as const, reason: 'outside the date window (since 2y)' })),
+    intents(31, 5, 4096).map((meta) => ({
+      meta,
+      state: 'skipped' as const,
+      reason: 'outside the date window (since 2y)',
+    })),
   );
   store.saveFolder({
     account: 'biuro@acme.example',
@@ -74,12 +82,31 @@ export function fillState(): FilledState {
     dest_uidvalidity: 9,
   });
   store.setAccountStatus('biuro@acme.example', 'done');
-  store.setAccountStatus('sprzedaz@acme.example', 'incomplete', 'login refused for sprzedaz@acme.example on imap.new-host.example');
+  store.setAccountStatus(
+    'sprzedaz@acme.example',
+    'incomplete',
+    'login refused for sprzedaz@acme.example on imap.new-host.example',
+  );
   schedule.finishPass(
     p1,
-    { finishedAt: START + 60_000, status: 'incomplete', copied: 30, bytes: 30 * 2048, failed: 0, accountsFailed: 1 },
+    {
+      finishedAt: START + 60_000,
+      status: 'incomplete',
+      copied: 30,
+      bytes: 30 * 2048,
+      failed: 0,
+      accountsFailed: 1,
+    },
     [
-      { account: 'biuro@acme.example', status: 'done', copied: 30, bytes: 30 * 2048, failed: 0, code: undefined, error: undefined },
+      {
+        account: 'biuro@acme.example',
+        status: 'done',
+        copied: 30,
+        bytes: 30 * 2048,
+        failed: 0,
+        code: undefined,
+        error: undefined,
+      },
       {
         account: 'sprzedaz@acme.example',
         status: 'stopped',
@@ -106,13 +133,39 @@ export function fillState(): FilledState {
   const emit = (e: Parameters<EventFileReporter['emit']>[0]) => events.emit(e);
   emit({ type: 'run-start', accounts: 2 });
   emit({ type: 'account-start', account: 'biuro@acme.example' });
-  emit({ type: 'folder-done', account: 'biuro@acme.example', folder: 'INBOX', destination: 'INBOX', totals: emptyTotals(), unchanged: true });
+  emit({
+    type: 'folder-done',
+    account: 'biuro@acme.example',
+    folder: 'INBOX',
+    destination: 'INBOX',
+    totals: emptyTotals(),
+    unchanged: true,
+  });
   emit({ type: 'account-planned', account: 'biuro@acme.example', folders: 1, messages: 0, bytes: 0 });
-  emit({ type: 'account-done', account: 'biuro@acme.example', totals: emptyTotals(), folders: 1, failedFolders: 0 });
+  emit({
+    type: 'account-done',
+    account: 'biuro@acme.example',
+    totals: emptyTotals(),
+    folders: 1,
+    failedFolders: 0,
+  });
   emit({ type: 'account-start', account: 'kontakt@acme.example' });
   store.setAccountStatus('kontakt@acme.example', 'in progress');
-  emit({ type: 'account-planned', account: 'kontakt@acme.example', folders: 1, messages: 100, bytes: 100 * 2048 });
-  emit({ type: 'folder-start', account: 'kontakt@acme.example', folder: 'INBOX', destination: 'INBOX', toCopy: 100, bytes: 100 * 2048 });
+  emit({
+    type: 'account-planned',
+    account: 'kontakt@acme.example',
+    folders: 1,
+    messages: 100,
+    bytes: 100 * 2048,
+  });
+  emit({
+    type: 'folder-start',
+    account: 'kontakt@acme.example',
+    folder: 'INBOX',
+    destination: 'INBOX',
+    toCopy: 100,
+    bytes: 100 * 2048,
+  });
   const k = key('kontakt@acme.example');
   let next = 1;
   const copy = (n: number, failOne = false) => {
@@ -130,7 +183,13 @@ export function fillState(): FilledState {
     );
     t += 2;
     if (failOne)
-      emit({ type: 'message-failed', account: 'kontakt@acme.example', folder: 'INBOX', uid: batch[0]!.uid, reason: 'NO [LIMIT] message too large for this mailbox' });
+      emit({
+        type: 'message-failed',
+        account: 'kontakt@acme.example',
+        folder: 'INBOX',
+        uid: batch[0]!.uid,
+        reason: 'NO [LIMIT] message too large for this mailbox',
+      });
     emit({
       type: 'progress',
       account: 'kontakt@acme.example',
@@ -151,8 +210,21 @@ export function fillState(): FilledState {
     },
     finish: () => {
       store.setAccountStatus('kontakt@acme.example', 'incomplete');
-      emit({ type: 'folder-done', account: 'kontakt@acme.example', folder: 'INBOX', destination: 'INBOX', totals: emptyTotals(), unchanged: false });
-      emit({ type: 'account-done', account: 'kontakt@acme.example', totals: emptyTotals(), folders: 1, failedFolders: 0 });
+      emit({
+        type: 'folder-done',
+        account: 'kontakt@acme.example',
+        folder: 'INBOX',
+        destination: 'INBOX',
+        totals: emptyTotals(),
+        unchanged: false,
+      });
+      emit({
+        type: 'account-done',
+        account: 'kontakt@acme.example',
+        totals: emptyTotals(),
+        folders: 1,
+        failedFolders: 0,
+      });
       emit({ type: 'run-done', seconds: t, totals: emptyTotals(), interrupted: false });
     },
     close: () => {

@@ -26,7 +26,11 @@ function get(
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
     });
     req.on('error', reject);
@@ -58,13 +62,17 @@ function sse(url: string, stop: (html: string) => boolean): Promise<string[]> {
         }
       });
     });
-    req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)));
+    req.on('error', (err) =>
+      (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err),
+    );
     req.end();
   });
 }
 
 const field = (html: string, account: string, name: string) =>
-  new RegExp(`<tr data-account="${account.replace(/\./g, '\\.')}">.*?data-field="${name}"[^>]*>([^<]*)<`).exec(html)?.[1];
+  new RegExp(
+    `<tr data-account="${account.replace(/\./g, '\\.')}">.*?data-field="${name}"[^>]*>([^<]*)<`,
+  ).exec(html)?.[1];
 
 describe('dashboard snapshot', () => {
   const f = fillState();
@@ -115,7 +123,9 @@ describe('dashboard snapshot', () => {
     assert.deepEqual(kontakt?.failures, [
       { folder: 'INBOX', uid: 1, reason: 'NO [LIMIT] message too large for this mailbox' },
     ]);
-    assert.deepEqual(biuro?.skipped, [{ reason: 'outside the date window (since 2y)', messages: 5, bytes: 5 * 4096 }]);
+    assert.deepEqual(biuro?.skipped, [
+      { reason: 'outside the date window (since 2y)', messages: 5, bytes: 5 * 4096 },
+    ]);
     assert.equal(sprzedaz?.backoff?.failures, 2);
     assert.equal(sprzedaz?.lastPass?.status, 'stopped');
     assert.match(sprzedaz?.failures[0]?.reason ?? '', /login refused for sprzedaz@acme\.example/);
@@ -163,7 +173,9 @@ describe('dashboard server', () => {
     assert.doesNotMatch(page.body, /(src|href)="(https?:)?\/\//, 'nothing loaded from another origin');
     const css = await get(`${d.url}dashboard.css`);
     assert.match(String(css.headers['content-type']), /text\/css/);
-    const snap = JSON.parse((await get(`${d.url}api/snapshot`)).body) as { accounts: { status: { copied: number } }[] };
+    const snap = JSON.parse((await get(`${d.url}api/snapshot`)).body) as {
+      accounts: { status: { copied: number } }[];
+    };
     assert.equal(snap.accounts[1]?.status.copied, 19);
   });
 
@@ -172,7 +184,11 @@ describe('dashboard server', () => {
     await new Promise((r) => setTimeout(r, 300));
     f.advance(30);
     const htmls = await seen;
-    assert.equal(field(htmls[0]!, 'kontakt@acme.example', 'copied'), '19', 'the first event is the page as it was');
+    assert.equal(
+      field(htmls[0]!, 'kontakt@acme.example', 'copied'),
+      '19',
+      'the first event is the page as it was',
+    );
     assert.equal(field(htmls[htmls.length - 1]!, 'kontakt@acme.example', 'copied'), '49');
   });
 

@@ -82,7 +82,11 @@ describe('Notifier', () => {
     now += 2_000;
     assert.equal((await n.send(notice)).sent, true, 'sent again after repeatAfter');
     n.forget('account-stopped:b:');
-    assert.equal((await n.send(notice)).sent, true, 'sent again once forgotten (recovered, then failed again)');
+    assert.equal(
+      (await n.send(notice)).sent,
+      true,
+      'sent again once forgotten (recovered, then failed again)',
+    );
     assert.equal(got.length, 6);
     assert.deepEqual((await n.send({ notification: note('x', 'pass-done') })).heldBack, 'not-wanted');
   });

@@ -68,7 +68,10 @@ describe('spans, ages and instants', () => {
     assert.equal(instantBefore(parseAge('2y')!, now).toISOString(), '2024-03-31T12:00:00.000Z');
     assert.equal(instantBefore(parseAge('90d')!, now).toISOString(), '2025-12-31T12:00:00.000Z');
     assert.equal(instantBefore(parseAge('2w')!, now).toISOString(), '2026-03-17T12:00:00.000Z');
-    assert.equal(instantBefore(parseAge('1mo')!, new Date('2026-05-15T00:00:00Z')).toISOString(), '2026-04-15T00:00:00.000Z');
+    assert.equal(
+      instantBefore(parseAge('1mo')!, new Date('2026-05-15T00:00:00Z')).toISOString(),
+      '2026-04-15T00:00:00.000Z',
+    );
     assert.equal(parseAge('2 years'), undefined);
   });
 
@@ -140,7 +143,9 @@ notify:
 
   it('keeps secret webhook URLs out of the plan', () => {
     assert.match(
-      refusal(plan('notify: { webhooks: [ { url: "https://hooks.slack.com/services/T/B/x", style: slack } ] }\n')),
+      refusal(
+        plan('notify: { webhooks: [ { url: "https://hooks.slack.com/services/T/B/x", style: slack } ] }\n'),
+      ),
       /notify\.webhooks\[0\]: a Slack or Teams webhook URL is a secret: give it with urlEnv or urlFile/,
     );
     assert.match(

@@ -28,8 +28,16 @@ describe('EventFileReporter', () => {
     r.emit(progress(3));
     r.close();
     const { current } = eventFiles(dir);
-    const lines = readFileSync(current, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines[0], { time: '2026-12-02T10:00:00.000Z', pid: process.pid, type: 'run-start', accounts: 2 });
+    const lines = readFileSync(current, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(lines[0], {
+      time: '2026-12-02T10:00:00.000Z',
+      pid: process.pid,
+      type: 'run-start',
+      accounts: 2,
+    });
     assert.equal(lines[1].folder, 'Faktury/2024 \u017c\u00f3\u0142w');
     assert.equal(statSync(current).mode & 0o777, 0o600);
   });
@@ -48,12 +56,18 @@ describe('EventFileReporter', () => {
     }
     read();
     r.close();
-    assert.deepEqual(seen, Array.from({ length: 100 }, (_, i) => i + 1));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
     const { current, previous } = eventFiles(dir);
     assert.ok(statSync(current).size <= 2000 && statSync(previous).size <= 2000, 'bounded');
     // A dashboard started later sees the history the two files still hold, in order.
     const late = new EventTail(dir).read().map((e) => (e.type === 'progress' ? e.messages : -1));
-    assert.deepEqual(late, Array.from({ length: late.length }, (_, i) => 100 - late.length + 1 + i));
+    assert.deepEqual(
+      late,
+      Array.from({ length: late.length }, (_, i) => 100 - late.length + 1 + i),
+    );
     assert.ok(late.length >= 10, `${late.length} events kept`);
   });
 

@@ -29,14 +29,37 @@ describe('ScheduleStore', () => {
       n1,
       { finishedAt: 2000, status: 'incomplete', copied: 7, bytes: 700, failed: 1, accountsFailed: 1 },
       [
-        { account: 'a@x', status: 'done', copied: 7, bytes: 700, failed: 0, code: undefined, error: undefined },
-        { account: 'b@x', status: 'stopped', copied: 0, bytes: 0, failed: 0, code: 'AUTH_FAILED', error: 'login refused' },
+        {
+          account: 'a@x',
+          status: 'done',
+          copied: 7,
+          bytes: 700,
+          failed: 0,
+          code: undefined,
+          error: undefined,
+        },
+        {
+          account: 'b@x',
+          status: 'stopped',
+          copied: 0,
+          bytes: 0,
+          failed: 0,
+          code: 'AUTH_FAILED',
+          error: 'login refused',
+        },
       ],
     );
     const n2 = s.startPass({ trigger: 'schedule', final: false, startedAt: 3000 });
     assert.deepEqual([n1, n2], [1, 2]);
     s.setNext(4000, false, 3000);
-    s.setBackoff({ account: 'b@x', failures: 2, retryAt: 9000, code: 'AUTH_FAILED', error: 'login refused', since: 1000 });
+    s.setBackoff({
+      account: 'b@x',
+      failures: 2,
+      retryAt: 9000,
+      code: 'AUTH_FAILED',
+      error: 'login refused',
+      since: 1000,
+    });
     s.remember('account-stopped:b@x:AUTH_FAILED', 2000);
     s.close();
 

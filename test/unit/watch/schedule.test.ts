@@ -25,12 +25,20 @@ describe('nextPass', () => {
 
   it('anchors passes at their starts', () => {
     const facts = { lastStartedAt: T, lastFinishedAt: T + 4 * MIN, interrupted: false };
-    assert.deepEqual(nextPass(cfg, facts, T + 5 * MIN), { at: T + 15 * MIN, final: false, trigger: 'schedule' });
+    assert.deepEqual(nextPass(cfg, facts, T + 5 * MIN), {
+      at: T + 15 * MIN,
+      final: false,
+      trigger: 'schedule',
+    });
   });
 
   it('follows a pass that overran its interval at once, never overlapping it', () => {
     const facts = { lastStartedAt: T, lastFinishedAt: T + 40 * MIN, interrupted: false };
-    assert.deepEqual(nextPass(cfg, facts, T + 40 * MIN), { at: T + 40 * MIN, final: false, trigger: 'schedule' });
+    assert.deepEqual(nextPass(cfg, facts, T + 40 * MIN), {
+      at: T + 40 * MIN,
+      final: false,
+      trigger: 'schedule',
+    });
   });
 
   it('runs a pass cut short again at once', () => {
@@ -70,7 +78,8 @@ describe('account backoff', () => {
     const waits = [1, 2, 3, 4, 10].map((n) => backoffAfterFailure(n - 1, cfg, T).retryAt - T);
     // Half an interval into the last skipped slot: 1 skipped pass -> due at the second one.
     assert.deepEqual(waits, [0, 22.5 * MIN, 52.5 * MIN, 112.5 * MIN, 6 * 60 * MIN]);
-    const due = (n: number) => dueAccounts(['b'], new Map([['b', backoffAfterFailure(n - 1, cfg, T)]]), T + 15 * MIN, false);
+    const due = (n: number) =>
+      dueAccounts(['b'], new Map([['b', backoffAfterFailure(n - 1, cfg, T)]]), T + 15 * MIN, false);
     assert.deepEqual(due(1), ['b'], 'one failure: the next pass takes it');
     assert.deepEqual(due(2), [], 'two failures: the next pass skips it');
     assert.equal(backoffAfterFailure(2, cfg, T).failures, 3);

@@ -35,7 +35,10 @@ export interface FakeAccount {
 }
 
 /** A RunSummary as migrate() returns it. */
-export function summaryOf(accounts: FakeAccount[], opts: { interrupted?: boolean; seconds?: number } = {}): RunSummary {
+export function summaryOf(
+  accounts: FakeAccount[],
+  opts: { interrupted?: boolean; seconds?: number } = {},
+): RunSummary {
   const results = accounts.map((a) => ({
     account: a.account,
     ok: a.error === undefined && !a.failed,

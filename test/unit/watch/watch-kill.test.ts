@@ -14,7 +14,9 @@ import { ScheduleStore } from '../../../src/state/schedule-store.js';
 const CHILD = join(import.meta.dirname, 'sync-child.ts');
 
 function start(dir: string, log: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', CHILD, dir, log], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, ['--import', 'tsx', CHILD, dir, log], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function until(log: string, re: RegExp, timeoutMs = 60_000): Promise<void> {
@@ -27,7 +29,9 @@ async function until(log: string, re: RegExp, timeoutMs = 60_000): Promise<void>
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 }
 
 describe('sync killed mid-pass', () => {

@@ -96,7 +96,11 @@ describe('watch', () => {
           { account: 'a@x', copied: 3 },
           ...(req.only && !req.only.includes('b@x')
             ? []
-            : [bFails ? { account: 'b@x', error: 'login refused for b@x', code: 'AUTH_FAILED' } : { account: 'b@x', copied: 5 }]),
+            : [
+                bFails
+                  ? { account: 'b@x', error: 'login refused for b@x', code: 'AUTH_FAILED' }
+                  : { account: 'b@x', copied: 5 },
+              ]),
         ]);
       },
     };
@@ -125,7 +129,10 @@ describe('watch', () => {
     clock.t += MIN;
     const moved = await watch(
       { ...cfg, cutoverAt: clock.now() + 20 * MIN },
-      { ...deps, runPass: async (r) => (again.push({ ...r }), summaryOf([{ account: 'a@x' }, { account: 'b@x' }])) },
+      {
+        ...deps,
+        runPass: async (r) => (again.push({ ...r }), summaryOf([{ account: 'a@x' }, { account: 'b@x' }])),
+      },
     );
     assert.equal(moved.stoppedBy, 'cutover');
     assert.deepEqual(
@@ -143,7 +150,10 @@ describe('watch', () => {
     const clock = new FakeClock(T0);
     const cfg = { everyMs: 15 * MIN, minGapMs: MIN, maxBackoffMs: 6 * 60 * MIN };
     const stop = new AbortController();
-    const deps = (runPass: (r: PassRequest) => Promise<ReturnType<typeof summaryOf>>, signal = stop.signal) => ({
+    const deps = (
+      runPass: (r: PassRequest) => Promise<ReturnType<typeof summaryOf>>,
+      signal = stop.signal,
+    ) => ({
       plan: 'acme',
       accounts: ['a@x'],
       schedule: db.schedule,
@@ -255,14 +265,18 @@ describe('watch', () => {
                 code: 'AUTH_FAILED',
                 hint: 'check the password secret=hunter22 of b@x',
               });
-            else if (bTries === 5) results.push({ account: 'b@x', error: 'the mailbox of b@x is full', code: 'DEST_OVERQUOTA' });
+            else if (bTries === 5)
+              results.push({ account: 'b@x', error: 'the mailbox of b@x is full', code: 'DEST_OVERQUOTA' });
             else results.push({ account: 'b@x', copied: 2 });
           }
           return summaryOf(results);
         },
       },
     );
-    assert.ok(taken.every((t) => t.includes('a@x')), 'a@x goes on in every pass');
+    assert.ok(
+      taken.every((t) => t.includes('a@x')),
+      'a@x goes on in every pass',
+    );
     const withB = taken.map((t) => t.includes('b@x'));
     // Failures 1, 2, 3: tried again on the next pass, then after skipping 1 pass, then 3 passes.
     assert.deepEqual(withB.slice(0, 8), [true, true, false, true, false, false, false, true]);
