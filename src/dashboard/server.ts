@@ -11,13 +11,15 @@
  * also works offline.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Lang } from '../core/units.js';
 import { CheckpointStore } from '../state/checkpoint-store.js';
 import { ScheduleStore } from '../state/schedule-store.js';
 import { lockHolder, type StateDir } from '../state/state-dir.js';
+import { EVENTS_FILE } from '../report/event-file-reporter.js';
 import { DASHBOARD_CSS, DASHBOARD_JS } from './assets.js';
 import { EventTail } from './event-tail.js';
 import { LiveModel } from './live-model.js';
@@ -87,6 +89,23 @@ function cookieToken(req: IncomingMessage): string | undefined {
     if (k === COOKIE && v) return decodeURIComponent(v);
   }
   return undefined;
+}
+
+/** Rebuilt at least this often even when no file changed: the rate, the time left and the lock move. */
+const STALE_MS = 10_000;
+
+/** Size and time of the files a snapshot comes from: when none changed, nothing is read again. */
+function fingerprint(state: StateDir, events: string): string {
+  return [state.db, `${state.db}-wal`, events, state.lock]
+    .map((p) => {
+      try {
+        const s = statSync(p);
+        return `${s.size}:${s.mtimeMs}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
 }
 
 /** The state, the events and their fold, read again on every poll. */
@@ -159,6 +178,9 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const clients = new Set<ServerResponse>();
   let current = source.snapshot();
   let currentHtml = liveHtml(current, opts.lang);
+  const eventsFile = join(opts.state.dir, EVENTS_FILE);
+  let seen = fingerprint(opts.state, eventsFile);
+  let builtAt = Date.now();
   let port = 0;
 
   const send = (res: ServerResponse) =>
@@ -167,6 +189,10 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     );
 
   const refresh = () => {
+    const now = fingerprint(opts.state, eventsFile);
+    if (now === seen && Date.now() - builtAt < STALE_MS) return;
+    seen = now;
+    builtAt = Date.now();
     current = source.snapshot();
     const html = liveHtml(current, opts.lang);
     // Only the time changed: nothing to send (the page says when it was last updated).

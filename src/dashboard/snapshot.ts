@@ -107,7 +107,8 @@ function panel(row: AccountStatusRow, src: SnapshotSources, extras: PanelExtras)
     for (const f of live.folders.values())
       if (!f.done && src.live.active) pendingBytes += Math.max(0, f.bytes - f.copiedBytes);
   }
-  const failed = (src.store?.notableMessages(row.account) ?? []).filter((m) => m.state === 'failed');
+  // Only the latest few: a mailbox may hold thousands of refused messages (the state has them all).
+  const failed = row.failed > 0 ? (src.store?.failedMessages(row.account, FAILURES_SHOWN) ?? []) : [];
   const failures: AccountPanel['failures'] = [];
   if (row.error) failures.push({ reason: row.error });
   for (const f of live?.failures ?? [])
@@ -137,7 +138,7 @@ function panel(row: AccountStatusRow, src: SnapshotSources, extras: PanelExtras)
       ? { backoff: { failures: backoff.failures, retryAt: new Date(backoff.retryAt).toISOString() } }
       : {}),
     failures,
-    moreFailures: Math.max(0, failed.length - FAILURES_SHOWN),
+    moreFailures: Math.max(0, row.failed - failed.length),
     skipped: extras.skipped.get(row.account) ?? [],
   };
 }

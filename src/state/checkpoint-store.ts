@@ -145,6 +145,13 @@ export class CheckpointStore {
     return new CheckpointStore(db);
   }
 
+  /** The latest messages of an account that the destination refused, newest first, at most `limit`. */
+  failedMessages(account: string, limit: number): MessageRow[] {
+    return this.stmt(
+      `SELECT * FROM messages WHERE account = ? AND state = 'failed' ORDER BY updated_at DESC, folder, uid LIMIT ?`,
+    ).all(account, limit) as MessageRow[];
+  }
+
   /** Skipped messages counted per account and reason (the date window, the size limit...). */
   skippedByReason(): { account: string; reason: string; messages: number; bytes: number }[] {
     return this.stmt(

@@ -123,14 +123,13 @@ class Loop {
 
   private facts(): ScheduleFacts {
     const last = this.deps.schedule.lastPass();
+    const finalDoneAt = this.deps.schedule.schedule()?.finalDoneAt;
     const started = Math.max(last?.startedAt ?? -Infinity, this.skippedAt ?? -Infinity);
     return {
       ...(Number.isFinite(started) ? { lastStartedAt: started } : {}),
       ...(last?.finishedAt === undefined ? {} : { lastFinishedAt: last.finishedAt }),
       interrupted: last?.status === 'interrupted' || last?.status === 'running',
-      ...(this.deps.schedule.schedule()?.finalDoneAt === undefined
-        ? {}
-        : { finalDoneAt: this.deps.schedule.schedule()?.finalDoneAt }),
+      ...(finalDoneAt === undefined ? {} : { finalDoneAt }),
     };
   }
 
