@@ -18,6 +18,8 @@ export interface PlanAccount {
   source: CredentialRef;
   destination: CredentialRef;
   folders?: PlanFile['folders'];
+  /** The account's own date window (plan/window.ts), replacing the plan's. */
+  window?: PlanFile['window'];
 }
 
 /** A validated plan, with where it came from. */

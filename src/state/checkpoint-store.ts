@@ -159,6 +159,21 @@ export class CheckpointStore {
     return { store: new CheckpointStore(db), missedWal };
   }
 
+  /** The latest messages of an account that the destination refused, newest first, at most `limit`. */
+  failedMessages(account: string, limit: number): MessageRow[] {
+    return this.stmt(
+      `SELECT * FROM messages WHERE account = ? AND state = 'failed' ORDER BY updated_at DESC, folder, uid LIMIT ?`,
+    ).all(account, limit) as MessageRow[];
+  }
+
+  /** Skipped messages counted per account and reason (the date window, the size limit...). */
+  skippedByReason(): { account: string; reason: string; messages: number; bytes: number }[] {
+    return this.stmt(
+      `SELECT account, COALESCE(reason, '') AS reason, COUNT(*) AS messages, COALESCE(SUM(size), 0) AS bytes
+       FROM messages WHERE state = 'skipped' GROUP BY account, reason ORDER BY account, messages DESC`,
+    ).all() as { account: string; reason: string; messages: number; bytes: number }[];
+  }
+
   /** A prepared statement, compiled once per store (preparing costs more than running). */
   private stmt(sql: string): Database.Statement {
     let st = this.statements.get(sql);
