@@ -4,7 +4,7 @@
  * what is already on the destination, then copy the rest in batches (intent -> fetch -> append
  * -> commit), fetching the next batch while the current one is appended.
  */
-import type { AppendItem } from '../core/ports.js';
+import type { AppendItem, AppendOutcome } from '../core/ports.js';
 import { bodyBuffer, bodyLength, type Body } from '../core/body.js';
 import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
 import type { FolderStatus } from '../core/folders.js';
@@ -49,6 +49,8 @@ export interface FolderContext {
   signal: AbortSignal;
   /** The account's optional messages/bytes per second caps. */
   rate?: RateLimit;
+  /** Counts a committed batch: progress, after which a failure starts its retries afresh. */
+  committed(): void;
 }
 
 type Key = { account: string; folder: string; uidvalidity: number };
@@ -78,11 +80,13 @@ export async function prepareFolder(
   const totals = emptyTotals();
   // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
   const srcStatus = job.status ?? (await ctx.src.status(job.source));
+  await destinationReady;
+  // A folder listed with its STATUS was found changed by the account's setup; one listed
+  // without (no LIST-STATUS) is only known now.
+  if (!job.status && folderUnchanged(ctx.state, ctx.account, job, srcStatus))
+    return { job, totals, srcStatus };
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
-  await destinationReady;
-  if (inDoubt.length === 0 && isUnchanged(prev, srcStatus, job.destination))
-    return { job, totals, srcStatus };
   if (inDoubt.length > 0) await resolveInDoubt(ctx, job, inDoubt);
   const destination = ctx.dst.openForAppend(job.destination);
   destination.catch(() => {}); // awaited below; a failure meanwhile must not kill the process
@@ -110,6 +114,7 @@ export async function prepareFolder(
  * Copies what {@link prepareFolder} left to copy and records the folder as synced.
  * @param readsIssued called once every body FETCH of this folder has been sent: from then on the
  *   body reader may be asked to open the next folder (it does so once these FETCHes have ended).
+ * @returns the folder's totals (its caller reports the folder done)
  */
 export async function finishFolder(
   ctx: FolderContext,
@@ -117,11 +122,8 @@ export async function finishFolder(
   readsIssued: () => void = () => {},
 ): Promise<FolderTotals> {
   const { job, totals, srcStatus, copy } = prepared;
-  const done = (unchanged: boolean) =>
-    ctx.reporter.emit({ type: 'folder-done', account: ctx.account, ...jobNames(job), totals, unchanged });
   if (!copy) {
     readsIssued();
-    done(true);
     return totals;
   }
   if (copy.metas.length === 0) readsIssued();
@@ -129,7 +131,8 @@ export async function finishFolder(
     ctx.reporter.emit({
       type: 'folder-start',
       account: ctx.account,
-      ...jobNames(job),
+      folder: job.source,
+      destination: job.destination,
       toCopy: copy.metas.length,
       bytes: copy.metas.reduce((s, m) => s + m.size, 0),
     });
@@ -147,21 +150,22 @@ export async function finishFolder(
       dest_uidvalidity: null,
     });
   }
-  done(false);
   return totals;
 }
 
-function jobNames(job: FolderJob): { folder: string; destination: string } {
-  return { folder: job.source, destination: job.destination };
-}
-
-/** A folder whose STATUS tuple equals the one recorded after its last complete sync needs nothing. */
-export function isUnchanged(
-  prev: ReturnType<CheckpointStore['folder']>,
+/**
+ * Whether a folder needs nothing: its STATUS tuple equals the one recorded after its last complete
+ * sync into the same destination folder, and no batch of it is left in doubt by a crash.
+ */
+export function folderUnchanged(
+  state: CheckpointStore,
+  account: string,
+  job: Pick<FolderJob, 'source' | 'destination'>,
   st: FolderStatus,
-  destination: string,
 ): boolean {
-  if (!prev || prev.dest_path !== destination) return false;
+  const prev = state.folder(account, job.source);
+  if (!prev || prev.dest_path !== job.destination) return false;
+  if (state.inDoubt(account, job.source).length > 0) return false;
   if (prev.uidvalidity !== st.uidValidity || prev.uidnext !== st.uidNext || prev.messages !== st.messages)
     return false;
   // Without CONDSTORE a flag change is invisible in STATUS; a run then compares flags in full.
@@ -407,9 +411,65 @@ async function appendBatch(
   destUidNext: number,
   totals: FolderTotals,
 ): Promise<number> {
+  const present = skipExpunged(ctx, key, job, batch, bodies, totals);
+  if (present.length === 0) return destUidNext;
+  const items: AppendItem[] = present.map((m) => ({
+    raw: bodies.get(m.uid)!,
+    flags: keepable(m.flags, permitted).kept,
+    internalDate: m.internalDate,
+  }));
+  if (ctx.rate) {
+    await ctx.rate.take(
+      present.length,
+      sum(items, (it) => bodyLength(it.raw)),
+      ctx.signal,
+    );
+    if (ctx.signal.aborted) return destUidNext;
+  }
+  ctx.state.recordIntent(key, job.destination, destUidNext, present);
+  const { outcomes, uidValidity } = await ctx.appender.appendBatch(job.destination, items);
+  ctx.state.markStep('appended');
+  // Every message accepted: the server has read every byte, so the memory can be reused. After a
+  // refusal or a failure the bodies are left to the garbage collector instead: the server may have
+  // answered before reading the rest of the command, still queued on the socket.
+  if (outcomes.every((o) => o.ok)) ctx.bodies.recycle(items.map((it) => it.raw));
+  const results: AppendResult[] = [];
+  for (const [i, m] of present.entries()) {
+    const r = await messageResult(ctx, key, job, m, items[i]!, outcomes[i]!, permitted, destUidNext);
+    results.push(r);
+    countResult(ctx, job, m, r, totals);
+    if (r.ok && r.destUid !== undefined) destUidNext = Math.max(destUidNext, r.destUid + 1);
+  }
+  ctx.state.commitBatch(key, uidValidity, results);
+  ctx.committed();
+  ctx.reporter.emit({
+    type: 'progress',
+    account: ctx.account,
+    folder: job.source,
+    messages: results.filter((r) => r.ok).length,
+    bytes: sum(present, (m) => m.size),
+  });
+  return destUidNext;
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  return items.reduce((s, it) => s + of(it), 0);
+}
+
+/**
+ * Records the messages of a batch expunged on the source since the scan (nothing to copy, and not
+ * a loss) as skipped.
+ * @returns the others, whose bodies arrived
+ */
+function skipExpunged(
+  ctx: FolderContext,
+  key: Key,
+  job: FolderJob,
+  batch: MessageMeta[],
+  bodies: Map<number, Body>,
+  totals: FolderTotals,
+): MessageMeta[] {
   const gone = batch.filter((m) => !bodies.has(m.uid));
-  const present = batch.filter((m) => bodies.has(m.uid));
-  // Expunged on the source since the scan: nothing to copy, and not a loss.
   ctx.state.recordWithoutAppend(
     key,
     job.destination,
@@ -420,71 +480,50 @@ async function appendBatch(
     })),
   );
   totals.skipped += gone.length;
-  if (present.length === 0) return destUidNext;
+  return gone.length === 0 ? batch : batch.filter((m) => bodies.has(m.uid));
+}
 
-  const items: AppendItem[] = present.map((m) => ({
-    raw: bodies.get(m.uid)!,
-    flags: keepable(m.flags, permitted).kept,
-    internalDate: m.internalDate,
-  }));
-  if (ctx.rate) {
-    await ctx.rate.take(
-      present.length,
-      items.reduce((s, it) => s + bodyLength(it.raw), 0),
-      ctx.signal,
-    );
-    if (ctx.signal.aborted) return destUidNext;
+/** What became of one message of a batch: appended, appended once repaired, or refused. */
+async function messageResult(
+  ctx: FolderContext,
+  key: Key,
+  job: FolderJob,
+  meta: MessageMeta,
+  item: AppendItem,
+  outcome: AppendOutcome,
+  permitted: string[],
+  destUidNext: number,
+): Promise<AppendResult> {
+  if (outcome.ok) {
+    const droppedFlags = keepable(meta.flags, permitted).dropped;
+    return { uid: meta.uid, ok: true, destUid: outcome.uid, droppedFlags };
   }
-  ctx.state.recordIntent(key, job.destination, destUidNext, present);
-  const result = await ctx.appender.appendBatch(job.destination, items);
-  ctx.state.markStep('appended');
-  // Every message accepted: the server has read every byte, so the memory can be reused. After a
-  // refusal or a failure the bodies are left to the garbage collector instead: the server may have
-  // answered before reading the rest of the command, still queued on the socket.
-  if (result.outcomes.every((o) => o.ok)) ctx.bodies.recycle(items.map((it) => it.raw));
-  const results: AppendResult[] = [];
-  for (let i = 0; i < present.length; i++) {
-    const m = present[i]!;
-    const outcome = result.outcomes[i]!;
-    if (outcome.ok) {
-      results.push({
-        uid: m.uid,
-        ok: true,
-        destUid: outcome.uid,
-        droppedFlags: keepable(m.flags, permitted).dropped,
-      });
-      totals.copied++;
-      totals.bytes += m.size;
-      if (outcome.uid !== undefined) destUidNext = Math.max(destUidNext, outcome.uid + 1);
-      continue;
-    }
-    const repaired = await retryRepaired(ctx, key, job, m, items[i]!, outcome.text, destUidNext);
-    if (repaired) {
-      results.push({ uid: m.uid, ok: true, destUid: repaired.uid, repaired: repaired.how });
-      totals.copied++;
-      totals.bytes += m.size;
-      if (repaired.uid !== undefined) destUidNext = Math.max(destUidNext, repaired.uid + 1);
-      continue;
-    }
-    results.push({ uid: m.uid, ok: false, reason: outcome.text });
-    totals.failed++;
-    ctx.reporter.emit({
-      type: 'message-failed',
-      account: ctx.account,
-      folder: job.source,
-      uid: m.uid,
-      reason: outcome.text,
-    });
+  const repaired = await retryRepaired(ctx, key, job, meta, item, outcome.text, destUidNext);
+  if (repaired) return { uid: meta.uid, ok: true, destUid: repaired.uid, repaired: repaired.how };
+  return { uid: meta.uid, ok: false, reason: outcome.text };
+}
+
+/** Adds one message's result to the folder's totals; a refused message is named. */
+function countResult(
+  ctx: FolderContext,
+  job: FolderJob,
+  meta: MessageMeta,
+  r: AppendResult,
+  totals: FolderTotals,
+): void {
+  if (r.ok) {
+    totals.copied++;
+    totals.bytes += meta.size;
+    return;
   }
-  ctx.state.commitBatch(key, result.uidValidity, results);
+  totals.failed++;
   ctx.reporter.emit({
-    type: 'progress',
+    type: 'message-failed',
     account: ctx.account,
     folder: job.source,
-    messages: results.filter((r) => r.ok).length,
-    bytes: present.reduce((s, m) => s + m.size, 0),
+    uid: meta.uid,
+    reason: r.reason,
   });
-  return destUidNext;
 }
 
 /** When the policy allows, repairs a refused message (line endings, NUL bytes) and appends it once more. */
@@ -508,9 +547,4 @@ async function retryRepaired(
   const o = again.outcomes[0];
   if (o?.ok) return { uid: o.uid, how: `${fix.how} (server first said: ${serverText})` };
   return undefined;
-}
-
-/** Raised when a whole account cannot continue (quota exhausted, login lost). */
-export function accountStop(message: string, hint: string, code = 'ACCOUNT_STOPPED'): MailshiftError {
-  return new MailshiftError(message, { code, scope: 'account', hint });
 }
