@@ -10,7 +10,7 @@ import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { PlannedFolders } from './account-tally.js';
 import { knownFolders, type KnownFolders } from './destination-folders.js';
 import type { CopyPool, FolderTask } from './folder-workers.js';
-import { folderUnchanged } from './folder-sync.js';
+import { folderUnchanged } from './folder-prepare.js';
 
 /** What the setup decided, and the destination listing when it already made one. */
 export interface AccountFolders extends PlannedFolders {

@@ -5,7 +5,7 @@
  */
 import { MailshiftError } from '../core/errors.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
-import type { FolderJob } from './folder-sync.js';
+import type { FolderJob } from './folder-context.js';
 
 /** What happened to an account. */
 export interface AccountResult {

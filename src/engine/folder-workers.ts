@@ -16,13 +16,9 @@ import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { AccountTally } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
 import { ensureFolder, type KnownFolders } from './destination-folders.js';
-import {
-  finishFolder,
-  prepareFolder,
-  type FolderContext,
-  type FolderJob,
-  type PreparedFolder,
-} from './folder-sync.js';
+import type { FolderContext, FolderJob, PreparedFolder } from './folder-context.js';
+import { finishFolder } from './folder-copy.js';
+import { prepareFolder } from './folder-prepare.js';
 import { quotaStop, remainingBytes } from './quota-stop.js';
 import type { RateLimit } from './rate-limit.js';
 
