@@ -9,7 +9,7 @@ import type { FolderMapper } from '../core/ports.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { PlannedFolders } from './account-tally.js';
 import { knownFolders, type KnownFolders } from './destination-folders.js';
-import type { CopyPool, FolderTask } from './folder-workers.js';
+import type { CopyPool, FolderTask } from './folder-context.js';
 import { folderUnchanged } from './folder-prepare.js';
 
 /** What the setup decided, and the destination listing when it already made one. */

@@ -17,7 +17,8 @@ import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { listDestination, planFolders } from './account-setup.js';
 import { AccountTally, type AccountResult } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
-import { syncFolder, type CopyPool } from './folder-workers.js';
+import type { CopyPool } from './folder-context.js';
+import { syncFolder } from './folder-workers.js';
 import { RateLimit } from './rate-limit.js';
 
 export type { AccountResult } from './account-tally.js';

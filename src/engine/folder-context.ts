@@ -1,10 +1,12 @@
 /**
- * What syncing one folder works with: the folder, a lane's connections and the run's shared parts,
- * and what preparing a folder (folder-prepare.ts) hands to copying it (folder-copy.ts).
+ * What syncing one folder works with: the folder, a lane's connections (an account's pool of them)
+ * and the run's shared parts, and what preparing a folder (folder-prepare.ts) hands to copying it
+ * (folder-copy.ts).
  */
 import type { FolderTotals, Reporter } from '../core/events.js';
-import type { FolderStatus } from '../core/folders.js';
+import type { FolderListing, FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
+import type { AccountPool } from '../core/account-pool.js';
 import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
@@ -19,6 +21,20 @@ export interface FolderJob {
   /** The source folder's STATUS from the account's LIST-STATUS, saving one round trip. */
   status?: FolderStatus;
 }
+
+/** One lane's connections: source control and body reader, destination control and appender. */
+export interface CopyLane {
+  source: SourceStore;
+  bodies: BodyReader;
+  destination: DestinationStore;
+  appender: Appender;
+}
+
+/** A folder to sync, with what the account's listing said of it (subscription, size). */
+export type FolderTask = FolderJob & { listing: FolderListing };
+
+/** An account's pool of copy lanes. */
+export type CopyPool = AccountPool<CopyLane, FolderTask, PreparedFolder>;
 
 /** What a folder sync works with: a lane's connections and the run's shared parts. */
 export interface FolderContext {

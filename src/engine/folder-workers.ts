@@ -4,37 +4,21 @@
  * select its destination) on the same connections. A folder the server refuses is reported and
  * the lane goes on; a full destination stops the account.
  */
-import type { AccountPool, Lane } from '../core/account-pool.js';
+import type { Lane } from '../core/account-pool.js';
 import { appendLimitBytes } from '../core/capabilities.js';
 import { isStoreError, MailshiftError } from '../core/errors.js';
 import type { Reporter } from '../core/events.js';
-import type { FolderListing } from '../core/folders.js';
-import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { AccountTally } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
 import { ensureFolder, type KnownFolders } from './destination-folders.js';
-import type { FolderContext, FolderJob, PreparedFolder } from './folder-context.js';
+import type { CopyLane, FolderContext, FolderTask, PreparedFolder } from './folder-context.js';
 import { finishFolder } from './folder-copy.js';
 import { prepareFolder } from './folder-prepare.js';
 import { quotaStop, remainingBytes } from './quota-stop.js';
 import type { RateLimit } from './rate-limit.js';
-
-/** One lane's connections: source control and body reader, destination control and appender. */
-export interface CopyLane {
-  source: SourceStore;
-  bodies: BodyReader;
-  destination: DestinationStore;
-  appender: Appender;
-}
-
-/** A folder to sync, with what the account's listing said of it (subscription, size). */
-export type FolderTask = FolderJob & { listing: FolderListing };
-
-/** An account's pool of copy lanes. */
-export type CopyPool = AccountPool<CopyLane, FolderTask, PreparedFolder>;
 
 /** What the lanes of one account share: the run's parts and the account's. */
 export interface FolderWorkDeps {
