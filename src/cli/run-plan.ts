@@ -5,6 +5,7 @@ import { loadPlan } from '../plan/load-plan.js';
 import { planAccounts } from '../plan/plan-accounts.js';
 import { writeResolvedPlan, type ResolvedAccount } from '../plan/resolved-plan.js';
 import { formatPlanTables } from '../report/plan-table.js';
+import { connectionCaps, DISCOVERY_LANE } from '../core/connection-caps.js';
 import { ExitCode } from '../core/errors.js';
 import { readersFor, type PlanArgs } from './context.js';
 
@@ -14,7 +15,9 @@ import { readersFor, type PlanArgs } from './context.js';
  */
 export async function runPlan(args: PlanArgs): Promise<number> {
   const plan = loadPlan(args.plan);
-  const planned = await planAccounts(plan, readersFor(plan));
+  // Each account is listed on one reader per side, as many at once as the plan's caps allow.
+  const { accountsAtOnce } = connectionCaps(plan, DISCOVERY_LANE);
+  const planned = await planAccounts(plan, readersFor(plan), accountsAtOnce);
   const resolved: Record<string, ResolvedAccount> = {};
   for (const { id, sourceFolders: _listing, ...account } of planned) resolved[id] = account;
   const path = writeResolvedPlan(plan, resolved);

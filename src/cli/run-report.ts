@@ -20,18 +20,6 @@ function server(s: Plan['source']): string {
   return `${s.host}:${s.port} (${s.security})`;
 }
 
-/** Accounts read at once: each holds one connection per side, within both servers' caps. */
-function concurrency(plan: Plan): number {
-  return Math.max(
-    1,
-    Math.min(
-      plan.limits.accountsInParallel,
-      plan.source.maxConnectionsTotal,
-      plan.destination.maxConnectionsTotal,
-    ),
-  );
-}
-
 function stateFigures(
   store: CheckpointStore,
   id: string,
@@ -61,7 +49,8 @@ export async function runReport(args: ReportArgs): Promise<number> {
     const byId = new Map(plan.accounts.map((a) => [a.id, a]));
     const started = Date.now();
     const discovered = await discoverAccounts(plan.accounts, (id) => readers(byId.get(id)!), {
-      concurrency: concurrency(plan),
+      caps: plan,
+      retry: plan.limits.retry,
       signal: ctx.signal,
       onAccount: (d) => process.stderr.write(terminalText(`${d.account}: ${progressLine(d)}\n`)),
     });
