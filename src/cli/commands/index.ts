@@ -3,16 +3,20 @@
  * imports its core lazily, so `--help` and `status` do not load the IMAP and report code.
  */
 import type { CommandModule } from 'yargs';
+import type { CliSession } from '../wiring.js';
 import { planCommand } from './plan.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: CommandModule<object, never>[] = [
-  planCommand,
-  reportCommand,
-  runCommand,
-  statusCommand,
-  verifyCommand,
-] as unknown as CommandModule<object, never>[];
+/** The commands of one `runCli` call, their handlers bound to its session. */
+export function commands(session: CliSession): CommandModule<object, never>[] {
+  return [
+    planCommand(session),
+    reportCommand(session),
+    runCommand(session),
+    statusCommand(session),
+    verifyCommand(session),
+  ] as unknown as CommandModule<object, never>[];
+}
