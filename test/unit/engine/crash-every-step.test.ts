@@ -7,8 +7,7 @@
  * with no duplicate, exit 0, and a further run must copy nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createCompanyServers, writeCompanyPlan } from '../../harness/memory-company.js';
@@ -18,6 +17,7 @@ import {
   eachLimit,
   freshCopy,
   runMemoryPlan,
+  scratchDir,
 } from '../../harness/memory-run.js';
 import { runTestEntry } from '../../harness/test-entry.js';
 
@@ -38,7 +38,7 @@ describe('crash at every checkpoint step, memory servers, a real SIGKILL per ste
   const subscriptionDiffs: string[] = [];
 
   before(async () => {
-    root = mkdtempSync(join(tmpdir(), 'mailshift-crash-'));
+    root = scratchDir('mailshift-crash-');
     seedFile = join(root, 'seed.json');
     createCompanyServers(seedFile);
     planPath = writeCompanyPlan(root, LIMITS);
