@@ -136,7 +136,7 @@ export interface Fault {
   /** The server's host name. */
   server: string;
   op: FaultOp;
-  /** Fires on the nth matching call of a process (1 = the first). */
+  /** Fires on the nth matching call of one command run (1 = the first): see {@link MemoryNetwork}. */
   nth: number;
   /** Only calls of this user. */
   user?: string;
@@ -189,7 +189,8 @@ function bareLf(raw: Buffer): boolean {
 
 /**
  * Every simulated server of a test, loaded from (and written back to) one JSON file. Fault
- * counters count the calls of this process only; `fired` counts over every process.
+ * counters count the calls made through this object (the memory wiring opens one per command run,
+ * so per process for the tests' entry); `fired` counts over every run and process.
  */
 export class MemoryNetwork {
   private readonly calls = new Map<Fault, number>();
