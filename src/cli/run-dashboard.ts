@@ -6,13 +6,23 @@ import { ExitCode } from '../core/errors.js';
 import { startDashboard } from '../dashboard/server.js';
 import { loadPlan } from '../plan/load-plan.js';
 import { stateDirFor } from '../state/state-dir.js';
-import type { DashboardArgs } from './commands/dashboard.js';
+import type { Lang } from '../core/units.js';
+import type { PlanArgs } from './context.js';
+import type { CliSession } from './wiring.js';
+
+/** Options of `dashboard`, as yargs parses them. */
+export interface DashboardArgs extends PlanArgs {
+  host: string;
+  port: number;
+  lang?: Lang;
+  token?: string;
+}
 
 /**
  * Serves the dashboard until the process is told to stop.
  * @returns the exit code: 0 after a stop by signal
  */
-export async function runDashboard(args: DashboardArgs): Promise<number> {
+export async function runDashboard(args: DashboardArgs, session: CliSession): Promise<number> {
   const plan = loadPlan(args.plan);
   const dashboard = await startDashboard({
     state: stateDirFor(plan.name, args.stateDir),
@@ -25,9 +35,9 @@ export async function runDashboard(args: DashboardArgs): Promise<number> {
     host: args.host,
     port: args.port,
     ...(args.token ? { token: args.token } : {}),
-    onError: (err) => process.stderr.write(`mailshift: dashboard: ${err.message}\n`),
+    onError: (err) => session.io.stderr.write(`mailshift: dashboard: ${err.message}\n`),
   });
-  process.stdout.write(`mailshift dashboard of plan ${plan.name}: ${dashboard.url}\n(Ctrl-C to stop)\n`);
+  session.io.stdout.write(`mailshift dashboard of plan ${plan.name}: ${dashboard.url}\n(Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -3,16 +3,11 @@
  * on (reads the state and the run's events; never contacts a mail server, never writes).
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { PlanArgs } from '../context.js';
+import type { DashboardArgs } from '../run-dashboard.js';
+import type { CliSession } from '../wiring.js';
 
-export interface DashboardArgs extends PlanArgs {
-  host: string;
-  port: number;
-  lang?: 'pl' | 'en';
-  token?: string;
-}
-
-export const dashboardCommand: CommandModule<object, DashboardArgs> = {
+/** The yargs module of `dashboard`: parses, then calls `runDashboard` for the exit code. */
+export const dashboardCommand = (session: CliSession): CommandModule<object, DashboardArgs> => ({
   command: 'dashboard <plan>',
   describe: 'serve a live web page of the migration (127.0.0.1 by default; contacts no mail server)',
   builder: (y: Argv) =>
@@ -35,6 +30,6 @@ export const dashboardCommand: CommandModule<object, DashboardArgs> = {
         describe: 'ask for this token even on loopback (a machine shared with other users)',
       }) as unknown as Argv<DashboardArgs>,
   handler: async (args: ArgumentsCamelCase<DashboardArgs>) => {
-    process.exitCode = await (await import('../run-dashboard.js')).runDashboard(args);
+    session.outcome.code = await (await import('../run-dashboard.js')).runDashboard(args, session);
   },
-};
+});

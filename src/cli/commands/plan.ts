@@ -3,8 +3,10 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { PlanArgs } from '../context.js';
+import type { CliSession } from '../wiring.js';
 
-export const planCommand: CommandModule<object, PlanArgs> = {
+/** The yargs module of `plan`: parses, then calls `runPlan` for the exit code. */
+export const planCommand = (session: CliSession): CommandModule<object, PlanArgs> => ({
   command: 'plan <plan>',
   describe: 'discover folders on both sides (read-only) and write the proposed folder mapping for review',
   builder: (y: Argv) =>
@@ -20,6 +22,6 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         describe: 'the resolved mapping as JSON on stdout',
       }) as unknown as Argv<PlanArgs>,
   handler: async (args: ArgumentsCamelCase<PlanArgs>) => {
-    process.exitCode = await (await import('../run-plan.js')).runPlan(args);
+    session.outcome.code = await (await import('../run-plan.js')).runPlan(args, session);
   },
-};
+});
