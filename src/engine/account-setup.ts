@@ -1,60 +1,88 @@
 /**
- * An account's setup, before any folder is synced: list the source (with LIST-STATUS), take the
- * folder mapping (the resolved plan, or proposed from both listings), leave alone the folders
- * unchanged since their last complete sync, and list the destination's folders for the workers.
- * A no-op re-run ends here, after one login and one LIST on the source.
+ * An account's setup, before any folder is synced: list both sides (with LIST-STATUS), take the
+ * folder mapping (the resolved plan, or proposed from both listings), reconcile it with what
+ * changed on either server, and leave alone the folders unchanged since their last complete sync.
+ * A no-op re-run ends here, after one login and one LIST (with STATUS) on each side.
  */
 import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
 import type { FolderMapper } from '../core/ports.js';
+import type { Drift } from '../core/drift.js';
+import { reconcile } from '../plan/drift.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { PlannedFolders } from './account-tally.js';
-import { knownFolders, type KnownFolders } from './destination-folders.js';
 import type { CopyPool, FolderTask } from './folder-context.js';
 import { folderUnchanged } from './folder-prepare.js';
 
-/** What the setup decided, and the destination listing when it already made one. */
+/** What the setup decided, with both listings. */
 export interface AccountFolders extends PlannedFolders {
   /** Folders to sync, biggest first, so the last lane does not finish long after the others. */
   jobs: FolderTask[];
-  destination?: SideListing;
+  /** Every folder decision after drift (new and renamed source folders included). */
+  decisions: FolderDecision[];
+  source: SideListing;
+  destination: SideListing;
+  /** What changed on either server since the plan or the last sync. */
+  drift: Drift[];
+}
+
+/** What the setup needs besides the account's connections. */
+export interface SetupDeps {
+  state: CheckpointStore;
+  mapper: FolderMapper;
+  /** The plan's rule for source folders created after `mailshift plan`. */
+  newFolders: 'copy' | 'review';
 }
 
 /**
- * Lists the account and decides what to sync. Both sides log in and list at the same time when
- * the mapping must be proposed from both listings (each login is several round trips).
+ * Lists both sides of the account at the same time (LIST with STATUS on each: a no-op re-run is
+ * one login and one LIST per side), decides the mapping, reconciles it with what changed on either
+ * server (plan/drift.ts), and leaves alone the folders unchanged since their last complete sync.
  * @throws the listing's failure once retries are spent
  */
-export async function planFolders(
-  pool: CopyPool,
-  account: string,
-  deps: { state: CheckpointStore; mapper: FolderMapper },
-): Promise<AccountFolders> {
-  const resolved = deps.mapper.resolved(account);
+export async function planFolders(pool: CopyPool, account: string, deps: SetupDeps): Promise<AccountFolders> {
   // Each side lists as soon as it has logged in; both end before a failure is thrown, so that no
   // connection is still being opened when the account closes them.
   const [src, dst] = await Promise.allSettled([
     pool.setup('listing source folders', ['source'], (c) => c.source.listFolders()),
-    resolved
-      ? undefined
-      : pool.setup('listing destination folders', ['destination'], (c) => c.destination.listFolders()),
+    pool.setup('listing destination folders', ['destination'], (c) => c.destination.listFolders()),
   ]);
   if (src.status === 'rejected') throw src.reason;
   if (dst.status === 'rejected') throw dst.reason;
   const source = src.value;
   const destination = dst.value;
-  const decisions = resolved ?? deps.mapper.propose(account, source, destination!);
-  const jobs = folderTasks(decisions, source);
-  const unchanged = jobs.filter(
-    (j) => j.status !== undefined && folderUnchanged(deps.state, account, j, j.status),
-  );
+  const propose = () => deps.mapper.propose(account, source, destination);
+  const { decisions, drift, renames } = reconcile({
+    decisions: deps.mapper.resolved(account) ?? propose(),
+    source,
+    destination,
+    synced: deps.state.syncedFolders(account),
+    propose,
+    newFolders: deps.newFolders,
+  });
+  for (const r of renames) deps.state.renameFolder(account, r.from, r.to);
+  const refill = new Set(drift.flatMap((d) => (REFILL.has(d.kind) && 'source' in d ? [d.source] : [])));
+  const jobs = folderTasks(decisions, source).map((j) => (refill.has(j.source) ? { ...j, refill: true } : j));
+  const unchanged = jobs.filter((j) => isUnchanged(deps.state, account, j));
   return {
     jobs: jobs
       .filter((j) => !unchanged.includes(j))
       .sort((a, b) => (b.listing.messages ?? 0) - (a.listing.messages ?? 0)),
     unchanged,
     skipped: decisions.flatMap((d) => (d.action === 'skip' ? [{ folder: d.source, reason: d.detail }] : [])),
-    ...(destination ? { destination } : {}),
+    decisions,
+    source,
+    destination,
+    drift,
   };
+}
+
+/** Drift that asks for a folder's messages to be looked at again on the destination. */
+const REFILL = new Set<Drift['kind']>(['destination-folder-missing', 'destination-folder-recreated']);
+
+/** Unchanged on the source since its last complete sync, and its destination folder as recorded. */
+function isUnchanged(state: CheckpointStore, account: string, job: FolderTask): boolean {
+  if (job.status === undefined || job.refill) return false;
+  return folderUnchanged(state, account, job, job.status);
 }
 
 /** The folders to copy, with what the source listing said of each (status, subscription, size). */
@@ -66,14 +94,4 @@ function folderTasks(decisions: readonly FolderDecision[], source: SideListing):
       ? [{ source: d.source, destination: d.destination, status: listing.status, listing }]
       : [];
   });
-}
-
-/**
- * The destination's folders as the workers start, from the listing the setup made or a new one.
- * @throws the listing's failure once retries are spent
- */
-export async function listDestination(pool: CopyPool, listed?: SideListing): Promise<KnownFolders> {
-  return pool.setup('listing destination folders', ['destination'], async (c) =>
-    knownFolders(listed ?? (await c.destination.listFolders())),
-  );
 }

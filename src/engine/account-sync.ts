@@ -14,7 +14,9 @@ import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
-import { listDestination, planFolders } from './account-setup.js';
+import { planFolders } from './account-setup.js';
+import { claimProblems } from './account-check.js';
+import { knownFolders } from './destination-folders.js';
 import { AccountTally, type AccountResult } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { CopyPool } from './folder-context.js';
@@ -37,6 +39,8 @@ export interface AccountDeps {
   syncFlags: boolean;
   repair: RepairPolicy;
   mapper: FolderMapper;
+  /** The plan's rule for source folders created after `mailshift plan` (options.newFolders). */
+  newFolders: 'copy' | 'review';
 }
 
 /**
@@ -85,23 +89,45 @@ export async function syncAccount(
   return result;
 }
 
-/** The setup, then the changed folders over the lanes. */
+/** The setup, the changed folders over the lanes, then the claim checked against both servers. */
 async function syncFolders(account: string, pool: CopyPool, tally: AccountTally, deps: AccountDeps) {
   const folders = await planFolders(pool, account, deps);
+  for (const d of folders.drift) tally.drifted(d);
   tally.planned(folders);
-  if (folders.jobs.length === 0) return;
-  const known = await listDestination(pool, folders.destination);
-  const work = {
-    ...deps,
+  if (folders.jobs.length > 0) {
+    const work = {
+      ...deps,
+      account,
+      rate: RateLimit.from(deps.limits),
+      known: knownFolders(
+        folders.destination,
+        folders.decisions,
+        folders.source,
+        deps.state.createdFolders(account),
+      ),
+      tally,
+      jobs: folders.jobs,
+    };
+    await pool.run({
+      jobs: folders.jobs,
+      work: (job, lane, prepared) => syncFolder(work, job, lane, prepared),
+      name: (job) => job.source,
+    });
+  }
+  if (deps.signal.aborted) return;
+  // Nothing copied: the destination is as the setup listed it a moment ago.
+  const destination =
+    folders.jobs.length === 0
+      ? folders.destination
+      : await pool.setup('checking the destination', ['destination'], (c) => c.destination.listFolders());
+  const problems = claimProblems({
     account,
-    rate: RateLimit.from(deps.limits),
-    known,
-    tally,
-    jobs: folders.jobs,
-  };
-  await pool.run({
-    jobs: folders.jobs,
-    work: (job, lane, prepared) => syncFolder(work, job, lane, prepared),
-    name: (job) => job.source,
+    decisions: folders.decisions,
+    source: folders.source,
+    destination,
+    drift: folders.drift,
+    failed: tally.incompleteFolders,
+    state: deps.state,
   });
+  for (const p of problems) tally.notShown(p);
 }

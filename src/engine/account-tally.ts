@@ -6,6 +6,7 @@
 import { MailshiftError } from '../core/errors.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
 import type { FolderJob } from './folder-context.js';
+import type { Drift } from '../core/drift.js';
 
 /** What happened to an account. */
 export interface AccountResult {
@@ -15,7 +16,13 @@ export interface AccountResult {
   folders: number;
   failedFolders: { folder: string; error: string }[];
   skippedFolders: { folder: string; reason: string }[];
+  /** What changed on either server since the plan or the last sync (handled by a documented rule). */
+  drift: Drift[];
+  /** What both servers show now that keeps the account from being complete (account-check.ts). */
+  unverified: string[];
   error?: string;
+  /** The code of the error that stopped the account (AUTH_FAILED, DEST_OVERQUOTA...). */
+  code?: string;
   hint?: string;
 }
 
@@ -44,7 +51,24 @@ export class AccountTally {
       folders: 0,
       failedFolders: [],
       skippedFolders: [],
+      drift: [],
+      unverified: [],
     };
+  }
+
+  /** Source folders that failed in this run, or left messages behind that the server refused. */
+  readonly incompleteFolders = new Set<string>();
+
+  /** A change on either server, and the rule that handles it. */
+  drifted(drift: Drift): void {
+    this.result.drift.push(drift);
+    this.reporter.emit({ type: 'drift', account: this.result.account, drift });
+  }
+
+  /** A part of the account's claim that the servers do not show (account-check.ts). */
+  notShown(problem: string): void {
+    this.result.unverified.push(problem);
+    this.reporter.emit({ type: 'account-unverified', account: this.result.account, problem });
   }
 
   /** Records the setup's decisions: unchanged folders are done, the others announced. */
@@ -65,6 +89,7 @@ export class AccountTally {
   /** A folder ended (synced, unchanged, or stopped by an interruption): its totals count. */
   folderDone(job: FolderJob, totals: FolderTotals, unchanged: boolean): void {
     addTotals(this.result.totals, totals);
+    if (totals.failed > 0) this.incompleteFolders.add(job.source);
     this.reporter.emit({
       type: 'folder-done',
       account: this.result.account,
@@ -78,6 +103,7 @@ export class AccountTally {
   /** A folder failed on its own (the server refused it); the account goes on. */
   folderFailed(folder: string, error: string): void {
     this.result.failedFolders.push({ folder, error });
+    this.incompleteFolders.add(folder);
     this.reporter.emit({ type: 'folder-failed', account: this.result.account, folder, error });
   }
 
@@ -85,6 +111,7 @@ export class AccountTally {
   accountFailed(err: MailshiftError): void {
     this.result.ok = false;
     this.result.error = err.message;
+    this.result.code = err.code;
     this.result.hint = err.hint;
     this.reporter.emit({
       type: 'account-failed',
@@ -97,7 +124,8 @@ export class AccountTally {
   /** The outcome: complete only when nothing failed and the run was not interrupted. */
   outcome(interrupted: boolean): AccountResult {
     const r = this.result;
-    if (r.failedFolders.length > 0 || r.totals.failed > 0 || interrupted) r.ok = false;
+    if (r.failedFolders.length > 0 || r.totals.failed > 0 || r.unverified.length > 0 || interrupted)
+      r.ok = false;
     return r;
   }
 }

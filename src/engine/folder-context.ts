@@ -20,6 +20,11 @@ export interface FolderJob {
   destination: string;
   /** The source folder's STATUS from the account's LIST-STATUS, saving one round trip. */
   status?: FolderStatus;
+  /**
+   * The destination folder is missing or was recreated (drift): what the state recorded of it no
+   * longer holds, so its messages are found again by identity and the missing ones copied again.
+   */
+  refill?: boolean;
 }
 
 /** One lane's connections: source control and body reader, destination control and appender. */

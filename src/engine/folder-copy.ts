@@ -52,7 +52,7 @@ export async function finishFolder(
       uidnext: srcStatus.uidNext,
       messages: srcStatus.messages,
       highestmodseq: srcStatus.highestModseq ?? null,
-      dest_uidvalidity: null,
+      dest_uidvalidity: copy.destStatus.uidValidity,
     });
   }
   return totals;
@@ -95,7 +95,15 @@ async function copyMessages(
         ctx.budget.release(bytes);
         return;
       }
-      const appended = appendBatch(ctx, key, job, batches[i]!, bodies, permitted, destUidNext, totals)
+      const appended = appendBatch(
+        ctx,
+        key,
+        job,
+        batches[i]!,
+        bodies,
+        { permitted, destUidNext, destUidValidity: destStatus.uidValidity },
+        totals,
+      )
         .then(
           (uidNext) => {
             destUidNext = Math.max(destUidNext, uidNext);
@@ -127,10 +135,11 @@ async function appendBatch(
   job: FolderJob,
   batch: MessageMeta[],
   bodies: Map<number, Body>,
-  permitted: string[],
-  destUidNext: number,
+  dest: { permitted: string[]; destUidNext: number; destUidValidity: number },
   totals: FolderTotals,
 ): Promise<number> {
+  const { permitted, destUidValidity } = dest;
+  let { destUidNext } = dest;
   const present = skipExpunged(ctx, key, job, batch, bodies, totals);
   if (present.length === 0) return destUidNext;
   const items: AppendItem[] = present.map((m) => ({
@@ -160,7 +169,9 @@ async function appendBatch(
     countResult(ctx, job, m, r, totals);
     if (r.ok && r.destUid !== undefined) destUidNext = Math.max(destUidNext, r.destUid + 1);
   }
-  ctx.state.commitBatch(key, uidValidity, results);
+  // Without UIDPLUS the copies are still in the folder as it was selected: record its UIDVALIDITY,
+  // so a later recreation of the folder is seen (drift) and the copies are not trusted blindly.
+  ctx.state.commitBatch(key, uidValidity ?? destUidValidity, results);
   ctx.committed();
   ctx.reporter.emit({
     type: 'progress',

@@ -32,7 +32,7 @@ export async function prepareFolder(
   await destinationReady;
   // A folder listed with its STATUS was found changed by the account's setup; one listed
   // without (no LIST-STATUS) is only known now.
-  if (!job.status && folderUnchanged(ctx.state, ctx.account, job, srcStatus))
+  if (!job.status && !job.refill && folderUnchanged(ctx.state, ctx.account, job, srcStatus))
     return { job, totals, srcStatus };
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
@@ -41,18 +41,18 @@ export async function prepareFolder(
   destination.catch(() => {}); // awaited below; a failure meanwhile must not kill the process
 
   const opened = await ctx.bodies.open(job.source);
+  const { status: destStatus, permanentFlags: permitted } = await destination;
   const uidvalidity = opened.uidValidity;
   const key: FolderKey = { account: ctx.account, folder: job.source, uidvalidity };
   const rows = ctx.state.folderMessages(ctx.account, job.source).filter((r) => r.uidvalidity === uidvalidity);
-  const doneRows = new Map(rows.filter((r) => isDone(r.state)).map((r) => [r.uid, r]));
+  const doneRows = new Map(rows.filter((r) => heldNow(r, job, destStatus)).map((r) => [r.uid, r]));
 
   const sameValidity = prev !== undefined && prev.uidvalidity === uidvalidity;
   if (ctx.syncFlags && sameValidity && doneRows.size > 0) {
     totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev?.highestmodseq ?? undefined);
   }
-  const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows) : 1;
+  const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows, (r) => doneRows.has(r.uid)) : 1;
   const metas = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
-  const { status: destStatus, permanentFlags: permitted } = await destination;
   if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
   const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
   const fitting = skipOversize(ctx, key, job, toAppend, totals);
@@ -79,11 +79,22 @@ export function folderUnchanged(
   return prev.highestmodseq === st.highestModseq;
 }
 
-/** Rescan from the last UIDNEXT, or from the lowest message not done yet (failed, skipped). */
-function firstUidToScan(uidnext: number, rows: MessageRow[]): number {
+/** Rescan from the last UIDNEXT, or from the lowest message not held now (failed, skipped, lost). */
+function firstUidToScan(uidnext: number, rows: MessageRow[], held: (r: MessageRow) => boolean): number {
   let from = uidnext;
-  for (const r of rows) if (!isDone(r.state) && r.uid < from) from = r.uid;
+  for (const r of rows) if (!held(r) && r.uid < from) from = r.uid;
   return from;
+}
+
+/**
+ * Whether a row's message is on the destination as the folder is now: done, in this destination
+ * folder, and recorded in the folder as it is (same UIDVALIDITY). A folder deleted or recreated
+ * since (drift) holds none of what was recorded: those messages are looked for again.
+ */
+function heldNow(r: MessageRow, job: FolderJob, dest: FolderStatus): boolean {
+  if (!isDone(r.state)) return false;
+  if (r.dest_folder !== null && r.dest_folder !== job.destination) return false;
+  return r.dest_uidvalidity === null || r.dest_uidvalidity === dest.uidValidity;
 }
 
 /**
@@ -171,9 +182,12 @@ async function recognisePresent(
         !(r.folder === key.folder && r.uidvalidity !== key.uidvalidity),
     );
   if (destStatus.messages <= claims.length) return metas;
-  const claimed = new Set(claims.map((r) => r.dest_uid));
+  const claimed = new Set(claims.flatMap((r) => (r.dest_uid === null ? [] : [r.dest_uid])));
   await ctx.dst.examine(job.destination);
   const pool = new IdentityPool((await ctx.dst.scan(1)).filter((m) => !claimed.has(m.uid)));
+  // A copy recorded without its UID (a destination without UIDPLUS) is in the folder too: it holds
+  // one message of its identity, which another source message must not be matched with.
+  for (const r of claims) if (r.dest_uid === null) pool.take(r.identity);
   const rest: MessageMeta[] = [];
   const present: Parameters<CheckpointStore['recordWithoutAppend']>[2] = [];
   for (const m of metas) {

@@ -72,7 +72,7 @@ export async function syncFolder(
 
 /** Prepares a folder, its destination folder created (when missing) while the source is scanned. */
 function prepare(ctx: FolderContext, known: KnownFolders, job: FolderTask): Promise<PreparedFolder> {
-  const ready = ensureFolder(ctx.dst, job, known);
+  const ready = ensureFolder(ctx.dst, job, known, (paths) => ctx.state.markCreated(ctx.account, paths));
   ready.catch(() => {}); // prepareFolder waits for it
   return prepareFolder(ctx, job, ready);
 }

@@ -69,6 +69,7 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               syncFlags: plan.options.syncFlags,
               repair: plan.problems,
               mapper: deps.mapper,
+              newFolders: plan.options.newFolders,
             }),
           );
         } catch (err) {

@@ -172,9 +172,15 @@ export const PlanSchema = z
         allowPlaintextPasswords: z.boolean().default(false),
         /** Copy the newest mail first, so users see this month's mail on the new host within minutes. */
         newestFirst: z.boolean().default(true),
+        /**
+         * A source folder created after `mailshift plan`: `copy` maps it by the plan's rules and copies
+         * it (saying so); `review` leaves it out, names it, and the run is not complete until the plan
+         * is made again.
+         */
+        newFolders: z.enum(['copy', 'review']).default('copy'),
       })
       .strict()
-      .default({ syncFlags: true, allowPlaintextPasswords: false, newestFirst: true }),
+      .default({ syncFlags: true, allowPlaintextPasswords: false, newestFirst: true, newFolders: 'copy' }),
     report: z
       .object({
         lang: z.enum(['pl', 'en']).default('en'),

@@ -150,7 +150,7 @@ export class ScheduleStore {
           hint:
             version > SCHEMA_VERSION
               ? 'use the newer mailshift that wrote it, or another --state-dir'
-              : 'run `mailshift status` on this plan once to bring the state up to date',
+              : '"mailshift run" on this plan brings the state up to date (it needs a writable state directory)',
         },
       );
     }

@@ -4,7 +4,7 @@
  */
 
 /** Version this mailshift writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const MIGRATIONS: string[] = [
   // 0 -> 1: the first layout.
@@ -46,4 +46,7 @@ export const MIGRATIONS: string[] = [
      account TEXT PRIMARY KEY, failures INTEGER NOT NULL, retry_at INTEGER NOT NULL, code TEXT, error TEXT,
      since INTEGER NOT NULL);
    CREATE TABLE notices(key TEXT PRIMARY KEY, sent_at INTEGER NOT NULL, count INTEGER NOT NULL);`,
+  // 3 -> 4: destination folders a run set out to create (written before CREATE): the next run
+  // knows its own folders after a crash, and gives each the subscription of its source folder.
+  `CREATE TABLE created_folders(account TEXT NOT NULL, dest_path TEXT NOT NULL, PRIMARY KEY(account, dest_path));`,
 ];

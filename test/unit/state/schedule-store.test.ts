@@ -125,7 +125,7 @@ describe('ScheduleStore', () => {
       assert.throws(open, (err: unknown) => {
         assert.ok(err instanceof MailshiftError);
         assert.equal(err.code, 'STATE_VERSION');
-        assert.match(err.hint ?? '', /mailshift status/);
+        assert.match(err.hint ?? '', /mailshift run/);
         return true;
       });
     }

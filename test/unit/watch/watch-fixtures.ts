@@ -46,6 +46,8 @@ export function summaryOf(
     folders: 1,
     failedFolders: [],
     skippedFolders: [],
+    drift: [],
+    unverified: [],
     ...(a.error === undefined ? {} : { error: a.error }),
     ...(a.hint === undefined ? {} : { hint: a.hint }),
     ...(a.code === undefined ? {} : { code: a.code }),
