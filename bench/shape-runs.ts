@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DovecotServer } from '../test/harness/dovecot.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import {
   address,
@@ -179,7 +180,7 @@ export async function runShape(b: Bench, shape: Shape): Promise<Record<string, P
  * The loopback run's no-op again, through latency proxies to both servers: a second plan file
  * naming the proxies, the same state (the state knows accounts by user, not by server address).
  */
-async function noopThroughProxies(b: Bench, dst: Bench['servers'][number], stateDir: string): Promise<void> {
+async function noopThroughProxies(b: Bench, dst: DovecotServer, stateDir: string): Promise<void> {
   b.srcProxy ??= await proxyTo(b, b.src);
   const dstProxy = await proxyTo(b, dst);
   await mailshiftStep(
