@@ -107,6 +107,8 @@ export interface BodyReader {
   open(path: string): Promise<FolderStatus>;
   /** Metadata of the open folder's messages with UID >= fromUid, sorted by UID. */
   scan(fromUid?: number): Promise<MessageMeta[]>;
+  /** {@link open} then {@link scan} in one round trip where the connection can pipeline them. */
+  openAndScan(path: string, fromUid?: number): Promise<{ status: FolderStatus; metas: MessageMeta[] }>;
   /** Raw bodies by UID; expunged messages are absent. May be called again before it resolves. */
   fetch(uids: readonly number[]): Promise<Map<number, Body>>;
   /**

@@ -40,19 +40,37 @@ export async function prepareFolder(
   const destination = ctx.dst.openForAppend(job.destination);
   destination.catch(() => {}); // awaited below; a failure meanwhile must not kill the process
 
-  const opened = await ctx.bodies.open(job.source);
-  const { status: destStatus, permanentFlags: permitted } = await destination;
-  const uidvalidity = opened.uidValidity;
+  // The source is opened and scanned in one round trip while the destination is selected on its
+  // own connection, from where the state says the last complete sync stopped. A source folder
+  // with another UIDVALIDITY, or a destination folder that is not as recorded, is scanned again
+  // from lower down (rare: drift).
+  const all = ctx.state.folderMessages(ctx.account, job.source);
+  const scanFrom = (validity: number | undefined, destValidity: number | null | undefined) =>
+    prev && !job.refill && validity === prev.uidvalidity
+      ? firstUidToScan(
+          prev.uidnext,
+          all.filter((r) => r.uidvalidity === validity),
+          (r) => heldNow(r, job, destValidity ?? null),
+        )
+      : 1;
+  const guess = scanFrom(prev?.uidvalidity, prev?.dest_uidvalidity);
+  const [opened, { status: destStatus, permanentFlags: permitted }] = await Promise.all([
+    ctx.bodies.openAndScan(job.source, guess),
+    destination,
+  ]);
+  const uidvalidity = opened.status.uidValidity;
   const key: FolderKey = { account: ctx.account, folder: job.source, uidvalidity };
-  const rows = ctx.state.folderMessages(ctx.account, job.source).filter((r) => r.uidvalidity === uidvalidity);
-  const doneRows = new Map(rows.filter((r) => heldNow(r, job, destStatus)).map((r) => [r.uid, r]));
+  const rows = all.filter((r) => r.uidvalidity === uidvalidity);
+  const doneRows = new Map(
+    rows.filter((r) => heldNow(r, job, destStatus.uidValidity)).map((r) => [r.uid, r]),
+  );
+  const fromUid = scanFrom(uidvalidity, destStatus.uidValidity);
+  const scanned = fromUid < guess ? await ctx.bodies.scan(fromUid) : opened.metas;
 
-  const sameValidity = prev !== undefined && prev.uidvalidity === uidvalidity;
-  if (ctx.syncFlags && sameValidity && doneRows.size > 0) {
-    totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev?.highestmodseq ?? undefined);
+  if (ctx.syncFlags && prev?.uidvalidity === uidvalidity && doneRows.size > 0) {
+    totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev.highestmodseq ?? undefined);
   }
-  const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows, (r) => doneRows.has(r.uid)) : 1;
-  const metas = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
+  const metas = scanned.filter((m) => m.uid >= fromUid && !doneRows.has(m.uid));
   if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
   const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
   const fitting = skipOversize(ctx, key, job, toAppend, totals);
@@ -91,10 +109,10 @@ function firstUidToScan(uidnext: number, rows: MessageRow[], held: (r: MessageRo
  * folder, and recorded in the folder as it is (same UIDVALIDITY). A folder deleted or recreated
  * since (drift) holds none of what was recorded: those messages are looked for again.
  */
-function heldNow(r: MessageRow, job: FolderJob, dest: FolderStatus): boolean {
+function heldNow(r: MessageRow, job: FolderJob, destUidValidity: number | null): boolean {
   if (!isDone(r.state)) return false;
   if (r.dest_folder !== null && r.dest_folder !== job.destination) return false;
-  return r.dest_uidvalidity === null || r.dest_uidvalidity === dest.uidValidity;
+  return r.dest_uidvalidity === null || destUidValidity === null || r.dest_uidvalidity === destUidValidity;
 }
 
 /**
