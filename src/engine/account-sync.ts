@@ -19,7 +19,7 @@ import { claimProblems } from './account-check.js';
 import { knownFolders } from './destination-folders.js';
 import { AccountTally, type AccountResult } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
-import type { CopyPool } from './folder-context.js';
+import type { CopyPool, FolderTask } from './folder-context.js';
 import { syncFolder } from './folder-workers.js';
 import { RateLimit } from './rate-limit.js';
 
@@ -35,6 +35,8 @@ export interface AccountDeps {
   limits: PlanLimits;
   /** Lanes (connection pairs) this account may use (core/connection-caps.ts). */
   lanes: number;
+  /** The plan sets the lanes: use them all where there is work, instead of what the work needs. */
+  fixedLanes: boolean;
   retry: RetryPolicy;
   syncFlags: boolean;
   repair: RepairPolicy;
@@ -69,7 +71,7 @@ export async function syncAccount(
     log: deps.logger,
   });
   try {
-    await syncFolders(account, pool, tally, deps);
+    await syncFolders(account, conn, pool, tally, deps);
   } catch (err) {
     if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
     tally.accountFailed(err);
@@ -89,15 +91,39 @@ export async function syncAccount(
   return result;
 }
 
+/**
+ * The lanes an account's work needs: about one per thousand messages to copy, and one per twenty
+ * folders (each folder costs round trips that another lane can overlap), within the caps.
+ */
+export function lanesForWork(jobs: readonly FolderTask[]): number {
+  const messages = jobs.reduce((s, j) => s + (j.listing.messages ?? 0), 0);
+  return Math.max(1, Math.ceil(messages / 1000), Math.ceil(jobs.length / 20));
+}
+
 /** The setup, the changed folders over the lanes, then the claim checked against both servers. */
-async function syncFolders(account: string, pool: CopyPool, tally: AccountTally, deps: AccountDeps) {
+async function syncFolders(
+  account: string,
+  conn: AccountConnectors,
+  pool: CopyPool,
+  tally: AccountTally,
+  deps: AccountDeps,
+) {
   const folders = await planFolders(pool, account, deps);
   for (const d of folders.drift) tally.drifted(d);
   tally.planned(folders);
   if (folders.jobs.length > 0) {
+    if (!deps.fixedLanes) pool.limitLanes(lanesForWork(folders.jobs));
+    // Lanes the caps allow but no folder takes (one huge INBOX) split the biggest folder's copy.
+    const spare = Math.max(0, pool.lanes - folders.jobs.length);
+    const biggest = folders.jobs[0];
     const work = {
       ...deps,
       account,
+      extraPipes: (job: FolderTask) => (job === biggest ? spare : 0),
+      openPipe: async () => {
+        const [bodies, appender] = await Promise.all([conn.bodies(), conn.appender()]);
+        return { bodies, appender };
+      },
       rate: RateLimit.from(deps.limits),
       known: knownFolders(
         folders.destination,

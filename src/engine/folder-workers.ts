@@ -15,7 +15,7 @@ import type { AccountTally } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
 import { ensureFolder, type KnownFolders } from './destination-folders.js';
 import type { CopyLane, FolderContext, FolderTask, PreparedFolder } from './folder-context.js';
-import { finishFolder } from './folder-copy.js';
+import { finishFolder, type CopyPipe } from './folder-copy.js';
 import { prepareFolder } from './folder-prepare.js';
 import { quotaStop, remainingBytes } from './quota-stop.js';
 import type { RateLimit } from './rate-limit.js';
@@ -35,7 +35,14 @@ export interface FolderWorkDeps {
   tally: AccountTally;
   /** Every folder of this run of the account, for what a full destination still needs. */
   jobs: readonly FolderTask[];
+  /** How many more pipes a folder's copy may be split across (the account's idle lanes). */
+  extraPipes(job: FolderTask): number;
+  /** Opens one more pipe: a body reader on the source and an appender on the destination. */
+  openPipe(): Promise<CopyPipe>;
 }
+
+/** Batches a folder must have to copy before more connections are worth their logins. */
+const SPLIT_FROM_BATCHES = 8;
 
 /**
  * Syncs one folder on a lane, `prepared` ahead or now.
@@ -50,13 +57,23 @@ export async function syncFolder(
   const ctx = folderContext(deps, lane);
   try {
     const ready = await (prepared ?? prepare(ctx, deps.known, job));
-    const totals = await finishFolder(ctx, ready, () =>
-      lane.prepareNext((next) =>
-        // Two source folders merged into one destination folder are prepared one after the
-        // other, so that the second sees every copy of the first.
-        next.destination === job.destination ? undefined : prepare(ctx, deps.known, next),
-      ),
-    );
+    const extra = await openPipes(deps, job, ready);
+    let totals;
+    try {
+      totals = await finishFolder(
+        ctx,
+        ready,
+        () =>
+          lane.prepareNext((next) =>
+            // Two source folders merged into one destination folder are prepared one after the
+            // other, so that the second sees every copy of the first.
+            next.destination === job.destination ? undefined : prepare(ctx, deps.known, next),
+          ),
+        extra,
+      );
+    } finally {
+      await Promise.allSettled(extra.flatMap((p) => [p.bodies.close(), p.appender.close()]));
+    }
     deps.tally.folderDone(job, totals, ready.copy === undefined);
   } catch (err) {
     if (isStoreError(err, 'overquota')) {
@@ -68,6 +85,20 @@ export async function syncFolder(
     if (!(err instanceof MailshiftError) || err.scope !== 'folder') throw err;
     deps.tally.folderFailed(job.source, err.message);
   }
+}
+
+/** The extra pipes a large folder's copy is split across, opened at once (none for most folders). */
+async function openPipes(deps: FolderWorkDeps, job: FolderTask, ready: PreparedFolder): Promise<CopyPipe[]> {
+  const batches = (ready.copy?.metas.length ?? 0) / deps.limits.batchMessages;
+  const want = batches >= SPLIT_FROM_BATCHES ? deps.extraPipes(job) : 0;
+  const opened = await Promise.allSettled(Array.from({ length: want }, () => deps.openPipe()));
+  const pipes = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(pipes.flatMap((p) => [p.bodies.close(), p.appender.close()]));
+    throw failed.reason;
+  }
+  return pipes;
 }
 
 /** Prepares a folder, its destination folder created (when missing) while the source is scanned. */

@@ -65,6 +65,7 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               budget,
               limits: plan.limits,
               lanes: caps.lanesPerAccount,
+              fixedLanes: plan.limits.connectionsPerAccount !== undefined,
               retry: deps.retry ?? plan.limits.retry,
               syncFlags: plan.options.syncFlags,
               repair: plan.problems,

@@ -94,8 +94,12 @@ const RetrySchema = z
 const LimitsSchema = z
   .object({
     accountsInParallel: z.number().int().min(1).max(64).default(6),
-    /** Connection pairs (one source, one destination) per account. */
-    connectionsPerAccount: z.number().int().min(1).max(16).default(2),
+    /**
+     * Connection pairs per account (a pair: a reader and a writer on each server). Unset: as many
+     * as the account's work needs, up to 2 (a small account uses one, a large folder is split
+     * across the idle one); set: exactly that many where there is work for them.
+     */
+    connectionsPerAccount: z.number().int().min(1).max(16).optional(),
     /**
      * Bytes of message bodies held in memory at once, over the whole run. 24 MiB keeps a run under
      * 150 MB; more buys speed at high latency (README, "Speed").
