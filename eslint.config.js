@@ -10,11 +10,13 @@ const LAYERS = {
   shared: ['core'],
   state: ['core', 'shared'],
   imap: ['core', 'shared'],
+  // Credentials (OAuth2 flows, token file, admin logins): beside imap, composed by the CLI.
+  auth: ['core', 'shared'],
   plan: ['core', 'shared'],
   engine: ['core', 'shared', 'state', 'plan'],
   verify: ['core', 'shared', 'state', 'plan'],
   report: ['core', 'shared', 'state', 'plan', 'engine', 'verify'],
-  cli: ['core', 'shared', 'state', 'imap', 'plan', 'engine', 'verify', 'report'],
+  cli: ['core', 'shared', 'state', 'imap', 'auth', 'plan', 'engine', 'verify', 'report'],
 };
 
 export default tseslint.config(

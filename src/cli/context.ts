@@ -12,7 +12,8 @@ import {
   connectReader,
   connectSource,
 } from '../imap/imapflow-stores.js';
-import type { Endpoint } from '../core/endpoint.js';
+import type { Endpoint, Side } from '../core/endpoint.js';
+import type { Logins } from '../auth/logins.js';
 import type { FolderReader } from '../core/ports.js';
 import { BodyPool } from '../imap/body-pool.js';
 import { resolveSecret } from '../plan/credentials.js';
@@ -33,32 +34,36 @@ export interface PlanArgs {
   json?: boolean;
 }
 
-/** The endpoints of one account. */
-export function endpoints(plan: Plan, account: PlanAccount): { source: Endpoint; destination: Endpoint } {
-  return {
-    source: {
-      side: 'source',
-      server: plan.source,
-      user: account.source.user,
-      secret: () => resolveSecret(account.source, plan.dir),
-    },
-    destination: {
-      side: 'destination',
-      server: plan.destination,
-      user: account.destination.user,
-      secret: () => resolveSecret(account.destination, plan.dir),
-    },
-  };
+/** The endpoints of one account, their secrets from the run's credentials (src/auth). */
+export function endpoints(
+  plan: Plan,
+  account: PlanAccount,
+  logins: Logins,
+): { source: Endpoint; destination: Endpoint } {
+  const endpoint = (side: Side): Endpoint => ({
+    side,
+    server: plan[side],
+    user: account[side].user,
+    secret: logins.secretFor(
+      { side, account: account.id, user: account[side].user, login: account.login[side] },
+      () => resolveSecret(account[side], plan.dir),
+    ),
+  });
+  return { source: endpoint('source'), destination: endpoint('destination') };
 }
 
 /** Real connectors for an account, logging to the run log. */
-export function connectorsFor(plan: Plan, logger: Logger): (accountId: string) => AccountConnectors {
+export function connectorsFor(
+  plan: Plan,
+  logger: Logger,
+  logins: Logins,
+): (accountId: string) => AccountConnectors {
   // One pool for every body reader of the run: it never needs to keep more than the byte budget.
   const pool = new BodyPool(plan.limits.bytesInFlight);
   return (id) => {
     const account = plan.accounts.find((a) => a.id === id);
     if (!account) throw new Error(`unknown account ${id}`);
-    const e = endpoints(plan, account);
+    const e = endpoints(plan, account, logins);
     const log = logger.level === 'debug' || logger.level === 'trace' ? logger : false;
     return {
       source: () => connectSource(e.source, log),
@@ -70,11 +75,11 @@ export function connectorsFor(plan: Plan, logger: Logger): (accountId: string) =
 }
 
 /** Read-only connectors for dry runs and verification: no destination store that can write. */
-export function readersFor(plan: Plan, logger: Logger | false = false) {
+export function readersFor(plan: Plan, logins: Logins, logger: Logger | false = false) {
   return (
     account: PlanAccount,
   ): { source: () => Promise<FolderReader>; destination: () => Promise<FolderReader> } => {
-    const e = endpoints(plan, account);
+    const e = endpoints(plan, account, logins);
     return {
       source: () => connectReader(e.source, logger),
       destination: () => connectReader(e.destination, logger),

@@ -1,6 +1,7 @@
 /**
  * The `run` command's one core call: open the context, migrate, print the summary.
  */
+import { openLogins } from '../auth/logins.js';
 import { migrate } from '../engine/migrate.js';
 import { formatRunSummary } from '../report/run-summary.js';
 import { ExitCode } from '../core/errors.js';
@@ -24,7 +25,7 @@ export async function runMigration(args: RunArgs): Promise<number> {
       reporter: ctx.reporter,
       logger: ctx.logger,
       signal: ctx.signal,
-      connectors: connectorsFor(plan, ctx.logger),
+      connectors: connectorsFor(plan, ctx.logger, openLogins(plan.logins, ctx.state.dir, ctx.logger)),
       mapper: mapperFor(plan),
       only: args.account,
     });

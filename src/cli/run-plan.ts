@@ -1,7 +1,10 @@
 /**
  * The `plan` command's core call: plan every account, print the tables, write the resolved plan.
  */
+import { openLogins } from '../auth/logins.js';
 import { loadPlan } from '../plan/load-plan.js';
+import { silentLogger } from '../shared/logger.js';
+import { stateDirFor } from '../state/state-dir.js';
 import { planAccounts } from '../plan/plan-accounts.js';
 import { writeResolvedPlan, type ResolvedAccount } from '../plan/resolved-plan.js';
 import { formatPlanTables } from '../report/plan-table.js';
@@ -14,7 +17,8 @@ import { readersFor, type PlanArgs } from './context.js';
  */
 export async function runPlan(args: PlanArgs): Promise<number> {
   const plan = loadPlan(args.plan);
-  const planned = await planAccounts(plan, readersFor(plan));
+  const logins = openLogins(plan.logins, stateDirFor(plan.name, args.stateDir).dir, silentLogger());
+  const planned = await planAccounts(plan, readersFor(plan, logins));
   const resolved: Record<string, ResolvedAccount> = {};
   for (const { id, sourceFolders: _listing, ...account } of planned) resolved[id] = account;
   const path = writeResolvedPlan(plan, resolved);

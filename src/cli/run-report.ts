@@ -3,6 +3,7 @@
  * folder mapping as `run` would, build the dry-run report, write its files and print the verdict.
  * Only `FolderReader`s are built here: nothing in this path can append, create, store or delete.
  */
+import { openLogins } from '../auth/logins.js';
 import { discoverAccounts, type AccountDiscovery } from '../plan/discovery.js';
 import type { Plan } from '../plan/load-plan.js';
 import { buildDryRunReport, type DryRunAccountInput } from '../report/dry-run-build.js';
@@ -57,7 +58,7 @@ export async function runReport(args: ReportArgs): Promise<number> {
     const lang: Lang = args.lang ?? plan.report?.lang ?? 'en';
     const mapper = mapperFor(plan);
     const debug = logger.level === 'debug' || logger.level === 'trace';
-    const readers = readersFor(plan, debug ? logger : false);
+    const readers = readersFor(plan, openLogins(plan.logins, ctx.state.dir, logger), debug ? logger : false);
     const byId = new Map(plan.accounts.map((a) => [a.id, a]));
     const started = Date.now();
     const discovered = await discoverAccounts(plan.accounts, (id) => readers(byId.get(id)!), {

@@ -11,6 +11,7 @@ import type { VerifyMode } from '../verify/types.js';
 import { verifyPlan } from '../verify/verify-plan.js';
 import type { VerifyArgs } from './commands/verify.js';
 import { mapperFor, openCommand, readersFor } from './context.js';
+import { openLogins } from '../auth/logins.js';
 import { terminalText } from '../shared/terminal-text.js';
 
 function usage(message: string, hint: string): MailshiftError {
@@ -69,7 +70,7 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
     const report = await verifyPlan(plan, {
       store: ctx.store,
       mapper: mapperFor(plan),
-      readers: readersFor(plan, debug ? logger : false),
+      readers: readersFor(plan, openLogins(plan.logins, ctx.state.dir, logger), debug ? logger : false),
       mode,
       lang,
       signal: ctx.signal,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { openLogins } from '../../src/auth/logins.js';
 import { connectorsFor, mapperFor } from '../../src/cli/context.js';
 import type { EngineEvent } from '../../src/core/events.js';
 import { migrate, type RunSummary } from '../../src/engine/migrate.js';
@@ -145,7 +146,7 @@ export async function runPlanInProcess(
       reporter: { emit: (e) => events.push(e) },
       logger,
       signal: new AbortController().signal,
-      connectors: connectorsFor(plan, logger),
+      connectors: connectorsFor(plan, logger, openLogins(plan.logins, state.dir, logger)),
       mapper: mapperFor(plan),
       ...(opts.retry ? { retry: opts.retry } : {}),
     });

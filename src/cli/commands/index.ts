@@ -3,6 +3,7 @@
  * imports its core lazily, so `--help` and `status` do not load the IMAP and report code.
  */
 import type { CommandModule } from 'yargs';
+import { loginCommand } from './login.js';
 import { planCommand } from './plan.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -15,4 +16,5 @@ export const commands: CommandModule<object, never>[] = [
   runCommand,
   statusCommand,
   verifyCommand,
+  loginCommand,
 ] as unknown as CommandModule<object, never>[];
