@@ -202,7 +202,9 @@ export class Logins {
 
   /** The command that signs this account side in again. */
   command(a: Pick<AccountSide, 'account' | 'side'>): string {
-    const path = relative(process.cwd(), this.settings.planPath) || this.settings.planPath;
+    // Relative to where the person is, unless the plan lies outside it.
+    const rel = relative(process.cwd(), this.settings.planPath);
+    const path = rel && !rel.startsWith('..') ? rel : this.settings.planPath;
     return signInCommand(path.includes(' ') ? JSON.stringify(path) : path, a.account, a.side);
   }
 

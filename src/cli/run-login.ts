@@ -21,11 +21,13 @@ function sidesOf(plan: Plan, args: LoginArgs): AccountSide[] {
     .flatMap((a) => sides.map((side) => ({ side, account: a.id, user: a[side].user, login: a.login[side] })));
 }
 
+/** RFC 8628 section 3.3: show the address and the code; the address with the code in it is extra. */
 function showPrompt(p: SignInPrompt): void {
   const lines = [
     `Sign in ${p.user} (${p.side}, oauth2.${p.profile}): as ${p.user}, open`,
-    `  ${p.verificationUriComplete ?? p.verificationUri}`,
+    `  ${p.verificationUri}`,
     `and enter the code  ${p.userCode}`,
+    ...(p.verificationUriComplete ? [`(or open ${p.verificationUriComplete}, which carries the code)`] : []),
     `(valid for ${Math.round(p.expiresIn / 60)} minutes; waiting for the sign-in, Ctrl-C to stop)`,
   ];
   process.stdout.write(`${terminalText(lines.join('\n'))}\n`);
