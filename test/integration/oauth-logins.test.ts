@@ -159,16 +159,19 @@ async function signIn(
   const plan = loadPlan(planPath);
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const logins = openLogins(plan.logins, stateDir, silentLogger());
-  for (const person of people) {
-    const account = plan.accounts.find((a) => a[side].user === person.user);
-    assert.ok(account, `${person.user} is not in the plan`);
-    const a: AccountSide = { side, account: account.id, user: person.user, login: account.login[side] };
-    let approval: Promise<void> | undefined;
-    await logins.signIn(a, (p) => {
-      approval = approveDeviceCode({ verificationUri: p.verificationUri, userCode: p.userCode, ...person });
-    });
-    await approval;
-  }
+  // At once: each sign-in waits at least the poll interval the server asks for (5 s).
+  await Promise.all(
+    people.map(async (person) => {
+      const account = plan.accounts.find((a) => a[side].user === person.user);
+      assert.ok(account, `${person.user} is not in the plan`);
+      const a: AccountSide = { side, account: account.id, user: person.user, login: account.login[side] };
+      let approval: Promise<void> | undefined;
+      await logins.signIn(a, (p) => {
+        approval = approveDeviceCode({ verificationUri: p.verificationUri, userCode: p.userCode, ...person });
+      });
+      await approval;
+    }),
+  );
   for (const e of Object.values(logins.store.all())) if (e.refreshToken) secrets.add(e.refreshToken);
   return logins;
 }
@@ -524,6 +527,18 @@ describe('OAuth2 and admin logins', { timeout: 300_000 }, () => {
     for (const [, code, fix] of expectations) {
       assert.match(text, code);
       assert.match(text, fix);
+    }
+    // The report a person reads names each fix too.
+    const md = readdirSync(reports).find((f) => f.endsWith('.md'));
+    assert.ok(md, 'no Markdown report written');
+    const page = readFileSync(join(reports, md), 'utf8');
+    for (const words of [
+      'is wrong or expired',
+      'sign in again',
+      'without the IMAP scope',
+      'give helpdesk rights on',
+    ]) {
+      assert.ok(page.includes(words), `the Markdown report does not say "${words}"`);
     }
 
     const run = await runCli(['run', planPath, '--state-dir', stateDir], { env });
