@@ -16,7 +16,23 @@ const LAYERS = {
   engine: ['core', 'shared', 'state', 'plan'],
   verify: ['core', 'shared', 'state', 'plan'],
   report: ['core', 'shared', 'state', 'plan', 'engine', 'verify'],
-  cli: ['core', 'shared', 'state', 'imap', 'auth', 'plan', 'engine', 'verify', 'report'],
+  notify: ['core', 'shared'],
+  dashboard: ['core', 'shared', 'state', 'report'],
+  watch: ['core', 'shared', 'state', 'plan', 'engine', 'verify', 'report', 'notify'],
+  cli: [
+    'core',
+    'shared',
+    'state',
+    'imap',
+    'auth',
+    'plan',
+    'engine',
+    'verify',
+    'report',
+    'notify',
+    'dashboard',
+    'watch',
+  ],
 };
 
 export default tseslint.config(

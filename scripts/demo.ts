@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { connectPlain, startDovecot, type DovecotServer } from '../test/harness/dovecot.js';
+import { testEntry } from '../test/harness/test-entry.js';
 import {
   destinationPassword,
   destinationUsers,
@@ -27,15 +28,17 @@ function banner(text: string): void {
   process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
 }
 
-/** Runs a mailshift command as a user would, showing it and its output. */
-function mailshift(args: string[], env: Record<string, string> = {}): number {
+/**
+ * Runs a mailshift command as a user would, showing it and its output. A crash after N checkpoint
+ * steps runs the same command through the tests' entry (test/harness/cli-entry.ts), which kills
+ * itself with SIGKILL there: the bin has no such hook.
+ */
+function mailshift(args: string[], crash?: { afterSteps: number }): number {
   process.stdout.write(
     `$ mailshift ${args.map((a) => (a.startsWith('/') ? relative(ROOT, a) : a)).join(' ')}\n`,
   );
-  const res = spawnSync(process.execPath, [CLI, ...args], {
-    stdio: 'inherit',
-    env: { ...process.env, ...env },
-  });
+  const program = crash ? [testEntry(), '--kill-after-steps', String(crash.afterSteps), '--'] : [CLI];
+  const res = spawnSync(process.execPath, [...program, ...args], { stdio: 'inherit' });
   process.stdout.write(`(exit code ${res.status ?? res.signal})\n`);
   return res.status ?? 1;
 }
@@ -107,16 +110,14 @@ async function main(): Promise<void> {
     const state = join(WORK, 'state');
     process.stdout.write(`plan file: ${relative(ROOT, plan)}\n`);
     const have = availableCommands();
-    const step = (cmd: string, title: string, args: string[], env?: Record<string, string>) => {
+    const step = (cmd: string, title: string, args: string[], crash?: { afterSteps: number }) => {
       if (!have.has(cmd)) return;
       banner(title);
-      mailshift([cmd, plan, '--state-dir', state, ...args], env);
+      mailshift([cmd, plan, '--state-dir', state, ...args], crash);
     };
     step('plan', 'Plan: discover folders on both sides and propose the mapping', []);
     step('report', 'Dry-run report for the client (nothing is written anywhere)', []);
-    step('run', 'Run, simulating a crash (kill -9) after 25 checkpoint steps', [], {
-      MAILSHIFT_TEST_KILL_AFTER_STEPS: '25',
-    });
+    step('run', 'Run, simulating a crash (kill -9) after 25 checkpoint steps', [], { afterSteps: 25 });
     step('status', 'Status after the crash, from the saved state alone', []);
     step('run', 'Run again: resumes where it stopped, copies nothing twice', []);
     step('run', 'Run once more: nothing new, nothing copied', []);

@@ -1,7 +1,8 @@
 /**
- * The test command: installs the system packages the integration tests need (once, before the
- * runner forks workers), runs every test file with Node's built-in runner, then makes sure no
- * Dovecot started by the harness survived, even after a failing or killed test.
+ * The test command: installs the system packages the integration tests need and bundles the tests'
+ * CLI entry (once, before the runner forks workers), runs every test file with Node's built-in
+ * runner, then makes sure no Dovecot started by the harness survived, even after a failing or
+ * killed test.
  * Usage: tsx scripts/run-tests.ts [--unit] [file-or-folder ...]
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOVECOT, ensureSystemPackages } from '../test/harness/system-deps.js';
 import { sweepStrayServers } from '../test/harness/dovecot.js';
+import { bundleTestEntry } from '../test/harness/test-entry.js';
 
 function testFiles(root: string): string[] {
   if (statSync(root).isFile()) return [root];
@@ -30,6 +32,7 @@ const files = (roots.length ? roots : unitOnly ? ['test/unit'] : ['test']).flatM
 if (!unitOnly) ensureSystemPackages(DOVECOT);
 
 process.env.MAILSHIFT_HARNESS_RUN ??= `run${process.pid}`;
+process.env.MAILSHIFT_TEST_ENTRY = bundleTestEntry();
 const concurrency = process.env.MAILSHIFT_TEST_CONCURRENCY ?? '2';
 const res = spawnSync(
   process.execPath,

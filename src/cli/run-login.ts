@@ -11,8 +11,15 @@ import { loadPlan, type Plan } from '../plan/load-plan.js';
 import { createFileLogger, silentLogger } from '../shared/logger.js';
 import { terminalText } from '../shared/terminal-text.js';
 import { prepareStateDir, stateDirFor } from '../state/state-dir.js';
-import type { LoginArgs } from './commands/login.js';
-import { checkAccounts } from './context.js';
+import { checkAccounts, type PlanArgs } from './context.js';
+import type { CliIo, CliSession } from './wiring.js';
+
+/** Options of `login`, as yargs parses them. */
+export interface LoginArgs extends PlanArgs {
+  account?: string[];
+  side?: 'source' | 'destination';
+  status: boolean;
+}
 
 function sidesOf(plan: Plan, args: LoginArgs): AccountSide[] {
   const sides: Side[] = args.side ? [args.side] : ['source', 'destination'];
@@ -22,7 +29,7 @@ function sidesOf(plan: Plan, args: LoginArgs): AccountSide[] {
 }
 
 /** RFC 8628 section 3.3: show the address and the code; the address with the code in it is extra. */
-function showPrompt(p: SignInPrompt): void {
+function showPrompt(io: CliIo, p: SignInPrompt): void {
   const lines = [
     `Sign in ${p.user} (${p.side}, oauth2.${p.profile}): as ${p.user}, open`,
     `  ${p.verificationUri}`,
@@ -30,7 +37,7 @@ function showPrompt(p: SignInPrompt): void {
     ...(p.verificationUriComplete ? [`(or open ${p.verificationUriComplete}, which carries the code)`] : []),
     `(valid for ${Math.round(p.expiresIn / 60)} minutes; waiting for the sign-in, Ctrl-C to stop)`,
   ];
-  process.stdout.write(`${terminalText(lines.join('\n'))}\n`);
+  io.stdout.write(`${terminalText(lines.join('\n'))}\n`);
 }
 
 /**
@@ -38,7 +45,7 @@ function showPrompt(p: SignInPrompt): void {
  * @returns 0 when every chosen sign-in succeeded (or all are ready, for --status), 1 otherwise
  * @throws MailshiftError PLAN_*, USAGE_ACCOUNT, INTERRUPTED
  */
-export async function runLogin(args: LoginArgs): Promise<number> {
+export async function runLogin(args: LoginArgs, session: CliSession): Promise<number> {
   const plan = loadPlan(args.plan);
   checkAccounts(plan, args.account);
   const state = stateDirFor(plan.name, args.stateDir);
@@ -49,7 +56,7 @@ export async function runLogin(args: LoginArgs): Promise<number> {
     const rows = sides.map((s) =>
       loginStatus(logins, plan.logins, s, describeCredential(byId.get(s.account)![s.side])),
     );
-    process.stdout.write(
+    session.io.stdout.write(
       args.json
         ? `${JSON.stringify({ version: 1, logins: rows }, null, 2)}\n`
         : `${formatLoginStatus(rows)}\n`,
@@ -62,24 +69,27 @@ export async function runLogin(args: LoginArgs): Promise<number> {
   });
   const logins = openLogins(plan.logins, state.dir, logger);
   try {
-    return await signInAll(logins, sides);
+    return await signInAll(logins, sides, session);
   } finally {
     logger.flush();
   }
 }
 
-async function signInAll(logins: Logins, sides: AccountSide[]): Promise<number> {
+async function signInAll(logins: Logins, sides: AccountSide[], session: CliSession): Promise<number> {
+  const { io } = session;
   const person = sides.filter(
     (s) => s.login.method === 'oauth2' && logins.profile(s.login.profile).flow === 'deviceCode',
   );
   if (person.length === 0) {
-    process.stdout.write(
-      'Nothing to sign in: no chosen account logs in by OAuth2 device code (see --status).\n',
-    );
+    io.stdout.write('Nothing to sign in: no chosen account logs in by OAuth2 device code (see --status).\n');
     return ExitCode.ok;
   }
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  // As in a run: the first Ctrl-C stops waiting for the sign-in, the second stops at once.
+  const onSignal = () => {
+    if (!controller.signal.aborted) controller.abort();
+    else session.wiring.exitNow?.(ExitCode.interrupted);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let failed = 0;
@@ -87,17 +97,15 @@ async function signInAll(logins: Logins, sides: AccountSide[]): Promise<number> 
     for (const s of person) {
       if (controller.signal.aborted) break;
       try {
-        const got = await logins.signIn(s, showPrompt, controller.signal);
+        const got = await logins.signIn(s, (p) => showPrompt(io, p), controller.signal);
         const life = got.expiresIn ? `; access token valid ${got.expiresIn} s, renewed as needed` : '';
-        process.stdout.write(
+        io.stdout.write(
           `${terminalText(`Signed in ${s.user} (${s.side})${got.scope ? `, scopes ${got.scope}` : ''}${life}.`)}\n`,
         );
       } catch (err) {
         if (controller.signal.aborted) break;
         failed++;
-        process.stdout.write(
-          `${terminalText(`Not signed in ${s.user} (${s.side}): ${describeError(err)}`)}\n`,
-        );
+        io.stdout.write(`${terminalText(`Not signed in ${s.user} (${s.side}): ${describeError(err)}`)}\n`);
       }
     }
   } finally {

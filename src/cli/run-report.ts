@@ -13,24 +13,19 @@ import { parseFormats, writeDryRunReports } from '../report/dry-run-write.js';
 import type { Lang } from '../core/units.js';
 import { ExitCode } from '../core/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
-import type { ReportArgs } from './commands/report.js';
-import { mapperFor, openCommand, readersFor } from './context.js';
+import { mapperFor, openCommand, verboseLog, type PlanArgs } from './context.js';
+import type { CliSession } from './wiring.js';
 import { terminalText } from '../shared/terminal-text.js';
+
+/** Options of `report`, as yargs parses them. */
+export interface ReportArgs extends PlanArgs {
+  format: string;
+  lang?: Lang;
+  out?: string;
+}
 
 function server(s: Plan['source']): string {
   return `${s.host}:${s.port} (${s.security})`;
-}
-
-/** Accounts read at once: each holds one connection per side, within both servers' caps. */
-function concurrency(plan: Plan): number {
-  return Math.max(
-    1,
-    Math.min(
-      plan.limits.accountsInParallel,
-      plan.source.maxConnectionsTotal,
-      plan.destination.maxConnectionsTotal,
-    ),
-  );
 }
 
 function stateFigures(
@@ -50,21 +45,23 @@ function stateFigures(
  * @returns 0 when nothing blocks the migration, 1 when something does (named in the report)
  * @throws MailshiftError USAGE_* (bad --format), PLAN_* (invalid or stale plan), STATE_* (unwritable)
  */
-export async function runReport(args: ReportArgs): Promise<number> {
+export async function runReport(args: ReportArgs, session: CliSession): Promise<number> {
   const formats = parseFormats(args.format);
-  const ctx = openCommand(args, { lock: false, command: 'report' });
+  const ctx = openCommand(args, session, { lock: false, command: 'report' });
+  const { stdout, stderr } = session.io;
   try {
     const { plan, logger, store } = ctx;
     const lang: Lang = args.lang ?? plan.report?.lang ?? 'en';
     const mapper = mapperFor(plan);
-    const debug = logger.level === 'debug' || logger.level === 'trace';
-    const readers = readersFor(plan, openLogins(plan.logins, ctx.state.dir, logger), debug ? logger : false);
+    const logins = openLogins(plan.logins, ctx.state.dir, logger);
+    const readers = await session.wiring.readers(plan, verboseLog(logger), logins);
     const byId = new Map(plan.accounts.map((a) => [a.id, a]));
     const started = Date.now();
     const discovered = await discoverAccounts(plan.accounts, (id) => readers(byId.get(id)!), {
-      concurrency: concurrency(plan),
+      caps: plan,
+      retry: plan.limits.retry,
       signal: ctx.signal,
-      onAccount: (d) => process.stderr.write(terminalText(`${d.account}: ${progressLine(d)}\n`)),
+      onAccount: (d) => stderr.write(terminalText(`${d.account}: ${progressLine(d)}\n`)),
     });
     const discoverySeconds = (Date.now() - started) / 1000;
     const accounts = discovered.map((d): DryRunAccountInput => {
@@ -104,9 +101,9 @@ export async function runReport(args: ReportArgs): Promise<number> {
     logger.info({ verdict: report.verdict, summary: report.summary, files: paths }, 'dry-run report written');
     const text = formatDryRunConsole(report, paths);
     if (args.json) {
-      process.stdout.write(renderDryRunJson(report));
-      process.stderr.write(`${text}\n`);
-    } else process.stdout.write(`${text}\n`);
+      stdout.write(renderDryRunJson(report));
+      stderr.write(`${text}\n`);
+    } else stdout.write(`${text}\n`);
     return report.verdict === 'ready' ? ExitCode.ok : ExitCode.incomplete;
   } finally {
     ctx.close();

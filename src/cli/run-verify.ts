@@ -2,6 +2,7 @@
  * The `verify` command's one core call: read the options, verify every account read-only,
  * write the reports, print the tables (or the JSON) and return the verdict as the exit code.
  */
+import { openLogins } from '../auth/logins.js';
 import { formatVerifyConsole } from '../report/verify-console.js';
 import { verifyReportJson } from '../report/verify-json.js';
 import { verifyTexts } from '../report/verify-texts.js';
@@ -9,10 +10,18 @@ import { VERIFY_FORMATS, writeVerifyReports, type VerifyFormat } from '../report
 import { ExitCode, MailshiftError } from '../core/errors.js';
 import type { VerifyMode } from '../verify/types.js';
 import { verifyPlan } from '../verify/verify-plan.js';
-import type { VerifyArgs } from './commands/verify.js';
-import { mapperFor, openCommand, readersFor } from './context.js';
-import { openLogins } from '../auth/logins.js';
+import { mapperFor, openCommand, verboseLog, type PlanArgs } from './context.js';
+import type { CliSession } from './wiring.js';
 import { terminalText } from '../shared/terminal-text.js';
+import type { Lang } from '../core/units.js';
+
+/** Options of `verify`, as yargs parses them. */
+export interface VerifyArgs extends PlanArgs {
+  deep: boolean;
+  deepSample?: string;
+  format: string;
+  lang?: Lang;
+}
 
 function usage(message: string, hint: string): MailshiftError {
   return new MailshiftError(message, { code: 'USAGE_ARGS', scope: 'run', hint });
@@ -58,19 +67,23 @@ export function verifyFormats(list: string): VerifyFormat[] {
  * Verifies the plan's migration.
  * @returns 0 when nothing is missing, 1 otherwise (missing, altered, not yet copied, unchecked)
  */
-export async function runVerify(args: VerifyArgs): Promise<number> {
+export async function runVerify(args: VerifyArgs, session: CliSession): Promise<number> {
   const formats = verifyFormats(args.format);
-  const ctx = openCommand(args, { lock: true, command: 'verify' });
+  const ctx = openCommand(args, session, { lock: true, command: 'verify' });
+  const { stdout, stderr } = session.io;
   try {
     const { plan, logger } = ctx;
     const mode = verifyMode(args, plan.name);
     const lang = args.lang ?? plan.report?.lang ?? 'en';
     const t = verifyTexts(lang);
-    const debug = logger.level === 'debug' || logger.level === 'trace';
     const report = await verifyPlan(plan, {
       store: ctx.store,
       mapper: mapperFor(plan),
-      readers: readersFor(plan, openLogins(plan.logins, ctx.state.dir, logger), debug ? logger : false),
+      readers: await session.wiring.readers(
+        plan,
+        verboseLog(logger),
+        openLogins(plan.logins, ctx.state.dir, logger),
+      ),
       mode,
       lang,
       signal: ctx.signal,
@@ -78,20 +91,18 @@ export async function runVerify(args: VerifyArgs): Promise<number> {
       onAccount: (a) => {
         const messages = a.folders.reduce((s, f) => s + f.counts.source, 0);
         const ok = !a.error && a.folders.every((f) => f.counts.missing === 0 && f.status !== 'error');
-        process.stderr.write(
-          terminalText(`${a.account}: ${t.accountLine(a.folders.length, messages, ok)}\n`),
-        );
+        stderr.write(terminalText(`${a.account}: ${t.accountLine(a.folders.length, messages, ok)}\n`));
       },
     });
     logger.info({ verdict: report.verdict, totals: report.totals, seconds: report.seconds }, 'verify done');
     const paths = writeVerifyReports(report, ctx.state.reports, formats);
     if (args.json) {
-      process.stdout.write(verifyReportJson(report));
-      if (paths.length > 0) process.stderr.write(`${t.reportsWritten}: ${paths.join(', ')}\n`);
+      stdout.write(verifyReportJson(report));
+      if (paths.length > 0) stderr.write(`${t.reportsWritten}: ${paths.join(', ')}\n`);
     } else {
       const written =
         paths.length > 0 ? `\n${t.reportsWritten}:\n${paths.map((p) => `  ${p}`).join('\n')}` : '';
-      process.stdout.write(`${formatVerifyConsole(report)}${written}\n`);
+      stdout.write(`${formatVerifyConsole(report)}${written}\n`);
     }
     return report.verdict === 'passed' ? ExitCode.ok : ExitCode.incomplete;
   } finally {

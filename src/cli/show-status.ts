@@ -8,16 +8,18 @@ import { CheckpointStore } from '../state/checkpoint-store.js';
 import { lockHolder, stateDirFor } from '../state/state-dir.js';
 import { existsSync } from 'node:fs';
 import type { PlanArgs } from './context.js';
+import type { CliSession } from './wiring.js';
 
 /**
  * Prints each account's state.
  * @returns 0 when every account is done, 1 otherwise.
  */
-export function showStatus(args: PlanArgs): number {
+export function showStatus(args: PlanArgs, session: CliSession): number {
+  const { stdout } = session.io;
   const plan = loadPlan(args.plan);
   const dir = stateDirFor(plan.name, args.stateDir);
   if (!existsSync(dir.db)) {
-    process.stdout.write(`No state yet in ${dir.dir}: nothing has run for plan ${plan.name}.\n`);
+    stdout.write(`No state yet in ${dir.dir}: nothing has run for plan ${plan.name}.\n`);
     return ExitCode.incomplete;
   }
   // Read-only: `status` must work on a copy of the state, a read-only mount, during a run.
@@ -33,7 +35,7 @@ export function showStatus(args: PlanArgs): number {
     const rows = accountStatusRows(plan, store).map((r) =>
       r.status === 'in progress' && !running ? { ...r, status: 'interrupted' } : r,
     );
-    process.stdout.write(
+    stdout.write(
       args.json ? `${JSON.stringify({ version: 1, accounts: rows }, null, 2)}\n` : `${formatStatus(rows)}\n`,
     );
     return rows.every((r) => r.status === 'done') ? ExitCode.ok : ExitCode.incomplete;

@@ -2,6 +2,7 @@
  * Events the engine emits while it works. Reporters (console line, NDJSON, log) decide how they
  * look; the engine never formats for people.
  */
+import type { Drift } from './drift.js';
 
 export interface FolderTotals {
   copied: number;
@@ -44,6 +45,10 @@ export type EngineEvent =
   | { type: 'folder-failed'; account: string; folder: string; error: string }
   | { type: 'account-done'; account: string; totals: FolderTotals; folders: number; failedFolders: number }
   | { type: 'account-failed'; account: string; error: string; hint?: string }
+  /** A change on either server since the plan or the last sync, and what the run does about it. */
+  | { type: 'drift'; account: string; drift: Drift }
+  /** Something the servers show now that keeps the account from being complete (checked at its end). */
+  | { type: 'account-unverified'; account: string; problem: string }
   | { type: 'run-done'; seconds: number; totals: FolderTotals; interrupted: boolean };
 
 /** Receives engine events. */

@@ -3,12 +3,14 @@
  * caps and one byte budget. Resume and delta sync are not modes: they are this, run again.
  */
 import PQueue from 'p-queue';
+import type { RetryPolicy } from '../core/backoff.js';
 import type { Plan } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import { stateWriteError, type CheckpointStore } from '../state/checkpoint-store.js';
 import { syncAccount, type AccountResult } from './account-sync.js';
 import { type AccountConnectors, type FolderMapper } from '../core/ports.js';
 import { ByteBudget } from './byte-budget.js';
+import { connectionCaps, COPY_LANE } from '../core/connection-caps.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
 
 /** What the CLI builds and hands to the engine. */
@@ -22,7 +24,7 @@ export interface MigrateDeps {
   /** Only these accounts (ids); all when undefined. */
   only?: string[];
   /** Overrides the plan's `limits.retry` (tests). */
-  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  retry?: RetryPolicy;
 }
 
 /** The outcome of a run. */
@@ -36,24 +38,6 @@ export interface RunSummary {
 }
 
 /**
- * Connection pairs one account uses: each pair is two source connections (control and bodies) and
- * two destination connections (control and append), within the servers' per-account caps.
- */
-export function pairsPerAccount(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
-  const bySource = Math.floor(plan.source.maxConnections / 2);
-  const byDestination = Math.floor(plan.destination.maxConnections / 2);
-  return Math.max(1, Math.min(plan.limits.connectionsPerAccount, bySource, byDestination));
-}
-
-/** Accounts that can run at once without passing either server's total connection cap. */
-export function accountsAtOnce(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
-  const pairs = pairsPerAccount(plan);
-  const bySource = Math.floor(plan.source.maxConnectionsTotal / (2 * pairs));
-  const byDestination = Math.floor(plan.destination.maxConnectionsTotal / (2 * pairs));
-  return Math.max(1, Math.min(plan.limits.accountsInParallel, bySource, byDestination));
-}
-
-/**
  * Runs the migration.
  * @throws MailshiftError of run scope (interrupted, state failures); account failures are in the summary.
  */
@@ -62,7 +46,8 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
   const runId = deps.state.startRun();
   const accounts = plan.accounts.filter((a) => !deps.only || deps.only.includes(a.id));
   const budget = new ByteBudget(plan.limits.bytesInFlight);
-  const queue = new PQueue({ concurrency: accountsAtOnce(plan) });
+  const caps = connectionCaps(plan, COPY_LANE);
+  const queue = new PQueue({ concurrency: caps.accountsAtOnce });
   const results: AccountResult[] = [];
   deps.reporter.emit({ type: 'run-start', accounts: accounts.length });
   let fatal: unknown;
@@ -78,11 +63,13 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               logger: deps.logger,
               signal: deps.signal,
               budget,
-              limits: { ...plan.limits, connectionsPerAccount: pairsPerAccount(plan) },
+              limits: plan.limits,
+              lanes: caps.lanesPerAccount,
+              retry: deps.retry ?? plan.limits.retry,
               syncFlags: plan.options.syncFlags,
               repair: plan.problems,
               mapper: deps.mapper,
-              retry: deps.retry ?? plan.limits.retry,
+              newFolders: plan.options.newFolders,
             }),
           );
         } catch (err) {

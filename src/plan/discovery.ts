@@ -14,6 +14,9 @@ import type { FolderListing, SideListing } from '../core/folders.js';
 import { appendLimitOf, type AppendLimit } from '../core/capabilities.js';
 import { isSelectable } from '../core/folders.js';
 import { isRecent } from '../core/flags.js';
+import type { RetryPolicy } from '../core/backoff.js';
+import { connectionCaps, DISCOVERY_LANE, type ConnectionLimits } from '../core/connection-caps.js';
+import { retrying } from '../core/retry.js';
 
 /** One message named well enough for a person to find it: folder, UID, size, date, Message-ID. */
 export interface MessageRef {
@@ -98,6 +101,12 @@ export interface DiscoveryOptions {
   scanMessages?: boolean;
   /** EXAMINE every destination folder for its PERMANENTFLAGS. Default true. */
   examineDestination?: boolean;
+  /**
+   * The plan's `limits.retry`: a side whose connection is lost or throttled is read again on a
+   * new connection (core/retry.ts). Without it, such a side is reported as it failed.
+   */
+  retry?: RetryPolicy;
+  signal?: AbortSignal;
 }
 
 /** Folds scanned message metadata into the facts of a folder. */
@@ -226,26 +235,31 @@ async function discoverSide<F>(
   user: string,
   open: () => Promise<FolderReader>,
   perFolder: (reader: FolderReader, folder: FolderListing) => Promise<F>,
+  opts: Pick<DiscoveryOptions, 'retry' | 'signal'>,
 ): Promise<SideDiscovery<F>> {
+  const again = (read: () => Promise<SideDiscovery<F>>) =>
+    opts.retry ? retrying(read, { account: user, policy: opts.retry, signal: opts.signal }) : read();
   try {
-    return await withReader(open, async (reader) => {
-      const listing = await reader.listFolders();
-      const capabilities = [...reader.capabilities];
-      const quota = await readQuota(reader);
-      const folders: F[] = [];
-      // One connection, one folder at a time: EXAMINE changes the connection's selected folder.
-      for (const f of listing.folders) folders.push(await perFolder(reader, f));
-      const appendLimit = appendLimitOf(capabilities);
-      return {
-        ok: true as const,
-        user,
-        listing,
-        capabilities,
-        ...(appendLimit !== undefined ? { appendLimit } : {}),
-        ...(quota ? { quota } : {}),
-        folders,
-      };
-    });
+    return await again(() =>
+      withReader(open, async (reader) => {
+        const listing = await reader.listFolders();
+        const capabilities = [...reader.capabilities];
+        const quota = await readQuota(reader);
+        const folders: F[] = [];
+        // One connection, one folder at a time: EXAMINE changes the connection's selected folder.
+        for (const f of listing.folders) folders.push(await perFolder(reader, f));
+        const appendLimit = appendLimitOf(capabilities);
+        return {
+          ok: true as const,
+          user,
+          listing,
+          capabilities,
+          ...(appendLimit !== undefined ? { appendLimit } : {}),
+          ...(quota ? { quota } : {}),
+          folders,
+        };
+      }),
+    );
   } catch (err) {
     // A login or connection failure is a finding of the report; a run-wide stop or a bug is not.
     if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
@@ -270,14 +284,15 @@ export async function discoverAccount(
   const scan = opts.scanMessages ?? true;
   const examine = opts.examineDestination ?? true;
   const [source, destination] = await Promise.all([
-    discoverSide(users.source, readers.source, (r, f) => scanSource(r, f, scan)),
-    discoverSide(users.destination, readers.destination, (r, f) => examineDestination(r, f, examine)),
+    discoverSide(users.source, readers.source, (r, f) => scanSource(r, f, scan), opts),
+    discoverSide(users.destination, readers.destination, (r, f) => examineDestination(r, f, examine), opts),
   ]);
   return { account, source, destination, seconds: (Date.now() - started) / 1000 };
 }
 
 /**
- * Discovers many accounts, `concurrency` at a time (each uses one connection per side).
+ * Discovers many accounts, as many at a time as the plan's connection caps allow (each uses one
+ * connection per side: core/connection-caps.ts).
  * @returns one result per account, in the order given.
  * @throws MailshiftError INTERRUPTED when the signal fires (accounts in progress finish first).
  */
@@ -285,12 +300,12 @@ export async function discoverAccounts(
   accounts: { id: string; source: { user: string }; destination: { user: string } }[],
   readersOf: (id: string) => AccountReaders,
   opts: DiscoveryOptions & {
-    concurrency: number;
-    signal?: AbortSignal;
+    /** The plan's connection limits (the plan itself will do). */
+    caps: ConnectionLimits;
     onAccount?: (d: AccountDiscovery) => void;
   },
 ): Promise<AccountDiscovery[]> {
-  const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+  const queue = new PQueue({ concurrency: connectionCaps(opts.caps, DISCOVERY_LANE).accountsAtOnce });
   const results = new Map<string, AccountDiscovery>();
   await Promise.all(
     accounts.map((a) =>

@@ -26,6 +26,7 @@ import {
   type FolderStatus,
   type SideListing,
 } from '../core/folders.js';
+import type { Drift } from '../core/drift.js';
 
 /** What the state recorded of a folder after its last complete sync. */
 export interface SyncedFolder {
@@ -37,21 +38,6 @@ export interface SyncedFolder {
   /** Messages the state says are in the destination folder (copied or found there). */
   destMessages: number;
 }
-
-/** One change found, with what the run does about it. */
-export type Drift =
-  | { kind: 'new-source-folder'; source: string; destination: string; copied: boolean }
-  | { kind: 'source-folder-renamed'; from: string; to: string; destination: string }
-  | { kind: 'source-folder-gone'; source: string; destination: string }
-  | { kind: 'destination-folder-missing'; source: string; destination: string }
-  | { kind: 'destination-folder-recreated'; source: string; destination: string; was: number; now: number }
-  | {
-      kind: 'destination-messages-deleted';
-      source: string;
-      destination: string;
-      recorded: number;
-      now: number;
-    };
 
 /** What reconciling found: the decisions to work with, and the changes to tell the user. */
 export interface Reconciled {
@@ -168,6 +154,13 @@ function checkDestination(
   const status = new Map<string, FolderStatus | undefined>(
     destination.folders.map((f) => [f.path.normalize('NFC'), f.status]),
   );
+  // Folders merged into one destination folder: it must hold what all of them put there.
+  const expected = new Map<string, number>();
+  for (const s of synced.values()) {
+    const key = s.destination.normalize('NFC');
+    expected.set(key, (expected.get(key) ?? 0) + s.destMessages);
+  }
+  const shrunk = new Set<string>();
   const renamedFrom = new Map(out.renames.map((r) => [r.to, r.from]));
   for (const d of out.decisions) {
     if (d.action !== 'copy') continue;
@@ -181,6 +174,7 @@ function checkDestination(
     }
     const now = status.get(path);
     if (!now) continue;
+    const recorded = expected.get(path) ?? 0;
     if (s.destUidValidity !== null && now.uidValidity !== s.destUidValidity) {
       out.drift.push({
         kind: 'destination-folder-recreated',
@@ -188,13 +182,9 @@ function checkDestination(
         was: s.destUidValidity,
         now: now.uidValidity,
       });
-    } else if (now.messages < s.destMessages) {
-      out.drift.push({
-        kind: 'destination-messages-deleted',
-        ...names,
-        recorded: s.destMessages,
-        now: now.messages,
-      });
+    } else if (now.messages < recorded && !shrunk.has(path)) {
+      shrunk.add(path);
+      out.drift.push({ kind: 'destination-messages-deleted', ...names, recorded, now: now.messages });
     }
   }
 }

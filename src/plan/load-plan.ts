@@ -23,6 +23,8 @@ export interface PlanAccount {
   folders?: PlanFile['folders'];
   /** How each side logs in: its own secret, an OAuth2 profile, or the server's admin. */
   login: Record<Side, SideLogin>;
+  /** The account's own date window (plan/window.ts), replacing the plan's. */
+  window?: PlanFile['window'];
 }
 
 /** A validated plan, with where it came from. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PROVIDER_PRESETS } from '../core/providers.js';
 import { regexSyntaxError } from './guarded-regexp.js';
+import { NotifySchema, ScheduleSchema, WindowSchema } from './cutover-schema.js';
 
 export const PLAN_VERSION = 1;
 
@@ -203,6 +204,8 @@ const AccountSchema = z
     source: Credential,
     destination: Credential,
     folders: MappingRulesSchema.optional(),
+    /** This account's date window; replaces the plan's whole (`window: {}` copies all its mail). */
+    window: WindowSchema.optional(),
   })
   .strict();
 
@@ -290,14 +293,28 @@ export const PlanSchema = z
     folders: MappingRulesSchema.optional(),
     addresses: z.array(AddressSchema).optional(),
     problems: ProblemsSchema.default(ProblemsSchema.parse({})),
+    /** Only mail received in this window, for every account without its own (cutover-schema.ts). */
+    window: WindowSchema.optional(),
+    /** Delta passes until the cutover, for `mailshift sync`. */
+    schedule: ScheduleSchema.optional(),
+    /** Webhooks and email about passes, stopped accounts and the cutover. */
+    notify: NotifySchema.optional(),
     options: z
       .object({
         /** Bring flag changes made on the source since the last run to the destination copies. */
         syncFlags: z.boolean().default(true),
         allowPlaintextPasswords: z.boolean().default(false),
+        /** Copy the newest mail first, so users see this month's mail on the new host within minutes. */
+        newestFirst: z.boolean().default(true),
+        /**
+         * A source folder created after `mailshift plan`: `copy` maps it by the plan's rules and copies
+         * it (saying so); `review` leaves it out, names it, and the run is not complete until the plan
+         * is made again.
+         */
+        newFolders: z.enum(['copy', 'review']).default('copy'),
       })
       .strict()
-      .default({ syncFlags: true, allowPlaintextPasswords: false }),
+      .default({ syncFlags: true, allowPlaintextPasswords: false, newestFirst: true, newFolders: 'copy' }),
     report: z
       .object({
         lang: z.enum(['pl', 'en']).default('en'),

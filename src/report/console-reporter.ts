@@ -5,6 +5,7 @@
 import type { EngineEvent, Reporter } from '../core/events.js';
 import { formatDuration, formatSize } from '../core/units.js';
 import { terminalField } from '../shared/terminal-text.js';
+import { driftText } from './drift-text.js';
 
 /** Folder names and server words come from strangers: each stays one line, without controls. */
 const f = terminalField;
@@ -61,6 +62,10 @@ export class ConsoleReporter implements Reporter {
         return this.line(
           `${f(e.account)}  account stopped: ${f(e.error)}${e.hint ? `\n  -> ${f(e.hint)}` : ''}`,
         );
+      case 'drift':
+        return this.line(`${f(e.account)}  ${f(driftText(e.drift))}`);
+      case 'account-unverified':
+        return this.line(`${f(e.account)}  NOT COMPLETE: ${f(e.problem)}`);
       case 'account-done':
         this.accounts.done++;
         return this.draw(true);

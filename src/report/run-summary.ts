@@ -6,6 +6,7 @@ import type { RunSummary } from '../engine/migrate.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { formatSeconds, formatSize } from '../core/units.js';
 import { textTable } from './format.js';
+import { driftText, wipedText } from './drift-text.js';
 import { terminalText } from '../shared/terminal-text.js';
 
 /** Formats the summary of a run, naming every failed or skipped message from the state. */
@@ -29,6 +30,10 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
   const lines = [textTable(rows), ''];
   for (const a of summary.accounts) {
     if (a.error) lines.push(`${a.account}: STOPPED: ${a.error}${a.hint ? `\n  -> ${a.hint}` : ''}`);
+    const wiped = wipedText(a.account, a.drift, state.syncedFolders(a.account).length);
+    if (wiped) lines.push(`${a.account}: ${wiped}`);
+    for (const d of a.drift) lines.push(`${a.account}: ${driftText(d)}`);
+    for (const p of a.unverified) lines.push(`${a.account}: NOT COMPLETE: ${p}`);
     for (const f of a.failedFolders) lines.push(`${a.account}: folder ${f.folder} failed: ${f.error}`);
     for (const f of a.skippedFolders) lines.push(`${a.account}: folder ${f.folder} not copied: ${f.reason}`);
     for (const r of state.notableMessages(a.account)) {

@@ -21,8 +21,14 @@ export interface AccountStatusRow {
   error?: string;
 }
 
-/** One row per plan account: never run, done, incomplete (with counts and the last error). */
-export function accountStatusRows(plan: Plan, store: CheckpointStore): AccountStatusRow[] {
+/**
+ * One row per plan account: never run, done, incomplete (with counts and the last error). Takes
+ * only the account ids and the state's reads, so the dashboard computes the very same rows.
+ */
+export function accountStatusRows(
+  plan: { accounts: readonly Pick<Plan['accounts'][number], 'id'>[] },
+  store: Pick<CheckpointStore, 'counts' | 'accountStatuses' | 'folders'>,
+): AccountStatusRow[] {
   const counts = new Map(store.counts().map((c) => [c.account, c]));
   const statuses = new Map(store.accountStatuses().map((s) => [s.id, s]));
   return plan.accounts.map((a) => {

@@ -159,6 +159,21 @@ export class CheckpointStore {
     return { store: new CheckpointStore(db), missedWal };
   }
 
+  /** The latest messages of an account that the destination refused, newest first, at most `limit`. */
+  failedMessages(account: string, limit: number): MessageRow[] {
+    return this.stmt(
+      `SELECT * FROM messages WHERE account = ? AND state = 'failed' ORDER BY updated_at DESC, folder, uid LIMIT ?`,
+    ).all(account, limit) as MessageRow[];
+  }
+
+  /** Skipped messages counted per account and reason (the date window, the size limit...). */
+  skippedByReason(): { account: string; reason: string; messages: number; bytes: number }[] {
+    return this.stmt(
+      `SELECT account, COALESCE(reason, '') AS reason, COUNT(*) AS messages, COALESCE(SUM(size), 0) AS bytes
+       FROM messages WHERE state = 'skipped' GROUP BY account, reason ORDER BY account, messages DESC`,
+    ).all() as { account: string; reason: string; messages: number; bytes: number }[];
+  }
+
   /** A prepared statement, compiled once per store (preparing costs more than running). */
   private stmt(sql: string): Database.Statement {
     let st = this.statements.get(sql);
@@ -240,10 +255,13 @@ export class CheckpointStore {
     return this.stmt('SELECT * FROM messages WHERE account = ?').all(account) as MessageRow[];
   }
 
-  /** Rows claiming a destination UID in a destination folder. */
+  /**
+   * The messages the state says are in a destination folder (copied or found there), with their
+   * destination UID where the server gave one (UIDPLUS).
+   */
   destinationClaims(account: string, destFolder: string): MessageRow[] {
     return this.stmt(
-      'SELECT * FROM messages WHERE account = ? AND dest_folder = ? AND dest_uid IS NOT NULL',
+      "SELECT * FROM messages WHERE account = ? AND dest_folder = ? AND state IN ('copied', 'present')",
     ).all(account, destFolder) as MessageRow[];
   }
 
@@ -262,6 +280,62 @@ export class CheckpointStore {
         ? this.stmt('SELECT * FROM folders WHERE account = ?').all(account)
         : this.stmt('SELECT * FROM folders').all()
     ) as FolderRow[];
+  }
+
+  /** Records that the run is about to create these destination folders (before the CREATE). */
+  markCreated(account: string, destPaths: readonly string[]): void {
+    const insert = this.stmt('INSERT OR IGNORE INTO created_folders(account, dest_path) VALUES (?, ?)');
+    this.db.transaction(() => {
+      for (const p of destPaths) insert.run(account, p);
+    })();
+  }
+
+  /** Destination folders a run of this account created (or set out to create). */
+  createdFolders(account: string): string[] {
+    return (
+      this.stmt('SELECT dest_path FROM created_folders WHERE account = ?').all(account) as {
+        dest_path: string;
+      }[]
+    ).map((r) => r.dest_path);
+  }
+
+  /**
+   * Every folder of an account synced completely at least once, with what its destination folder
+   * should hold: the messages recorded there (copied or found) in the destination folder as it was
+   * (same UIDVALIDITY, or any when an older mailshift did not record it).
+   */
+  syncedFolders(account: string): {
+    source: string;
+    destination: string;
+    uidvalidity: number;
+    destUidValidity: number | null;
+    destMessages: number;
+  }[] {
+    return this.stmt(
+      `SELECT f.source_path AS source, f.dest_path AS destination, f.uidvalidity AS uidvalidity,
+              f.dest_uidvalidity AS destUidValidity,
+              (SELECT COUNT(*) FROM messages m WHERE m.account = f.account AND m.folder = f.source_path
+                 AND m.uidvalidity = f.uidvalidity AND m.state IN ('copied', 'present')
+                 AND m.dest_folder = f.dest_path
+                 AND (f.dest_uidvalidity IS NULL OR m.dest_uidvalidity = f.dest_uidvalidity)) AS destMessages
+       FROM folders f WHERE f.account = ? ORDER BY f.source_path`,
+    ).all(account) as ReturnType<CheckpointStore['syncedFolders']>;
+  }
+
+  /**
+   * A source folder renamed on the server (same UIDVALIDITY under a new name): its rows and its
+   * synced marker follow the new name, so nothing is copied twice. One transaction.
+   */
+  renameFolder(account: string, from: string, to: string): void {
+    this.db.transaction(() => {
+      this.stmt('UPDATE messages SET folder = ? WHERE account = ? AND folder = ?').run(to, account, from);
+      this.stmt('UPDATE folders SET source_path = ? WHERE account = ? AND source_path = ?').run(
+        to,
+        account,
+        from,
+      );
+    })();
+    this.markStep('rename');
   }
 
   /** Records that a source folder is fully synced as of this STATUS. */

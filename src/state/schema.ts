@@ -4,7 +4,7 @@
  */
 
 /** Version this mailshift writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 4;
 
 export const MIGRATIONS: string[] = [
   // 0 -> 1: the first layout.
@@ -30,4 +30,23 @@ export const MIGRATIONS: string[] = [
   `ALTER TABLE messages ADD COLUMN dropped_flags TEXT;
    ALTER TABLE messages ADD COLUMN repaired TEXT;
    CREATE INDEX messages_dest ON messages(account, dest_folder, dest_uid);`,
+  // 2 -> 3: the schedule of `sync` (passes until the cutover), each pass and how each account ended
+  // in it, accounts backing off after failures, and the notifications already sent (schedule-store.ts).
+  `CREATE TABLE schedule(
+     id INTEGER PRIMARY KEY CHECK(id = 1), every_ms INTEGER NOT NULL, cutover_at INTEGER, next_at INTEGER,
+     next_final INTEGER NOT NULL DEFAULT 0, final_done_at INTEGER, updated_at INTEGER NOT NULL);
+   CREATE TABLE passes(
+     number INTEGER PRIMARY KEY, trigger TEXT NOT NULL, final INTEGER NOT NULL, started_at INTEGER NOT NULL,
+     finished_at INTEGER, status TEXT NOT NULL, copied INTEGER, bytes INTEGER, failed INTEGER,
+     accounts_failed INTEGER, error TEXT);
+   CREATE TABLE pass_accounts(
+     pass INTEGER NOT NULL, account TEXT NOT NULL, status TEXT NOT NULL, copied INTEGER NOT NULL,
+     bytes INTEGER NOT NULL, failed INTEGER NOT NULL, code TEXT, error TEXT, PRIMARY KEY(pass, account));
+   CREATE TABLE account_backoff(
+     account TEXT PRIMARY KEY, failures INTEGER NOT NULL, retry_at INTEGER NOT NULL, code TEXT, error TEXT,
+     since INTEGER NOT NULL);
+   CREATE TABLE notices(key TEXT PRIMARY KEY, sent_at INTEGER NOT NULL, count INTEGER NOT NULL);`,
+  // 3 -> 4: destination folders a run set out to create (written before CREATE): the next run
+  // knows its own folders after a crash, and gives each the subscription of its source folder.
+  `CREATE TABLE created_folders(account TEXT NOT NULL, dest_path TEXT NOT NULL, PRIMARY KEY(account, dest_path));`,
 ];

@@ -1,25 +1,24 @@
 /**
- * Verifies one account: log in on both sides (a refused destination login is itself a finding),
- * list both, take the folder mapping, then compare the destination folders over a few connection
- * pairs at once, biggest first. A folder the server refuses to open is reported and the others go
- * on; a dropped connection is reopened and the folder compared again.
+ * Verifies one account: log in on both sides (a refused login is itself a finding), list both,
+ * take the folder mapping, then compare the destination folders over a few lanes of one reader per
+ * side (core/account-pool.ts), biggest first. A folder the server refuses to open is reported and
+ * the others go on; a dropped connection is reopened and the folder compared again, per the plan's
+ * `limits.retry`; a throttling server leaves fewer lanes. When the account's connections keep
+ * failing, the folders not compared say why.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { backoff } from '../core/backoff.js';
-import { type FolderMapper } from '../core/ports.js';
-import type { RepairPolicy } from '../core/repair.js';
-import { transientOf } from '../core/errors.js';
-import type { FolderReader } from '../core/ports.js';
-import type { SideListing } from '../core/folders.js';
-import type { PlanAccount } from '../plan/load-plan.js';
+import { AccountPool } from '../core/account-pool.js';
+import type { RetryPolicy } from '../core/backoff.js';
 import { describeError, MailshiftError } from '../core/errors.js';
+import type { SideListing } from '../core/folders.js';
+import type { FolderMapper, FolderReader, ReaderConnectors } from '../core/ports.js';
+import type { RepairPolicy } from '../core/repair.js';
+import type { PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { folderResult } from './counts.js';
 import { planFolders, type FolderGroup } from './plan-folders.js';
 import type { AccountResult, FolderResult, VerifyMode } from './types.js';
 import { verifyGroup } from './verify-folder-group.js';
-import type { ReaderConnectors } from '../core/ports.js';
 
 /** What verifying an account needs. */
 export interface AccountVerifyDeps {
@@ -28,21 +27,18 @@ export interface AccountVerifyDeps {
   mapper: FolderMapper;
   mode: VerifyMode;
   repair: RepairPolicy;
-  /** Connection pairs this account may use at once. */
-  connections: number;
+  /** Lanes (a reader on each side) this account may use at once (core/connection-caps.ts). */
+  lanes: number;
+  /** The plan's `limits.retry`. */
+  retry: RetryPolicy;
   signal: AbortSignal;
   logger: Logger;
-  /** Attempts per destination folder when the connection drops or the server asks to slow down. */
-  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
 }
 
-interface Pair {
-  src?: FolderReader;
-  dst?: FolderReader;
-}
-
-async function closePair(p: Pair): Promise<void> {
-  await Promise.allSettled([p.src?.close(), p.dst?.close()]);
+/** One lane's connections: a reader on each side. */
+interface ReaderLane {
+  source: FolderReader;
+  destination: FolderReader;
 }
 
 function loginError(err: unknown): string {
@@ -65,43 +61,75 @@ export async function verifyAccount(account: PlanAccount, deps: AccountVerifyDep
   const [src, dst] = await Promise.allSettled([deps.connect.source(), deps.connect.destination()]);
   if (src.status === 'rejected') result.sourceLogin = { ok: false, error: loginError(src.reason) };
   if (dst.status === 'rejected') result.destinationLogin = { ok: false, error: loginError(dst.reason) };
-  const first: Pair = {
-    src: src.status === 'fulfilled' ? src.value : undefined,
-    dst: dst.status === 'fulfilled' ? dst.value : undefined,
-  };
-  if (!first.src || !first.dst) {
-    await closePair(first);
-    result.error = 'cannot log in; nothing of this account was compared';
-    return result;
-  }
-  let handedOver = false;
+  const pool = new AccountPool<ReaderLane, FolderGroup>({
+    account: account.id,
+    lanes: deps.lanes,
+    retry: deps.retry,
+    signal: deps.signal,
+    connect: { source: () => deps.connect.source(), destination: () => deps.connect.destination() },
+    log: deps.logger,
+  });
+  // Lane 0 takes over the connections used for logging in and listing, and closes them with its own.
+  pool.adopt({
+    ...(src.status === 'fulfilled' ? { source: src.value } : {}),
+    ...(dst.status === 'fulfilled' ? { destination: dst.value } : {}),
+  });
   try {
-    const [source, destination] = await Promise.all([first.src.listFolders(), first.dst.listFolders()]);
-    const plan = planFor(account.id, source, destination, deps);
-    const groups = [...plan.groups];
-    const done: FolderResult[] = [...plan.settled];
-    const workers = Math.max(1, Math.min(deps.connections, groups.length));
-    // Worker 0 takes over the connections used for listing, and closes them with its own.
-    handedOver = true;
-    await Promise.all(
-      Array.from({ length: workers }, (_, i) =>
-        runWorker(groups, done, deps, account.id, i === 0 ? first : {}),
-      ),
-    );
-    const position = new Map(plan.order.map((p, i) => [p, i]));
-    result.folders = done.sort(
-      (a, b) =>
-        (position.get(a.source) ?? Infinity) - (position.get(b.source) ?? Infinity) ||
-        a.source.localeCompare(b.source),
-    );
+    if (src.status === 'rejected' || dst.status === 'rejected') {
+      result.error = 'cannot log in; nothing of this account was compared';
+      return result;
+    }
+    result.folders = await verifyFolders(account.id, pool, deps);
   } catch (err) {
     // The account's own problems are findings; a run-wide stop or a bug is not.
     if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
     result.error = describeError(err);
   } finally {
-    if (!handedOver) await closePair(first);
+    await pool.close();
   }
   return result;
+}
+
+/** Lists both sides, then compares every folder group over the lanes. */
+async function verifyFolders(
+  id: string,
+  pool: AccountPool<ReaderLane, FolderGroup>,
+  deps: AccountVerifyDeps,
+): Promise<FolderResult[]> {
+  const [source, destination] = await pool.setup('listing folders', ['source', 'destination'], (c) =>
+    Promise.all([c.source.listFolders(), c.destination.listFolders()]),
+  );
+  const plan = planFor(id, source, destination, deps);
+  const done: FolderResult[] = [...plan.settled];
+  const group = { account: id, store: deps.store, mode: deps.mode, repair: deps.repair };
+  try {
+    await pool.run({
+      jobs: plan.groups,
+      name: (g) => g.destination,
+      work: async (g, lane) => {
+        try {
+          done.push(...(await verifyGroup(lane.conns.source, lane.conns.destination, g, group)));
+        } catch (err) {
+          // A folder the server refuses is a finding of that folder; the others go on.
+          if (!(err instanceof MailshiftError) || err.scope !== 'folder') throw err;
+          done.push(...failedGroup(g, err.message));
+        }
+      },
+    });
+  } catch (err) {
+    if (deps.signal.aborted) throw interrupted();
+    if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
+    // The account stopped (connections that kept failing, a login refused on reconnect): the
+    // folders not compared say why.
+    for (const g of pool.left) done.push(...failedGroup(g, err.message));
+  }
+  if (deps.signal.aborted) throw interrupted();
+  const position = new Map(plan.order.map((p, i) => [p, i]));
+  return done.sort(
+    (a, b) =>
+      (position.get(a.source) ?? Infinity) - (position.get(b.source) ?? Infinity) ||
+      a.source.localeCompare(b.source),
+  );
 }
 
 function planFor(id: string, source: SideListing, destination: SideListing, deps: AccountVerifyDeps) {
@@ -110,58 +138,8 @@ function planFor(id: string, source: SideListing, destination: SideListing, deps
   return planFolders(decisions, source, destination, last);
 }
 
-/** One connection pair taking groups from the shared queue until it is empty. */
-async function runWorker(
-  queue: FolderGroup[],
-  done: FolderResult[],
-  deps: AccountVerifyDeps,
-  account: string,
-  initial: Pair,
-): Promise<void> {
-  const pair: Pair = initial;
-  const retry = deps.retry ?? { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
-  try {
-    for (let group = queue.shift(); group; group = queue.shift()) {
-      if (deps.signal.aborted) throw interrupted();
-      for (let attempt = 1; ; attempt++) {
-        try {
-          pair.src ??= await deps.connect.source();
-          pair.dst ??= await deps.connect.destination();
-          done.push(
-            ...(await verifyGroup(pair.src, pair.dst, group, {
-              account,
-              store: deps.store,
-              mode: deps.mode,
-              repair: deps.repair,
-            })),
-          );
-          break;
-        } catch (err) {
-          const transient = transientOf(err);
-          if (transient && attempt < retry.attempts && !deps.signal.aborted) {
-            // A throttling server may say how long to wait (Microsoft 365); otherwise back off with jitter.
-            const delay = transient.waitMs ?? backoff(attempt - 1, retry);
-            deps.logger.warn(
-              { account, folder: group.destination, attempt, delay, err: String(err) },
-              'verify: retrying',
-            );
-            await closePair(pair);
-            pair.src = undefined;
-            pair.dst = undefined;
-            await sleep(delay, undefined, { signal: deps.signal }).catch(() => undefined);
-            if (deps.signal.aborted) throw interrupted();
-            continue;
-          }
-          if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
-          const detail = err.message;
-          done.push(...group.sources.map((s) => folderResult(s, group.destination, 'error', { detail })));
-          break;
-        }
-      }
-    }
-  } finally {
-    await closePair(pair);
-  }
+function failedGroup(group: FolderGroup, detail: string): FolderResult[] {
+  return group.sources.map((s) => folderResult(s, group.destination, 'error', { detail }));
 }
 
 function interrupted(): MailshiftError {

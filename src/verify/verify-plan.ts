@@ -1,9 +1,10 @@
 /**
- * `verify`: every account of the plan, a few at a time within both servers' connection caps,
- * read-only on both sides, plus the plan's address list. Returns the report; printing and
- * writing it are the reporters' job.
+ * `verify`: every account of the plan, a few at a time within both servers' connection caps
+ * (core/connection-caps.ts), read-only on both sides, plus the plan's address list. Returns the
+ * report; printing and writing it are the reporters' job.
  */
 import PQueue from 'p-queue';
+import { connectionCaps, VERIFY_LANE } from '../core/connection-caps.js';
 import type { FolderMapper } from '../core/ports.js';
 import type { Plan, PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
@@ -28,22 +29,14 @@ export interface VerifyDeps {
 }
 
 /**
- * Accounts verified at once: each uses `connectionsPerAccount` connections on each server.
- */
-export function verifyAccountsAtOnce(plan: Pick<Plan, 'limits' | 'source' | 'destination'>): number {
-  const pairs = plan.limits.connectionsPerAccount;
-  const cap = Math.min(plan.source.maxConnectionsTotal, plan.destination.maxConnectionsTotal);
-  return Math.max(1, Math.min(plan.limits.accountsInParallel, Math.floor(cap / pairs)));
-}
-
-/**
  * Verifies every account of the plan.
  * @returns the report with its verdict
  * @throws MailshiftError INTERRUPTED when stopped by the signal
  */
 export async function verifyPlan(plan: Plan, deps: VerifyDeps): Promise<VerifyReport> {
   const started = Date.now();
-  const queue = new PQueue({ concurrency: verifyAccountsAtOnce(plan) });
+  const caps = connectionCaps(plan, VERIFY_LANE);
+  const queue = new PQueue({ concurrency: caps.accountsAtOnce });
   const results = await Promise.all(
     plan.accounts.map((account) =>
       queue.add(async () => {
@@ -53,7 +46,8 @@ export async function verifyPlan(plan: Plan, deps: VerifyDeps): Promise<VerifyRe
           mapper: deps.mapper,
           mode: deps.mode,
           repair: plan.problems,
-          connections: plan.limits.connectionsPerAccount,
+          lanes: caps.lanesPerAccount,
+          retry: plan.limits.retry,
           signal: deps.signal,
           logger: deps.logger,
         });

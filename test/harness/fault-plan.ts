@@ -1,12 +1,11 @@
 /**
  * Plans and checks for the fault tests: a plan that reaches the servers through given ports (a
- * fault proxy's) in plain text with fast retries, an in-process run that keeps the run's log lines,
- * and the check that a destination holds every source message exactly once.
+ * fault proxy's) in plain text with fast retries, an in-process run that returns the lines it
+ * wrote to the run log, and the check that a destination holds every source message exactly once.
  */
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import type { EngineEvent } from '../../src/core/events.js';
 import type { RunSummary } from '../../src/engine/migrate.js';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
@@ -95,20 +94,34 @@ export interface FaultRun {
   ms: number;
 }
 
-/** Runs a plan in this process with the real connectors and the plan's own retry settings. */
+/** The lines a run added to the log of a state directory (JSON lines: pino objects). */
+export function logLinesSince(stateDir: string, offset: number): FaultRun['logs'] {
+  const log = join(stateDir, 'run.log');
+  if (!existsSync(log)) return [];
+  return readFileSync(log)
+    .subarray(offset)
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as FaultRun['logs'][number]);
+}
+
+/** The size of a state directory's log now: where the next run's lines start. */
+export function logOffset(stateDir: string): number {
+  const log = join(stateDir, 'run.log');
+  return existsSync(log) ? statSync(log).size : 0;
+}
+
+/** Runs a plan in this process as `mailshift run` does, with the plan's own retry settings. */
 export async function runFaultPlan(
   planPath: string,
   stateDir: string,
   stepHook?: (step: string) => void,
 ): Promise<FaultRun> {
   const started = Date.now();
-  const logs: FaultRun['logs'] = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => void logs.push(JSON.parse(line) as FaultRun['logs'][number]) },
-  );
-  const run = await runPlanInProcess(planPath, stateDir, { stepHook, logger });
-  return { ...run, logs, ms: Date.now() - started };
+  const offset = logOffset(stateDir);
+  const run = await runPlanInProcess(planPath, stateDir, stepHook ? { stepHook } : {});
+  return { ...run, logs: logLinesSince(stateDir, offset), ms: Date.now() - started };
 }
 
 /** Source folder -> destination folder, and every message row, as the state records them. */

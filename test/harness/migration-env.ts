@@ -1,21 +1,20 @@
 /**
  * A ready migration for integration tests: a source and a destination Dovecot, the sample company
  * (or given accounts) seeded on the source, a plan file with secrets in files, and helpers to run
- * mailshift in-process or as the real CLI and to read back what a server holds.
+ * mailshift in-process (the CLI's own `runCli`, with its lock, log and reporters) or as the real
+ * CLI, and to read back what a server holds.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openLogins } from '../../src/auth/logins.js';
-import { connectorsFor, mapperFor } from '../../src/cli/context.js';
+import { runCli as runCliInProcess } from '../../src/cli/cli.js';
+import { imapWiring } from '../../src/cli/imap-wiring.js';
+import type { CliWiring } from '../../src/cli/wiring.js';
 import type { EngineEvent } from '../../src/core/events.js';
-import { migrate, type RunSummary } from '../../src/engine/migrate.js';
-import { loadPlan } from '../../src/plan/load-plan.js';
-import { silentLogger, type Logger } from '../../src/shared/logger.js';
-import { CheckpointStore } from '../../src/state/checkpoint-store.js';
-import { stateDirFor, prepareStateDir } from '../../src/state/state-dir.js';
+import type { RunSummary } from '../../src/engine/migrate.js';
+import type { CliResult } from './test-entry.js';
 import { connectPlain, startDovecot, type DovecotOptions, type DovecotServer } from './dovecot.js';
 import {
   destinationPassword,
@@ -116,46 +115,51 @@ export interface InProcessRun {
   summary?: RunSummary;
   error?: unknown;
   events: EngineEvent[];
+  /** The exit code `mailshift run` would have ended with. */
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 /** How an in-process run is set up. */
 export interface InProcessOptions {
   /** Called after each committed checkpoint step (throw to simulate a crash). */
   stepHook?: (step: string) => void;
-  logger?: Logger;
   /** Overrides the plan's retry settings. */
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** How servers are reached: the production IMAP wiring by default. */
+  wiring?: Pick<CliWiring, 'connectors' | 'readers'>;
+  /** More arguments after `run <plan> --state-dir <dir>`. */
+  args?: string[];
 }
 
-/** Runs a plan file in this process with the real connectors, as `mailshift run` would. */
+/**
+ * Runs `mailshift run` in this process through the CLI's own composition (`runCli`): plan, state
+ * directory, lock, log, reporters and signal handling as the bin builds them, its output kept.
+ */
 export async function runPlanInProcess(
   planPath: string,
   stateDir: string,
   opts: InProcessOptions = {},
 ): Promise<InProcessRun> {
-  const plan = loadPlan(planPath);
-  const state = stateDirFor(plan.name, stateDir);
-  prepareStateDir(state);
-  const store = CheckpointStore.open(state.db);
-  store.setStepHook(opts.stepHook);
   const events: EngineEvent[] = [];
-  const logger = opts.logger ?? silentLogger();
-  try {
-    const summary = await migrate(plan, {
-      state: store,
-      reporter: { emit: (e) => events.push(e) },
-      logger,
-      signal: new AbortController().signal,
-      connectors: connectorsFor(plan, logger, openLogins(plan.logins, state.dir, logger)),
-      mapper: mapperFor(plan),
-      ...(opts.retry ? { retry: opts.retry } : {}),
-    });
-    return { summary, events };
-  } catch (error) {
-    return { error, events };
-  } finally {
-    store.close();
-  }
+  let stdout = '';
+  let stderr = '';
+  const outcome = await runCliInProcess(['run', planPath, '--state-dir', stateDir, ...(opts.args ?? [])], {
+    ...(opts.wiring ?? imapWiring()),
+    io: { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } },
+    reporters: [{ emit: (e) => events.push(e) }],
+    ...(opts.stepHook ? { onStore: (store) => store.setStepHook(opts.stepHook) } : {}),
+    ...(opts.retry ? { retry: opts.retry } : {}),
+  });
+  return {
+    ...(outcome.summary ? { summary: outcome.summary } : {}),
+    ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+    events,
+    code: outcome.code,
+    stdout,
+    stderr,
+  };
 }
 
 /** Runs the environment's plan in this process, with quick retries. */
@@ -169,13 +173,7 @@ export async function runInProcess(
   });
 }
 
-/** Output of a CLI run. */
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CliResult } from './test-entry.js';
 
 /** Runs the built CLI (`dist/cli/main.js`) with arguments and extra environment. */
 export function runCli(

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { exportPKCS8, generateKeyPair } from 'jose';
 import { openLogins, type AccountSide } from '../../src/auth/logins.js';
-import { endpoints } from '../../src/cli/context.js';
+import { endpoints } from '../../src/cli/endpoints.js';
 import { connectSource } from '../../src/imap/imapflow-stores.js';
 import { loadPlan } from '../../src/plan/load-plan.js';
 import { createFileLogger, silentLogger } from '../../src/shared/logger.js';
@@ -364,9 +364,9 @@ describe('OAuth2 and admin logins', { timeout: 300_000 }, () => {
       [{ source: { user: KSIEGOWOSC.user }, destination: { user: to.user } }],
       { source: 'oauth2: app', destination: 'oauth2: workspace' },
     );
-    const log = join(work, 'app-and-jwt', 'run.log');
-    mkdirSync(stateDir, { recursive: true });
-    const result = await runPlanInProcess(planPath, stateDir, { logger: createFileLogger(log, 'info') });
+    // The run's own log, written by runCli in the state directory.
+    const log = join(stateDir, 'run.log');
+    const result = await runPlanInProcess(planPath, stateDir);
     assert.ifError(result.error);
     assert.ok(result.summary?.complete, JSON.stringify(result.summary?.accounts.map((a) => a.error)));
     await assertCopied(stateDir, [[KSIEGOWOSC, to]]);

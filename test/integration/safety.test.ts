@@ -46,6 +46,7 @@ import {
   type StoredMessage,
 } from '../harness/migration-env.js';
 import { sampleCompany } from '../harness/sample-company.js';
+import { runTestEntry } from '../harness/test-entry.js';
 
 const company = sampleCompany();
 const kontakt = company.find((a) => a.user === 'kontakt@acme.example')!;
@@ -190,7 +191,7 @@ describe('crashes, disk and secrets (CLI, real Dovecot)', () => {
     assert.equal(recovery.signal, 'SIGKILL', log.join('; '));
     assert.equal(doubtful(), stored, 'killed before the recovery pass committed');
     // 4. Right after the recovery pass commits (its step is the first of the run).
-    const first = await runCli(args, { env: { MAILSHIFT_TEST_KILL_AFTER_STEPS: '1' } });
+    const first = await runTestEntry(args, { killAfterSteps: 1 });
     log.push(`after step 1: ${first.signal ?? first.code}`);
     assert.equal(doubtful(), 0, 'the recovery pass resolved the batch');
     // 5. Killed from outside after a random delay, twice, while much is left to copy; then at random steps.
@@ -205,7 +206,7 @@ describe('crashes, disk and secrets (CLI, real Dovecot)', () => {
       log.push(`killed after ${delay} ms: ${res.signal ?? res.code}`);
     }
     for (const n of [1 + random(12), 1 + random(20), 1 + random(30)]) {
-      const res = await runCli(args, { env: { MAILSHIFT_TEST_KILL_AFTER_STEPS: String(n) } });
+      const res = await runTestEntry(args, { killAfterSteps: n });
       log.push(`after step ${n}: ${res.signal ?? res.code}`);
     }
     dstProxy.latency = { toServer: 0, toClient: 0 };

@@ -3,6 +3,8 @@
  * imports its core lazily, so `--help` and `status` do not load the IMAP and report code.
  */
 import type { CommandModule } from 'yargs';
+import type { CliSession } from '../wiring.js';
+import { dashboardCommand } from './dashboard.js';
 import { loginCommand } from './login.js';
 import { planCommand } from './plan.js';
 import { reportCommand } from './report.js';
@@ -10,11 +12,15 @@ import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: CommandModule<object, never>[] = [
-  planCommand,
-  reportCommand,
-  runCommand,
-  statusCommand,
-  verifyCommand,
-  loginCommand,
-] as unknown as CommandModule<object, never>[];
+/** The commands of one `runCli` call, their handlers bound to its session. */
+export function commands(session: CliSession): CommandModule<object, never>[] {
+  return [
+    planCommand(session),
+    reportCommand(session),
+    runCommand(session),
+    statusCommand(session),
+    verifyCommand(session),
+    dashboardCommand(session),
+    loginCommand(session),
+  ] as unknown as CommandModule<object, never>[];
+}

@@ -4,15 +4,11 @@
  * and when its token expires, never a token.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { PlanArgs } from '../context.js';
+import type { LoginArgs } from '../run-login.js';
+import type { CliSession } from '../wiring.js';
 
-export interface LoginArgs extends PlanArgs {
-  account?: string[];
-  side?: 'source' | 'destination';
-  status: boolean;
-}
-
-export const loginCommand: CommandModule<object, LoginArgs> = {
+/** The yargs module of `login`: parses, then calls `runLogin` for the exit code. */
+export const loginCommand = (session: CliSession): CommandModule<object, LoginArgs> => ({
   command: 'login <plan>',
   describe:
     'sign accounts in (OAuth2 device code) and store their refresh tokens; --status shows every login',
@@ -36,6 +32,6 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
         describe: '--status as JSON on stdout',
       }) as unknown as Argv<LoginArgs>,
   handler: async (args: ArgumentsCamelCase<LoginArgs>) => {
-    process.exitCode = await (await import('../run-login.js')).runLogin(args);
+    session.outcome.code = await (await import('../run-login.js')).runLogin(args, session);
   },
-};
+});

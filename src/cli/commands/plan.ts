@@ -3,8 +3,10 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { PlanArgs } from '../context.js';
+import type { CliSession } from '../wiring.js';
 
-export const planCommand: CommandModule<object, PlanArgs> = {
+/** The yargs module of `plan`: parses, then calls `runPlan` for the exit code. */
+export const planCommand = (session: CliSession): CommandModule<object, PlanArgs> => ({
   command: 'plan <plan>',
   describe: 'discover folders on both sides (read-only) and write the proposed folder mapping for review',
   builder: (y: Argv) =>
@@ -12,7 +14,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .positional('plan', { type: 'string', demandOption: true, describe: 'plan file (YAML)' })
       .option('state-dir', {
         type: 'string',
-        describe: 'accepted for symmetry with the other commands (plan keeps no state)',
+        describe: 'where the OAuth2 token file is read (default .mailshift/<plan name>); plan keeps no state',
       })
       .option('json', {
         type: 'boolean',
@@ -20,6 +22,6 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         describe: 'the resolved mapping as JSON on stdout',
       }) as unknown as Argv<PlanArgs>,
   handler: async (args: ArgumentsCamelCase<PlanArgs>) => {
-    process.exitCode = await (await import('../run-plan.js')).runPlan(args);
+    session.outcome.code = await (await import('../run-plan.js')).runPlan(args, session);
   },
-};
+});

@@ -2,15 +2,11 @@
  * `mailshift report <plan>`: the dry-run report for the client, before anything is copied.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { PlanArgs } from '../context.js';
+import type { ReportArgs } from '../run-report.js';
+import type { CliSession } from '../wiring.js';
 
-export interface ReportArgs extends PlanArgs {
-  format: string;
-  lang?: 'pl' | 'en';
-  out?: string;
-}
-
-export const reportCommand: CommandModule<object, ReportArgs> = {
+/** The yargs module of `report`: parses, then calls `runReport` for the exit code. */
+export const reportCommand = (session: CliSession): CommandModule<object, ReportArgs> => ({
   command: 'report <plan>',
   describe:
     'read both sides (read-only) and write the dry-run report: what moves where, what will not fit, how long',
@@ -38,6 +34,6 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         describe: 'the JSON report on stdout (the summary goes to stderr)',
       }) as unknown as Argv<ReportArgs>,
   handler: async (args: ArgumentsCamelCase<ReportArgs>) => {
-    process.exitCode = await (await import('../run-report.js')).runReport(args);
+    session.outcome.code = await (await import('../run-report.js')).runReport(args, session);
   },
-};
+});

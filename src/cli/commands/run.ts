@@ -2,14 +2,11 @@
  * `mailshift run <plan>`: copy everything (or, run again: resume and delta sync).
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { PlanArgs } from '../context.js';
+import type { RunArgs } from '../run-migration.js';
+import type { CliSession } from '../wiring.js';
 
-export interface RunArgs extends PlanArgs {
-  account?: string[];
-  flagSync: boolean;
-}
-
-export const runCommand: CommandModule<object, RunArgs> = {
+/** The yargs module of `run`: parses, then calls `runMigration` for the exit code. */
+export const runCommand = (session: CliSession): CommandModule<object, RunArgs> => ({
   command: 'run <plan>',
   describe: 'copy every account of the plan; run again to resume or to copy what is new',
   builder: (y: Argv) =>
@@ -31,6 +28,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: 'bring source flag changes to copies made by earlier runs (--no-flag-sync to skip)',
       }) as unknown as Argv<RunArgs>,
   handler: async (args: ArgumentsCamelCase<RunArgs>) => {
-    process.exitCode = await (await import('../run-migration.js')).runMigration(args);
+    session.outcome.code = await (await import('../run-migration.js')).runMigration(args, session);
   },
-};
+});

@@ -3,8 +3,10 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { PlanArgs } from '../context.js';
+import type { CliSession } from '../wiring.js';
 
-export const statusCommand: CommandModule<object, PlanArgs> = {
+/** The yargs module of `status`: parses, then calls `showStatus` for the exit code. */
+export const statusCommand = (session: CliSession): CommandModule<object, PlanArgs> => ({
   command: 'status <plan>',
   describe: 'show where each account stands, from the saved state (contacts no server)',
   builder: (y: Argv) =>
@@ -17,6 +19,6 @@ export const statusCommand: CommandModule<object, PlanArgs> = {
         describe: 'JSON on stdout',
       }) as unknown as Argv<PlanArgs>,
   handler: async (args: ArgumentsCamelCase<PlanArgs>) => {
-    process.exitCode = (await import('../show-status.js')).showStatus(args);
+    session.outcome.code = (await import('../show-status.js')).showStatus(args, session);
   },
-};
+});

@@ -2,18 +2,11 @@
  * `mailshift verify <plan>`: prove, folder by folder, that every source message is on the destination.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { PlanArgs } from '../context.js';
-
-/** Options of `verify`, as yargs parses them. */
-export interface VerifyArgs extends PlanArgs {
-  deep: boolean;
-  deepSample?: string;
-  format: string;
-  lang?: 'pl' | 'en';
-}
+import type { VerifyArgs } from '../run-verify.js';
+import type { CliSession } from '../wiring.js';
 
 /** The yargs module of `verify`: parses, then calls `runVerify` for the exit code. */
-export const verifyCommand: CommandModule<object, VerifyArgs> = {
+export const verifyCommand = (session: CliSession): CommandModule<object, VerifyArgs> => ({
   command: 'verify <plan>',
   describe: 'compare source and destination read-only, folder by folder, and write the verification report',
   builder: (y: Argv) =>
@@ -45,6 +38,6 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         describe: "language of the report (default: the plan's report.lang)",
       }) as unknown as Argv<VerifyArgs>,
   handler: async (args: ArgumentsCamelCase<VerifyArgs>) => {
-    process.exitCode = await (await import('../run-verify.js')).runVerify(args);
+    session.outcome.code = await (await import('../run-verify.js')).runVerify(args, session);
   },
-};
+});

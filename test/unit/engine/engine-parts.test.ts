@@ -1,6 +1,7 @@
 /**
  * Pure parts of the engine: batching by count and bytes, the byte budget, multiset identity
- * matching, flag filtering by PERMANENTFLAGS, and the repairs of refused messages.
+ * matching, flag filtering by PERMANENTFLAGS, and the repairs of refused messages (the connection
+ * caps are in test/unit/core/connection-caps.test.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -9,7 +10,6 @@ import { ByteBudget } from '../../../src/engine/byte-budget.js';
 import { keepable } from '../../../src/core/flags.js';
 import { IdentityPool } from '../../../src/core/identity-pool.js';
 import { hasBareLf, normalizeCrlf, repairForRetry } from '../../../src/core/repair.js';
-import { accountsAtOnce, pairsPerAccount } from '../../../src/engine/migrate.js';
 
 describe('makeBatches', () => {
   const items = (sizes: number[]) => sizes.map((size, i) => ({ i, size }));
@@ -111,25 +111,5 @@ describe('repairs', () => {
       repairForRetry(Buffer.from('A: b\r\n\r\nok\r\n'), { bareLf: 'repair', nulBytes: 'repair' }),
       undefined,
     );
-  });
-});
-
-describe('connection caps', () => {
-  const plan = (perAccount: number, total: number, parallel = 8, pairs = 2) => ({
-    limits: { accountsInParallel: parallel, connectionsPerAccount: pairs } as never,
-    source: { maxConnections: perAccount, maxConnectionsTotal: total } as never,
-    destination: { maxConnections: perAccount, maxConnectionsTotal: total } as never,
-  });
-
-  it('keeps accounts within both servers total caps', () => {
-    assert.equal(accountsAtOnce(plan(10, 10)), 2, '2 pairs use 4 destination connections per account');
-    assert.equal(accountsAtOnce(plan(10, 100, 3)), 3, 'accountsInParallel when the caps allow it');
-    assert.equal(accountsAtOnce(plan(2, 2)), 1, 'never zero');
-  });
-
-  it('keeps one account within the per-account cap', () => {
-    assert.equal(pairsPerAccount(plan(10, 40, 8, 3)), 3);
-    assert.equal(pairsPerAccount(plan(4, 40, 8, 3)), 2, 'two destination connections per pair');
-    assert.equal(pairsPerAccount(plan(2, 40, 8, 3)), 1);
   });
 });

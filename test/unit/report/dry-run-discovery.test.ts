@@ -68,6 +68,13 @@ function fakeReader(
   return { reader, calls, closed: () => closed };
 }
 
+/** Connection limits that let `parallel` accounts be read at once. */
+const caps = (parallel: number, total = 40) => ({
+  limits: { accountsInParallel: parallel, connectionsPerAccount: 2 },
+  source: { maxConnections: 10, maxConnectionsTotal: total },
+  destination: { maxConnections: 10, maxConnectionsTotal: total },
+});
+
 const listed = (path: string, flags: string[] = []): FolderListing => ({
   path,
   delimiter: '.',
@@ -165,6 +172,35 @@ describe('discovery', () => {
     assert.ok(src2.closed());
   });
 
+  it('reads a side again on a new connection after a drop, as the plan retry policy allows', async () => {
+    const lost = () => new StoreError('EXAMINE: the connection was lost', { kind: 'connection' });
+    const dst = fakeReader([], {});
+    const sides = () => [
+      fakeReader([listed('INBOX')], { INBOX: lost() }),
+      fakeReader([listed('INBOX')], { INBOX: [meta(1, 7, '2020-01-01')] }),
+    ];
+    const users = { source: 'a', destination: 'b' };
+    const first = sides();
+    let opens = 0;
+    const retried = await discoverAccount(
+      'a',
+      users,
+      { source: async () => first[opens++]!.reader, destination: async () => dst.reader },
+      { retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 2 } },
+    );
+    assert.ok(retried.source.ok);
+    assert.equal(retried.source.folders[0]!.messages, 1);
+    assert.ok(first[0]!.closed(), 'the dropped connection is closed');
+
+    const second = sides();
+    opens = 0;
+    const once = await discoverAccount('a', users, {
+      source: async () => second[opens++]!.reader,
+      destination: async () => dst.reader,
+    });
+    assert.equal(once.source.ok, false, 'without a policy the side is reported as it failed');
+  });
+
   it('a refused login is reported with its code and hint; the other side is still read', async () => {
     const dst = fakeReader([listed('INBOX')], {});
     const d = await discoverAccount(
@@ -216,16 +252,19 @@ describe('discovery', () => {
       source: { user: id },
       destination: { user: id },
     }));
-    const all = await discoverAccounts(accounts, readers, { concurrency: 2 });
+    const all = await discoverAccounts(accounts, readers, { caps: caps(2) });
     assert.deepEqual(
       all.map((d) => d.account),
       ['a', 'b', 'c', 'd', 'e'],
     );
     assert.ok(peak <= 4, `at most 2 accounts x 2 sides at once, saw ${peak}`);
+    peak = 0;
+    await discoverAccounts(accounts, readers, { caps: caps(6, 3) });
+    assert.ok(peak <= 6, `at most 3 accounts (maxConnectionsTotal 3) x 2 sides at once, saw ${peak}`);
     const stop = new AbortController();
     stop.abort();
     await assert.rejects(
-      discoverAccounts(accounts, readers, { concurrency: 2, signal: stop.signal }),
+      discoverAccounts(accounts, readers, { caps: caps(2), signal: stop.signal }),
       /interrupted/,
     );
   });

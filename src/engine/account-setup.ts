@@ -1,0 +1,97 @@
+/**
+ * An account's setup, before any folder is synced: list both sides (with LIST-STATUS), take the
+ * folder mapping (the resolved plan, or proposed from both listings), reconcile it with what
+ * changed on either server, and leave alone the folders unchanged since their last complete sync.
+ * A no-op re-run ends here, after one login and one LIST (with STATUS) on each side.
+ */
+import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
+import type { FolderMapper } from '../core/ports.js';
+import type { Drift } from '../core/drift.js';
+import { reconcile } from '../plan/drift.js';
+import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { PlannedFolders } from './account-tally.js';
+import type { CopyPool, FolderTask } from './folder-context.js';
+import { folderUnchanged } from './folder-prepare.js';
+
+/** What the setup decided, with both listings. */
+export interface AccountFolders extends PlannedFolders {
+  /** Folders to sync, biggest first, so the last lane does not finish long after the others. */
+  jobs: FolderTask[];
+  /** Every folder decision after drift (new and renamed source folders included). */
+  decisions: FolderDecision[];
+  source: SideListing;
+  destination: SideListing;
+  /** What changed on either server since the plan or the last sync. */
+  drift: Drift[];
+}
+
+/** What the setup needs besides the account's connections. */
+export interface SetupDeps {
+  state: CheckpointStore;
+  mapper: FolderMapper;
+  /** The plan's rule for source folders created after `mailshift plan`. */
+  newFolders: 'copy' | 'review';
+}
+
+/**
+ * Lists both sides of the account at the same time (LIST with STATUS on each: a no-op re-run is
+ * one login and one LIST per side), decides the mapping, reconciles it with what changed on either
+ * server (plan/drift.ts), and leaves alone the folders unchanged since their last complete sync.
+ * @throws the listing's failure once retries are spent
+ */
+export async function planFolders(pool: CopyPool, account: string, deps: SetupDeps): Promise<AccountFolders> {
+  // Each side lists as soon as it has logged in; both end before a failure is thrown, so that no
+  // connection is still being opened when the account closes them.
+  const [src, dst] = await Promise.allSettled([
+    pool.setup('listing source folders', ['source'], (c) => c.source.listFolders()),
+    pool.setup('listing destination folders', ['destination'], (c) => c.destination.listFolders()),
+  ]);
+  if (src.status === 'rejected') throw src.reason;
+  if (dst.status === 'rejected') throw dst.reason;
+  const source = src.value;
+  const destination = dst.value;
+  const propose = () => deps.mapper.propose(account, source, destination);
+  const { decisions, drift, renames } = reconcile({
+    decisions: deps.mapper.resolved(account) ?? propose(),
+    source,
+    destination,
+    synced: deps.state.syncedFolders(account),
+    propose,
+    newFolders: deps.newFolders,
+  });
+  for (const r of renames) deps.state.renameFolder(account, r.from, r.to);
+  const refill = new Set(drift.flatMap((d) => (REFILL.has(d.kind) && 'source' in d ? [d.source] : [])));
+  const jobs = folderTasks(decisions, source).map((j) => (refill.has(j.source) ? { ...j, refill: true } : j));
+  const unchanged = jobs.filter((j) => isUnchanged(deps.state, account, j));
+  return {
+    jobs: jobs
+      .filter((j) => !unchanged.includes(j))
+      .sort((a, b) => (b.listing.messages ?? 0) - (a.listing.messages ?? 0)),
+    unchanged,
+    skipped: decisions.flatMap((d) => (d.action === 'skip' ? [{ folder: d.source, reason: d.detail }] : [])),
+    decisions,
+    source,
+    destination,
+    drift,
+  };
+}
+
+/** Drift that asks for a folder's messages to be looked at again on the destination. */
+const REFILL = new Set<Drift['kind']>(['destination-folder-missing', 'destination-folder-recreated']);
+
+/** Unchanged on the source since its last complete sync, and its destination folder as recorded. */
+function isUnchanged(state: CheckpointStore, account: string, job: FolderTask): boolean {
+  if (job.status === undefined || job.refill) return false;
+  return folderUnchanged(state, account, job, job.status);
+}
+
+/** The folders to copy, with what the source listing said of each (status, subscription, size). */
+function folderTasks(decisions: readonly FolderDecision[], source: SideListing): FolderTask[] {
+  const listed = new Map<string, FolderListing>(source.folders.map((f) => [f.path, f]));
+  return decisions.flatMap((d): FolderTask[] => {
+    const listing = d.action === 'copy' ? listed.get(d.source) : undefined;
+    return d.action === 'copy' && listing
+      ? [{ source: d.source, destination: d.destination, status: listing.status, listing }]
+      : [];
+  });
+}

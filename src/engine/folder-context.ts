@@ -1,0 +1,77 @@
+/**
+ * What syncing one folder works with: the folder, a lane's connections (an account's pool of them)
+ * and the run's shared parts, and what preparing a folder (folder-prepare.ts) hands to copying it
+ * (folder-copy.ts).
+ */
+import type { FolderTotals, Reporter } from '../core/events.js';
+import type { FolderListing, FolderStatus } from '../core/folders.js';
+import type { MessageMeta } from '../core/messages.js';
+import type { AccountPool } from '../core/account-pool.js';
+import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
+import type { RepairPolicy } from '../core/repair.js';
+import type { PlanLimits } from '../plan/schema.js';
+import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { ByteBudget } from './byte-budget.js';
+import type { RateLimit } from './rate-limit.js';
+
+/** One folder to sync. */
+export interface FolderJob {
+  source: string;
+  destination: string;
+  /** The source folder's STATUS from the account's LIST-STATUS, saving one round trip. */
+  status?: FolderStatus;
+  /**
+   * The destination folder is missing or was recreated (drift): what the state recorded of it no
+   * longer holds, so its messages are found again by identity and the missing ones copied again.
+   */
+  refill?: boolean;
+}
+
+/** One lane's connections: source control and body reader, destination control and appender. */
+export interface CopyLane {
+  source: SourceStore;
+  bodies: BodyReader;
+  destination: DestinationStore;
+  appender: Appender;
+}
+
+/** A folder to sync, with what the account's listing said of it (subscription, size). */
+export type FolderTask = FolderJob & { listing: FolderListing };
+
+/** An account's pool of copy lanes. */
+export type CopyPool = AccountPool<CopyLane, FolderTask, PreparedFolder>;
+
+/** What a folder sync works with: a lane's connections and the run's shared parts. */
+export interface FolderContext {
+  account: string;
+  src: SourceStore;
+  /** The source connection that opens, scans and reads bodies, several batches in flight. */
+  bodies: BodyReader;
+  appender: Appender;
+  dst: DestinationStore;
+  state: CheckpointStore;
+  budget: ByteBudget;
+  limits: PlanLimits;
+  syncFlags: boolean;
+  repair: RepairPolicy;
+  /** Largest message the destination accepts (APPENDLIMIT), if it says. */
+  appendLimit?: number;
+  reporter: Reporter;
+  signal: AbortSignal;
+  /** The account's optional messages/bytes per second caps. */
+  rate?: RateLimit;
+  /** Counts a committed batch: progress, after which a failure starts its retries afresh. */
+  committed(): void;
+}
+
+/** The work key of a folder's messages: account, source folder and its UIDVALIDITY. */
+export type FolderKey = { account: string; folder: string; uidvalidity: number };
+
+/** A folder looked at and ready to copy: what prepareFolder found, for finishFolder. */
+export interface PreparedFolder {
+  job: FolderJob;
+  totals: FolderTotals;
+  srcStatus: FolderStatus;
+  /** Undefined when the folder is unchanged since its last complete sync. */
+  copy?: { key: FolderKey; metas: MessageMeta[]; destStatus: FolderStatus; permitted: string[] };
+}

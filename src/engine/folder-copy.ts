@@ -1,0 +1,281 @@
+/**
+ * Copies what folder-prepare.ts left to copy in batches (intent -> fetch -> append -> commit),
+ * fetching the next batches while the current ones are appended, and records the folder as synced.
+ */
+import { bodyBuffer, bodyLength, type Body } from '../core/body.js';
+import { makeBatches } from '../core/batches.js';
+import type { FolderTotals } from '../core/events.js';
+import { keepable } from '../core/flags.js';
+import type { FolderStatus } from '../core/folders.js';
+import { resizedIdentity } from '../core/identity.js';
+import type { MessageMeta } from '../core/messages.js';
+import type { AppendItem, AppendOutcome } from '../core/ports.js';
+import { repairForRetry } from '../core/repair.js';
+import type { AppendResult } from '../state/checkpoint-store.js';
+import { BodyPrefetch } from './body-prefetch.js';
+import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
+
+/**
+ * Copies what prepareFolder (folder-prepare.ts) left to copy and records the folder as synced.
+ * @param readsIssued called once every body FETCH of this folder has been sent: from then on the
+ *   body reader may be asked to open the next folder (it does so once these FETCHes have ended).
+ * @returns the folder's totals (its caller reports the folder done)
+ */
+export async function finishFolder(
+  ctx: FolderContext,
+  prepared: PreparedFolder,
+  readsIssued: () => void = () => {},
+): Promise<FolderTotals> {
+  const { job, totals, srcStatus, copy } = prepared;
+  if (!copy) {
+    readsIssued();
+    return totals;
+  }
+  if (copy.metas.length === 0) readsIssued();
+  else {
+    ctx.reporter.emit({
+      type: 'folder-start',
+      account: ctx.account,
+      folder: job.source,
+      destination: job.destination,
+      toCopy: copy.metas.length,
+      bytes: copy.metas.reduce((s, m) => s + m.size, 0),
+    });
+    await copyMessages(ctx, copy.key, job, copy.metas, copy.destStatus, copy.permitted, totals, readsIssued);
+  }
+  if (totals.failed === 0 && !ctx.signal.aborted) {
+    ctx.state.saveFolder({
+      account: ctx.account,
+      source_path: job.source,
+      dest_path: job.destination,
+      uidvalidity: srcStatus.uidValidity,
+      uidnext: srcStatus.uidNext,
+      messages: srcStatus.messages,
+      highestmodseq: srcStatus.highestModseq ?? null,
+      dest_uidvalidity: copy.destStatus.uidValidity,
+    });
+  }
+  return totals;
+}
+
+/**
+ * Batches whose bodies are fetched ahead of the one being appended, and APPEND commands one
+ * worker keeps in flight. Two of each hide a round trip to either server behind the other
+ * batch's transfer and the destination's commit (30 ms of latency then costs almost nothing).
+ */
+const FETCH_AHEAD = 2;
+const APPENDS_IN_FLIGHT = 2;
+
+/**
+ * Copies messages in batches: bodies fetched ahead on the body reader, appends pipelined on the
+ * appender, all within the byte budget. Each batch keeps its own intent -> APPEND -> commit; a
+ * batch's intent is written before its command, so with two in flight a crash leaves both in
+ * doubt, resolved against the destination from the lower UIDNEXT bound both recorded.
+ */
+async function copyMessages(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  metas: MessageMeta[],
+  destStatus: FolderStatus,
+  permitted: string[],
+  totals: FolderTotals,
+  readsIssued: () => void,
+): Promise<void> {
+  // Taken before any APPEND of this folder: a safe lower bound for finding in-doubt copies.
+  let destUidNext = destStatus.uidNext;
+  const batches = makeBatches(metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
+  const prefetch = new BodyPrefetch(ctx, batches, FETCH_AHEAD, readsIssued);
+  const appends = new Set<Promise<void>>();
+  let failure: { err: unknown } | undefined;
+  try {
+    for (let i = 0; i < batches.length && !failure; i++) {
+      const { bytes, bodies } = await prefetch.next();
+      if (ctx.signal.aborted) {
+        ctx.budget.release(bytes);
+        return;
+      }
+      const appended = appendBatch(
+        ctx,
+        key,
+        job,
+        batches[i]!,
+        bodies,
+        { permitted, destUidNext, destUidValidity: destStatus.uidValidity },
+        totals,
+      )
+        .then(
+          (uidNext) => {
+            destUidNext = Math.max(destUidNext, uidNext);
+          },
+          (err: unknown) => {
+            failure ??= { err };
+          },
+        )
+        .finally(() => {
+          ctx.budget.release(bytes);
+          appends.delete(appended);
+        });
+      appends.add(appended);
+      if (appends.size >= APPENDS_IN_FLIGHT) await Promise.race(appends);
+    }
+  } finally {
+    // Whatever stops us (done, interrupted, failed): appends in flight end (they never reject),
+    // prefetched bytes are given back.
+    await Promise.all(appends);
+    await prefetch.drain();
+  }
+  if (failure) throw failure.err;
+}
+
+/** One batch: intent, APPEND, commit. Returns the new lower bound of the destination UIDNEXT. */
+async function appendBatch(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  batch: MessageMeta[],
+  bodies: Map<number, Body>,
+  dest: { permitted: string[]; destUidNext: number; destUidValidity: number },
+  totals: FolderTotals,
+): Promise<number> {
+  const { permitted, destUidValidity } = dest;
+  let { destUidNext } = dest;
+  const present = skipExpunged(ctx, key, job, batch, bodies, totals);
+  if (present.length === 0) return destUidNext;
+  const items: AppendItem[] = present.map((m) => ({
+    raw: bodies.get(m.uid)!,
+    flags: keepable(m.flags, permitted).kept,
+    internalDate: m.internalDate,
+  }));
+  if (ctx.rate) {
+    await ctx.rate.take(
+      present.length,
+      sum(items, (it) => bodyLength(it.raw)),
+      ctx.signal,
+    );
+    if (ctx.signal.aborted) return destUidNext;
+  }
+  ctx.state.recordIntent(key, job.destination, destUidNext, present);
+  const { outcomes, uidValidity } = await ctx.appender.appendBatch(job.destination, items);
+  ctx.state.markStep('appended');
+  // Every message accepted: the server has read every byte, so the memory can be reused. After a
+  // refusal or a failure the bodies are left to the garbage collector instead: the server may have
+  // answered before reading the rest of the command, still queued on the socket.
+  if (outcomes.every((o) => o.ok)) ctx.bodies.recycle(items.map((it) => it.raw));
+  const results: AppendResult[] = [];
+  for (const [i, m] of present.entries()) {
+    const r = await messageResult(ctx, key, job, m, items[i]!, outcomes[i]!, permitted, destUidNext);
+    results.push(r);
+    countResult(ctx, job, m, r, totals);
+    if (r.ok && r.destUid !== undefined) destUidNext = Math.max(destUidNext, r.destUid + 1);
+  }
+  // Without UIDPLUS the copies are still in the folder as it was selected: record its UIDVALIDITY,
+  // so a later recreation of the folder is seen (drift) and the copies are not trusted blindly.
+  ctx.state.commitBatch(key, uidValidity ?? destUidValidity, results);
+  ctx.committed();
+  ctx.reporter.emit({
+    type: 'progress',
+    account: ctx.account,
+    folder: job.source,
+    messages: results.filter((r) => r.ok).length,
+    bytes: sum(present, (m) => m.size),
+  });
+  return destUidNext;
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  return items.reduce((s, it) => s + of(it), 0);
+}
+
+/**
+ * Records the messages of a batch expunged on the source since the scan (nothing to copy, and not
+ * a loss) as skipped.
+ * @returns the others, whose bodies arrived
+ */
+function skipExpunged(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  batch: MessageMeta[],
+  bodies: Map<number, Body>,
+  totals: FolderTotals,
+): MessageMeta[] {
+  const gone = batch.filter((m) => !bodies.has(m.uid));
+  ctx.state.recordWithoutAppend(
+    key,
+    job.destination,
+    gone.map((m) => ({
+      meta: m,
+      state: 'skipped' as const,
+      reason: 'expunged on the source during the run',
+    })),
+  );
+  totals.skipped += gone.length;
+  return gone.length === 0 ? batch : batch.filter((m) => bodies.has(m.uid));
+}
+
+/** What became of one message of a batch: appended, appended once repaired, or refused. */
+async function messageResult(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  meta: MessageMeta,
+  item: AppendItem,
+  outcome: AppendOutcome,
+  permitted: string[],
+  destUidNext: number,
+): Promise<AppendResult> {
+  if (outcome.ok) {
+    const droppedFlags = keepable(meta.flags, permitted).dropped;
+    return { uid: meta.uid, ok: true, destUid: outcome.uid, droppedFlags };
+  }
+  const repaired = await retryRepaired(ctx, key, job, meta, item, outcome.text, destUidNext);
+  if (repaired) return { uid: meta.uid, ok: true, destUid: repaired.uid, repaired: repaired.how };
+  return { uid: meta.uid, ok: false, reason: outcome.text };
+}
+
+/** Adds one message's result to the folder's totals; a refused message is named. */
+function countResult(
+  ctx: FolderContext,
+  job: FolderJob,
+  meta: MessageMeta,
+  r: AppendResult,
+  totals: FolderTotals,
+): void {
+  if (r.ok) {
+    totals.copied++;
+    totals.bytes += meta.size;
+    return;
+  }
+  totals.failed++;
+  ctx.reporter.emit({
+    type: 'message-failed',
+    account: ctx.account,
+    folder: job.source,
+    uid: meta.uid,
+    reason: r.reason,
+  });
+}
+
+/** When the policy allows, repairs a refused message (line endings, NUL bytes) and appends it once more. */
+async function retryRepaired(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  meta: MessageMeta,
+  item: AppendItem,
+  serverText: string,
+  destUidNext: number,
+): Promise<{ uid?: number; how: string } | undefined> {
+  const fix = repairForRetry(bodyBuffer(item.raw), ctx.repair);
+  if (!fix) return undefined;
+  // The repaired copy has another size, hence another identity: record it as the intent first, so
+  // that a crash before the commit finds the repaired copy on the destination, not a stranger.
+  const identity = resizedIdentity(meta.identity, fix.raw.length);
+  ctx.state.recordIntent(key, job.destination, destUidNext, [{ ...meta, identity, size: fix.raw.length }]);
+  const again = await ctx.appender.appendBatch(job.destination, [{ ...item, raw: fix.raw }]);
+  ctx.state.markStep('repaired-appended');
+  const o = again.outcomes[0];
+  if (o?.ok) return { uid: o.uid, how: `${fix.how} (server first said: ${serverText})` };
+  return undefined;
+}

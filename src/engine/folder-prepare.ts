@@ -1,0 +1,233 @@
+/**
+ * Prepares one source folder for its copy: recognise an unchanged folder from STATUS alone,
+ * resolve what an interrupted run left in doubt, bring flag changes over, scan what is new, find
+ * what is already on the destination and skip what no server would take. folder-copy.ts copies
+ * the rest.
+ */
+import { MailshiftError } from '../core/errors.js';
+import { emptyTotals, type FolderTotals } from '../core/events.js';
+import { sameFlags, storableFlags } from '../core/flags.js';
+import type { FolderStatus } from '../core/folders.js';
+import { IdentityPool } from '../core/identity-pool.js';
+import { isDone, type MessageMeta } from '../core/messages.js';
+import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
+import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
+
+/**
+ * Everything before the copy: in-doubt rows resolved, flag changes brought over, the source scanned,
+ * what the destination already holds recognised. The source side (open, flags, scan) and the
+ * destination side (folder created, opened for appending) run at the same time on their own
+ * connections: at 30 ms a round trip, each one saved per folder is worth about 15 messages.
+ * A worker prepares its next folder while the current one's last batches are appended.
+ * @param destinationReady settles when the destination folder exists (the worker creates it meanwhile).
+ */
+export async function prepareFolder(
+  ctx: FolderContext,
+  job: FolderJob,
+  destinationReady: Promise<void> = Promise.resolve(),
+): Promise<PreparedFolder> {
+  const totals = emptyTotals();
+  // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
+  const srcStatus = job.status ?? (await ctx.src.status(job.source));
+  await destinationReady;
+  // A folder listed with its STATUS was found changed by the account's setup; one listed
+  // without (no LIST-STATUS) is only known now.
+  if (!job.status && !job.refill && folderUnchanged(ctx.state, ctx.account, job, srcStatus))
+    return { job, totals, srcStatus };
+  const prev = ctx.state.folder(ctx.account, job.source);
+  const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
+  if (inDoubt.length > 0) await resolveInDoubt(ctx, job, inDoubt);
+  const destination = ctx.dst.openForAppend(job.destination);
+  destination.catch(() => {}); // awaited below; a failure meanwhile must not kill the process
+
+  const opened = await ctx.bodies.open(job.source);
+  const { status: destStatus, permanentFlags: permitted } = await destination;
+  const uidvalidity = opened.uidValidity;
+  const key: FolderKey = { account: ctx.account, folder: job.source, uidvalidity };
+  const rows = ctx.state.folderMessages(ctx.account, job.source).filter((r) => r.uidvalidity === uidvalidity);
+  const doneRows = new Map(rows.filter((r) => heldNow(r, job, destStatus)).map((r) => [r.uid, r]));
+
+  const sameValidity = prev !== undefined && prev.uidvalidity === uidvalidity;
+  if (ctx.syncFlags && sameValidity && doneRows.size > 0) {
+    totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev?.highestmodseq ?? undefined);
+  }
+  const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows, (r) => doneRows.has(r.uid)) : 1;
+  const metas = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
+  if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
+  const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
+  const fitting = skipOversize(ctx, key, job, toAppend, totals);
+  return { job, totals, srcStatus, copy: { key, metas: fitting, destStatus, permitted } };
+}
+
+/**
+ * Whether a folder needs nothing: its STATUS tuple equals the one recorded after its last complete
+ * sync into the same destination folder, and no batch of it is left in doubt by a crash.
+ */
+export function folderUnchanged(
+  state: CheckpointStore,
+  account: string,
+  job: Pick<FolderJob, 'source' | 'destination'>,
+  st: FolderStatus,
+): boolean {
+  const prev = state.folder(account, job.source);
+  if (!prev || prev.dest_path !== job.destination) return false;
+  if (state.inDoubt(account, job.source).length > 0) return false;
+  if (prev.uidvalidity !== st.uidValidity || prev.uidnext !== st.uidNext || prev.messages !== st.messages)
+    return false;
+  // Without CONDSTORE a flag change is invisible in STATUS; a run then compares flags in full.
+  if (st.highestModseq === undefined) return false;
+  return prev.highestmodseq === st.highestModseq;
+}
+
+/** Rescan from the last UIDNEXT, or from the lowest message not held now (failed, skipped, lost). */
+function firstUidToScan(uidnext: number, rows: MessageRow[], held: (r: MessageRow) => boolean): number {
+  let from = uidnext;
+  for (const r of rows) if (!held(r) && r.uid < from) from = r.uid;
+  return from;
+}
+
+/**
+ * Whether a row's message is on the destination as the folder is now: done, in this destination
+ * folder, and recorded in the folder as it is (same UIDVALIDITY). A folder deleted or recreated
+ * since (drift) holds none of what was recorded: those messages are looked for again.
+ */
+function heldNow(r: MessageRow, job: FolderJob, dest: FolderStatus): boolean {
+  if (!isDone(r.state)) return false;
+  if (r.dest_folder !== null && r.dest_folder !== job.destination) return false;
+  return r.dest_uidvalidity === null || r.dest_uidvalidity === dest.uidValidity;
+}
+
+/**
+ * Rows left "appending" by a crash: look at the destination from the UIDNEXT recorded before
+ * their APPEND, take what matches by identity as copied, forget the rest (they are copied again).
+ */
+async function resolveInDoubt(
+  ctx: FolderContext,
+  job: FolderJob,
+  rows: (MessageRow & { dest_uidnext_before: number })[],
+): Promise<void> {
+  const from = Math.min(...rows.map((r) => r.dest_uidnext_before));
+  const opened = await ctx.dst.examine(job.destination);
+  const claimed = new Set(ctx.state.destinationClaims(ctx.account, job.destination).map((r) => r.dest_uid));
+  const candidates = (await ctx.dst.scan(from)).filter((m) => m.uid >= from && !claimed.has(m.uid));
+  const pool = new IdentityPool(candidates);
+  const found: { uidvalidity: number; uid: number; destUid: number; destUidValidity: number }[] = [];
+  const notFound: { uidvalidity: number; uid: number }[] = [];
+  for (const r of rows.sort((a, b) => a.uid - b.uid)) {
+    const destUid = pool.take(r.identity);
+    if (destUid !== undefined) {
+      found.push({
+        uidvalidity: r.uidvalidity,
+        uid: r.uid,
+        destUid,
+        destUidValidity: opened.status.uidValidity,
+      });
+    } else notFound.push({ uidvalidity: r.uidvalidity, uid: r.uid });
+  }
+  ctx.state.resolveInDoubt({ account: ctx.account, folder: job.source }, found, notFound);
+}
+
+/** Brings source flag changes since the last run to the destination copies. */
+async function syncFlags(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  done: Map<number, MessageRow>,
+  changedSince: string | undefined,
+): Promise<number> {
+  const opened = await ctx.src.examine(job.source);
+  if (opened.status.uidValidity !== key.uidvalidity) {
+    throw new MailshiftError(
+      `source folder "${job.source}" was recreated during the run (UIDVALIDITY changed)`,
+      {
+        code: 'UIDVALIDITY_CHANGED',
+        scope: 'folder',
+        hint: 'run again: the folder is then compared afresh and nothing is copied twice',
+      },
+    );
+  }
+  const current = await ctx.src.scanFlags(ctx.src.capabilities.has('CONDSTORE') ? changedSince : undefined);
+  let updated = 0;
+  for (const [uid, flags] of current) {
+    const row = done.get(uid);
+    if (!row || row.dest_uid === null) continue;
+    const recorded = JSON.parse(row.flags) as string[];
+    if (sameFlags(recorded, flags)) continue;
+    await ctx.dst.setFlags(row.dest_folder ?? job.destination, row.dest_uid, storableFlags(flags));
+    ctx.state.updateFlags(key, uid, flags);
+    updated++;
+  }
+  return updated;
+}
+
+/**
+ * Finds source messages already on the destination (an earlier tool, mail delivered twice, a
+ * UIDVALIDITY change) among destination messages no current state row claims, and records them
+ * as present. Only lists the destination when it holds messages we do not know.
+ * @returns the messages still to append.
+ */
+async function recognisePresent(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  metas: MessageMeta[],
+  destStatus: FolderStatus,
+  totals: FolderTotals,
+): Promise<MessageMeta[]> {
+  const claims = ctx.state
+    .destinationClaims(ctx.account, job.destination)
+    .filter(
+      (r) =>
+        r.dest_uidvalidity === destStatus.uidValidity &&
+        !(r.folder === key.folder && r.uidvalidity !== key.uidvalidity),
+    );
+  if (destStatus.messages <= claims.length) return metas;
+  const claimed = new Set(claims.flatMap((r) => (r.dest_uid === null ? [] : [r.dest_uid])));
+  await ctx.dst.examine(job.destination);
+  const pool = new IdentityPool((await ctx.dst.scan(1)).filter((m) => !claimed.has(m.uid)));
+  // A copy recorded without its UID (a destination without UIDPLUS) is in the folder too: it holds
+  // one message of its identity, which another source message must not be matched with.
+  for (const r of claims) if (r.dest_uid === null) pool.take(r.identity);
+  const rest: MessageMeta[] = [];
+  const present: Parameters<CheckpointStore['recordWithoutAppend']>[2] = [];
+  for (const m of metas) {
+    const destUid = pool.take(m.identity);
+    if (destUid === undefined) rest.push(m);
+    else present.push({ meta: m, state: 'present', destUid, destUidValidity: destStatus.uidValidity });
+  }
+  ctx.state.recordWithoutAppend(key, job.destination, present);
+  totals.present += present.length;
+  return rest;
+}
+
+/** Messages over the plan's size limit or the destination's APPENDLIMIT are skipped and named. */
+function skipOversize(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  metas: MessageMeta[],
+  totals: FolderTotals,
+) {
+  const limits = [ctx.limits.maxMessageSize, ctx.appendLimit].filter((n): n is number => n !== undefined);
+  if (limits.length === 0) return metas;
+  const max = Math.min(...limits);
+  const over = metas.filter((m) => m.size > max);
+  const reason = (m: MessageMeta) =>
+    `message of ${m.size} bytes is over the ${max === ctx.appendLimit ? "destination's APPENDLIMIT" : "plan's limits.maxMessageSize"} of ${max} bytes`;
+  ctx.state.recordWithoutAppend(
+    key,
+    job.destination,
+    over.map((m) => ({ meta: m, state: 'skipped' as const, reason: reason(m) })),
+  );
+  for (const m of over) {
+    ctx.reporter.emit({
+      type: 'message-skipped',
+      account: ctx.account,
+      folder: job.source,
+      uid: m.uid,
+      reason: reason(m),
+    });
+  }
+  totals.skipped += over.length;
+  return metas.filter((m) => m.size <= max);
+}
