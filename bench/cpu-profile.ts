@@ -1,14 +1,63 @@
 /**
  * Reads a V8 CPU profile (`node --cpu-prof`) and says where the time went: self time by function,
  * by package (imapflow, better-sqlite3, node internals, mailshift's own modules), and inclusive
- * time of mailshift's own functions.
+ * time of mailshift's own functions. The CLI is one bundled file (scripts/build.mjs): its frames
+ * are mapped back to their source files through the bundle's source map, so that the bundled
+ * dependencies and mailshift's own folders are told apart again.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  /** 0-based, as V8 reports them. */
+  lineNumber: number;
+  columnNumber?: number;
+}
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   children?: number[];
+}
+
+/**
+ * Maps frames of a bundled file to their original source (absolute `file://` URL and line), using
+ * the `<file>.map` next to it; frames of other files, or of a bundle without a map, stay as they are.
+ */
+class FrameMapper {
+  private readonly maps = new Map<string, { map: SourceMap; dir: string } | null>();
+
+  map(frame: CallFrame): CallFrame {
+    if (!frame.url.startsWith('file://') || !frame.url.endsWith('.js')) return frame;
+    const found = this.mapFor(frame.url);
+    if (!found) return frame;
+    const entry = found.map.findEntry(frame.lineNumber, frame.columnNumber ?? 0) as {
+      originalSource?: string;
+      originalLine?: number;
+    };
+    if (!entry.originalSource) return frame;
+    return {
+      functionName: frame.functionName,
+      url: `file://${resolve(found.dir, entry.originalSource)}`,
+      lineNumber: entry.originalLine ?? 0,
+    };
+  }
+
+  private mapFor(url: string): { map: SourceMap; dir: string } | null {
+    let found = this.maps.get(url);
+    if (found === undefined) {
+      const path = fileURLToPath(url);
+      found = existsSync(`${path}.map`)
+        ? { map: new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8'))), dir: dirname(path) }
+        : null;
+      this.maps.set(url, found);
+    }
+    return found;
+  }
 }
 
 interface CpuProfile {
@@ -37,15 +86,26 @@ export interface ProfileSummary {
   inclusiveMailshift: ProfileEntry[];
 }
 
+/** Where mailshift's own code is: its sources (mapped frames), or dist/ when a frame was not mapped. */
+const OWN = ['/src/', '/dist/'];
+
+function ownOffset(url: string): number {
+  for (const dir of OWN) {
+    const i = url.indexOf(dir);
+    if (i >= 0) return i + dir.length;
+  }
+  return -1;
+}
+
 function shortUrl(url: string): string {
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) return url.slice(nm + 'node_modules/'.length);
-  const dist = url.indexOf('/dist/');
-  if (dist >= 0) return url.slice(dist + 1);
+  const own = ownOffset(url);
+  if (own >= 0) return url.slice(url.lastIndexOf('/', own - 2) + 1);
   return url.replace(/^file:\/\//, '');
 }
 
-function packageOf(frame: ProfileNode['callFrame']): string {
+function packageOf(frame: CallFrame): string {
   const url = frame.url;
   if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
   if (url.startsWith('node:')) return 'node internals';
@@ -54,14 +114,13 @@ function packageOf(frame: ProfileNode['callFrame']): string {
     const parts = url.slice(nm + 'node_modules/'.length).split('/');
     return (parts[0] ?? '').startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? '?');
   }
-  if (isMailshift(url))
-    return `mailshift ${url.slice(url.indexOf('/dist/') + '/dist/'.length).split('/')[0]}/`;
+  if (isMailshift(url)) return `mailshift ${url.slice(ownOffset(url)).split('/')[0]}/`;
   return url;
 }
 
-/** mailshift's own compiled modules (dist/ of this repository, not a dependency's dist/). */
+/** mailshift's own modules (src/ or dist/ of this repository, not a dependency's). */
 function isMailshift(url: string): boolean {
-  return url.includes('/dist/') && !url.includes('node_modules/');
+  return ownOffset(url) >= 0 && !url.includes('node_modules/');
 }
 
 function ranking(map: Map<string, number>, busyMs: number, top: number): ProfileEntry[] {
@@ -77,6 +136,8 @@ function ranking(map: Map<string, number>, busyMs: number, top: number): Profile
  */
 export function summariseProfile(file: string, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const mapper = new FrameMapper();
+  for (const n of profile.nodes) n.callFrame = mapper.map(n.callFrame);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

@@ -81,3 +81,21 @@ export async function runMailshift(opts: {
   }
   return { measured, totals, eventsFile: opts.eventsFile };
 }
+
+/** The commands besides `run` that the benchmark times. */
+export type MailshiftCommand = 'plan' | 'report' | 'verify';
+
+/**
+ * Runs `mailshift plan|report|verify <plan> --state-dir <dir>` once, as a user would (reports in
+ * their default formats), stdout to `outFile`.
+ */
+export async function runMailshiftCommand(opts: {
+  command: MailshiftCommand;
+  planPath: string;
+  stateDir: string;
+  outFile: string;
+}): Promise<Measured> {
+  return runMeasured(process.execPath, [CLI, opts.command, opts.planPath, '--state-dir', opts.stateDir], {
+    stdoutFile: opts.outFile,
+  });
+}

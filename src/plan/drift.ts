@@ -68,9 +68,16 @@ export function reconcile(input: DriftInput): Reconciled {
   const live = new Map(input.source.folders.map((f) => [f.path, f]));
   const known = new Set(input.decisions.map((d) => d.source));
   const synced = new Map(input.synced.map((s) => [s.source, s]));
-  const fresh = input.source.folders.filter((f) => !known.has(f.path) && isSelectable(f));
-  const gone = input.synced.filter((s) => !live.has(s.source) && known.has(s.source));
+  const unknown = input.source.folders.filter((f) => !known.has(f.path) && isSelectable(f));
   const out: Reconciled = { decisions: [...input.decisions], drift: [], renames: [] };
+  // A folder the plan does not know but an earlier run synced (renamed or new then, and said so
+  // then) stays where that run put it.
+  for (const f of unknown) {
+    const s = synced.get(f.path);
+    if (s) out.decisions.push(followState(f.path, s.destination));
+  }
+  const fresh = unknown.filter((f) => !synced.has(f.path));
+  const gone = input.synced.filter((s) => !live.has(s.source) && known.has(s.source));
   const renamed = matchRenames(fresh, gone);
   for (const [to, from] of renamed) {
     out.renames.push({ from: from.source, to });
@@ -102,6 +109,17 @@ function matchRenames(fresh: FolderListing[], gone: SyncedFolder[]): Map<string,
     }
   }
   return found;
+}
+
+function followState(source: string, destination: string): FolderDecision {
+  return {
+    action: 'copy',
+    source,
+    destination,
+    reason: 'renamed-on-source',
+    exists: true,
+    warnings: [`not in the plan: it stays in "${destination}", where an earlier run put it`],
+  };
 }
 
 function followRename(

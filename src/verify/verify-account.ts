@@ -19,6 +19,7 @@ import { folderResult } from './counts.js';
 import { planFolders, type FolderGroup } from './plan-folders.js';
 import type { AccountResult, FolderResult, VerifyMode } from './types.js';
 import { verifyGroup } from './verify-folder-group.js';
+import { reconcile } from '../plan/drift.js';
 
 /** What verifying an account needs. */
 export interface AccountVerifyDeps {
@@ -132,8 +133,21 @@ async function verifyFolders(
   );
 }
 
+/**
+ * The folders to compare: the mapping, extended by the same drift rules as a run (a source folder
+ * created after the plan is expected where the plan's rules put it; a renamed one where its old
+ * name went), so verify and run agree on where every source folder belongs.
+ */
 function planFor(id: string, source: SideListing, destination: SideListing, deps: AccountVerifyDeps) {
-  const decisions = deps.mapper.resolved(id) ?? deps.mapper.propose(id, source, destination);
+  const propose = () => deps.mapper.propose(id, source, destination);
+  const { decisions } = reconcile({
+    decisions: deps.mapper.resolved(id) ?? propose(),
+    source,
+    destination,
+    synced: deps.store.syncedFolders(id),
+    propose,
+    newFolders: 'copy',
+  });
   const last = new Map(deps.store.folders(id).map((f) => [f.source_path, f.dest_path]));
   return planFolders(decisions, source, destination, last);
 }

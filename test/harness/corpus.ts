@@ -3,6 +3,8 @@
  * maildirs: N accounts x M messages in about 20 folders each, sized like real mail (median near
  * 20 KB, about 1% with 1-5 MB attachments, one 25 MB message). Appending 20,000 messages one by one
  * over IMAP takes minutes; writing the files takes seconds, and Dovecot indexes them on first sight.
+ * Other mailbox shapes (one huge INBOX, an accountant's tree of hundreds of small folders, many
+ * small accounts) are layouts written the same way (`writeLayout`).
  *
  * On-disk layout is Dovecot's Maildir++ under the `INBOX.` namespace of the `source` flavour:
  * `Maildir/{cur,new,tmp}` is INBOX and `Maildir/.Projects.Apollo/` is `INBOX.Projects.Apollo`.
@@ -22,7 +24,7 @@ export interface CorpusOptions {
   seed: number;
   accounts: number;
   messagesPerAccount: number;
-  /** Folders per account, at most 20 (the first N of the standard list). Default 20. */
+  /** Folders per account, at most 24 (the first N of the standard list). Default 20. */
   folders?: number;
   /** Size of the one very large message (in the first account's INBOX); 0 for none. Default 25 MiB. */
   bigMessageBytes?: number;
@@ -46,6 +48,23 @@ export interface CorpusAccount {
   folders: CorpusFolder[];
   messages: number;
   bytes: number;
+}
+
+/** One account of a layout: its folders (logical names, "/" between levels) and their message counts. */
+export interface AccountLayout {
+  folders: { name: string; messages: number }[];
+}
+
+/** Any mailbox shape to generate: account `i` of `accounts` is user `corpusUser(i)`. */
+export interface LayoutOptions {
+  seed: number;
+  accounts: AccountLayout[];
+  /** Size of the one very large message (last of the first account's INBOX); 0 for none. Default 0. */
+  bigMessageBytes?: number;
+  /** Share of messages carrying a 1-5 MB attachment. Default 0.01. */
+  attachmentShare?: number;
+  /** Password of every account. Default `bench-pass`. */
+  password?: string;
 }
 
 /** What was written. */
@@ -85,7 +104,15 @@ const FOLDERS: readonly { name: string; weight: number }[] = [
   { name: 'Receipts', weight: 1.5 },
   { name: 'Travel', weight: 1 },
   { name: 'Old Mail', weight: 2.5 },
+  // Beyond the default 20: the issue's "24 folders" account.
+  { name: 'Archive/2021', weight: 5 },
+  { name: 'Clients/Umbrella', weight: 3 },
+  { name: 'Projects/Hermes', weight: 2 },
+  { name: 'HR', weight: 1.5 },
 ];
+
+/** Folders of the standard corpus unless `folders` says otherwise. */
+const DEFAULT_FOLDERS = 20;
 
 const CRLF = '\r\n';
 const MAIL_UID = 8;
@@ -326,46 +353,271 @@ export function corpusUsers(opts: Pick<CorpusOptions, 'accounts' | 'password'>):
   }));
 }
 
-/** The Maildir++ folder directory of a logical folder name under the `INBOX.` namespace. */
-function folderDir(maildir: string, name: string): string {
-  return name === 'INBOX' ? maildir : join(maildir, `.${name.split('/').join('.')}`);
+/**
+ * A mailbox name in IMAP's modified UTF-7 (RFC 3501 section 5.1.3), which is how Dovecot names
+ * Maildir++ folders on disk unless `mail_location` says `UTF-8`: printable ASCII stays, `&`
+ * becomes `&-`, and every run of other characters becomes `&` + base64 (with `,` for `/`, no
+ * padding) of its UTF-16BE code units + `-`.
+ */
+export function modifiedUtf7(name: string): string {
+  let out = '';
+  let i = 0;
+  const printable = (c: number) => c >= 0x20 && c <= 0x7e;
+  while (i < name.length) {
+    const c = name.charCodeAt(i);
+    if (printable(c)) {
+      out += c === 0x26 ? '&-' : name.charAt(i);
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < name.length && !printable(name.charCodeAt(end))) end++;
+    const units = Buffer.alloc((end - i) * 2);
+    for (let k = i; k < end; k++) units.writeUInt16BE(name.charCodeAt(k), (k - i) * 2);
+    out += `&${units.toString('base64').replace(/=+$/, '').replace(/\//g, ',')}-`;
+    i = end;
+  }
+  return out;
 }
 
-/** The source server's mailbox name of a logical folder (`INBOX.Projects.Apollo`). */
+/** The Maildir++ folder directory of a logical folder name under the `INBOX.` namespace. */
+function folderDir(maildir: string, name: string): string {
+  return name === 'INBOX' ? maildir : join(maildir, `.${name.split('/').map(modifiedUtf7).join('.')}`);
+}
+
+/** The source server's mailbox name of a logical folder (`INBOX.Projects.Apollo`), as doveadm takes it (UTF-8). */
 export function sourceMailboxName(name: string): string {
   return name === 'INBOX' ? 'INBOX' : `INBOX.${name.split('/').join('.')}`;
 }
 
 function doveadm(server: DovecotServer, args: string[]): void {
   const res = spawnSync('doveadm', ['-c', join(server.dir, 'dovecot.conf'), ...args], { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`doveadm ${args.join(' ')} failed (${res.status}): ${res.stderr}`);
+  if (res.status !== 0)
+    throw new Error(`doveadm ${args.slice(0, 6).join(' ')}... failed (${res.status}): ${res.stderr}`);
+}
+
+/** The standard corpus's folders and counts: `messagesPerAccount` split over the folders by weight. */
+export function corpusLayout(opts: CorpusOptions): AccountLayout[] {
+  const count = Math.max(1, Math.min(FOLDERS.length, opts.folders ?? DEFAULT_FOLDERS));
+  const folderList = FOLDERS.slice(0, count);
+  const counts = apportion(
+    opts.messagesPerAccount,
+    folderList.map((f) => f.weight),
+  );
+  const folders = folderList.map((f, i) => ({ name: f.name, messages: counts[i] as number }));
+  return Array.from({ length: opts.accounts }, () => ({ folders }));
+}
+
+/** One account whose only folder is an INBOX of `messages` messages. */
+export function inboxLayout(messages: number): AccountLayout[] {
+  return [{ folders: [{ name: 'INBOX', messages }] }];
+}
+
+const YEARS = [2019, 2020, 2021, 2022, 2023, 2024];
+const MONTHS = ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'];
+
+/** Clients of a Polish accounting office as folder names, some with Polish letters (as \u escapes). */
+const CLIENTS = [
+  'Piekarnia \u0141\u0105cka',
+  'Zak\u0142ad Stolarski Nowak',
+  'Hurtownia \u017bwirek',
+  'Apteka pod Or\u0142em',
+  'Biuro Podr\u00f3\u017cy Mazury',
+  'Kowalski i Syn',
+  'Auto-Serwis G\u0105siorowski',
+  'Gabinet Weterynaryjny',
+  'Przychodnia \u015awi\u0119tej Anny',
+  'Sklep Spo\u017cywczy Ewa',
+  'Kwiaciarnia R\u00f3\u017ca',
+  'Drukarnia Ko\u0142odziej',
+  'Ogrodnictwo Zieli\u0144ski',
+  'Transport W\u00f3jcik',
+  'Kancelaria Ma\u0142ecka',
+  'Fryzjer Gra\u017cyna',
+  'Elektryk Pi\u0105tek',
+  'Pensjonat S\u0142oneczny',
+  'Restauracja Pod D\u0119bem',
+  'Szko\u0142a J\u0119zykowa Lingua',
+  'Sp\u00f3\u0142dzielnia Mleczarska',
+  'Tartak Borowy',
+  'Wulkanizacja Szybka',
+  'Cukiernia S\u0142odka',
+  'Pralnia Czysto\u015b\u0107',
+  'Studio Foto Kadr',
+  'Agencja Reklamowa Iskra',
+  'Hydraulik Kami\u0144ski',
+  'Ksi\u0119garnia Pod Lip\u0105',
+  'Meble Ja\u015bkiewicz',
+  'Optyk Wzrok',
+  'Serwis Rower\u00f3w',
+  'Dom Weselny Z\u0142ota Jesie\u0144',
+  'Warsztat Blacharski',
+  'Gospodarstwo Rolne Mazur',
+  'Zoo Sklep Azor',
+  'Bud-Mar Budownictwo',
+  'Hotel Pod \u017burawiem',
+  'Oran\u017ceria',
+  'Pracownia Krawiecka',
+];
+
+/**
+ * An accountant's folder tree, parents before children: the usual special folders, invoices by
+ * year and month (`Faktury/2019/01`), bank statements, clients, tax office, social insurance,
+ * payroll... (Polish names, some with diacritics), then numbered cases as far as `count` needs.
+ * None is a localized special-use name (`Wys\u0142ane`, `Kosz`...): those a migrator may rename.
+ * The special folders are the five the `destination` server creates by itself: mbsync 1.4 fails
+ * (exit 1) on a destination folder the source lacks.
+ */
+export function accountantFolders(count: number): string[] {
+  const years = (parent: string) => [parent, ...YEARS.map((y) => `${parent}/${y}`)];
+  const names = [
+    'INBOX',
+    'Sent',
+    'Drafts',
+    'Trash',
+    'Junk',
+    'Archive',
+    'Faktury',
+    ...YEARS.flatMap((y) => [`Faktury/${y}`, ...MONTHS.map((m) => `Faktury/${y}/${m}`)]),
+    ...years('Wyci\u0105gi bankowe'),
+    'Klienci',
+    ...CLIENTS.map((c) => `Klienci/${c}`),
+    'Urz\u0105d Skarbowy',
+    ...['VAT', 'PIT', 'CIT', 'JPK'].map((t) => `Urz\u0105d Skarbowy/${t}`),
+    ...years('ZUS'),
+    ...years('P\u0142ace'),
+    ...MONTHS.map((m) => `P\u0142ace/2024/${m}`),
+    'Umowy',
+    ...['Najem', 'Leasing', 'Dostawcy', 'Zlecenia'].map((t) => `Umowy/${t}`),
+    'Korespondencja',
+    ...years('Faktury kosztowe'),
+    ...years('Deklaracje'),
+    'Kadry',
+    ...['Urlopy', 'Rekrutacja', 'Szkolenia'].map((t) => `Kadry/${t}`),
+    'Reklamacje',
+    ...years('Zam\u00f3wienia'),
+    'Oferty',
+    'Oferty/2023',
+    'Oferty/2024',
+    'Ksi\u0119gowo\u015b\u0107',
+    'Ksi\u0119gowo\u015b\u0107/Bilans',
+  ];
+  if (count > names.length) names.push('Sprawy');
+  for (let n = 1; names.length < count; n++) names.push(`Sprawy/Sprawa ${String(n).padStart(3, '0')}`);
+  return names.slice(0, Math.max(1, count));
+}
+
+/** One account with the accountant's tree of `folders` folders, each with 5-15 messages (10 on average). */
+export function accountantLayout(folders: number, seed: number): AccountLayout[] {
+  const rng = new Prng(seed ^ 0xacc0);
+  return [{ folders: accountantFolders(folders).map((name) => ({ name, messages: rng.int(5, 15) })) }];
+}
+
+/** Writes one message file into a Maildir `cur` folder, its mtime the INTERNALDATE. */
+function writeMessageFile(dir: string, name: string, raw: Buffer, date: number): void {
+  const fd = openSync(join(dir, 'cur', name), 'w', 0o600);
+  try {
+    writeSync(fd, raw);
+    futimesSync(fd, date, date);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates one Maildir++ folder (cur, new, tmp, keywords file) and writes its messages. */
+function writeFolder(
+  ctx: { pools: Pools; rng: Prng; seed: number; attachmentShare: number; big: number; account: number },
+  maildir: string,
+  folder: { name: string; messages: number },
+  seq: { n: number },
+  sizes: number[],
+): CorpusFolder {
+  const { account: a, rng } = ctx;
+  const dir = folderDir(maildir, folder.name);
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
+  if (folder.name !== 'INBOX') writeFileSync(join(dir, 'maildirfolder'), '');
+  // Keyword letter `a` of the file names means $Forwarded (Dovecot's dovecot-keywords file).
+  writeFileSync(join(dir, 'dovecot-keywords'), '0 $Forwarded\n');
+  const withBig = a === 0 && folder.name === 'INBOX' && ctx.big > 0;
+  const count = withBig ? Math.max(1, folder.messages) : folder.messages;
+  const entry: CorpusFolder = { name: folder.name, messages: 0, bytes: 0 };
+  // Dates ascend with the index, so UIDs (given in file-name order) follow arrival like real mail.
+  const span = (EPOCH_TO - EPOCH_FROM) / Math.max(1, count);
+  for (let i = 0; i < count; i++) {
+    const date = Math.floor(EPOCH_FROM + span * i + rng.next() * span * 0.9);
+    const user = corpusUser(a);
+    const spec: MessageSpec = {
+      account: a,
+      user,
+      folder: folder.name,
+      index: i,
+      date,
+      size: messageSize(rng, ctx.attachmentShare),
+    };
+    const raw =
+      withBig && i === count - 1
+        ? makeBigMessage(ctx.big, ctx.seed)
+        : buildMessage(ctx.pools, rng, spec, ctx.seed);
+    const flags = flagLetters(rng, folder.name);
+    writeMessageFile(
+      dir,
+      `${date}.M${++seq.n}P${a}.bench,S=${raw.length},W=${raw.length}:2,${flags}`,
+      raw,
+      date,
+    );
+    entry.messages++;
+    entry.bytes += raw.length;
+    sizes.push(raw.length);
+  }
+  return entry;
 }
 
 /**
- * Writes the corpus into a running `source`-flavour server whose users are `corpusUsers(opts)`,
- * subscribes every folder and lets Dovecot index them (one `doveadm mailbox status` per user).
+ * Subscribes every folder and lets Dovecot index it: a STATUS of every folder makes Dovecot read
+ * the directories and assign UIDs now, not during a run. Accounts with the same folders share one
+ * doveadm process per step (`-F` user list): one process per account took 30 s for 150 accounts.
+ */
+function indexAccounts(server: DovecotServer, accounts: CorpusAccount[], listDir: string): void {
+  const groups = new Map<string, string[]>();
+  for (const account of accounts) {
+    const key = account.folders.map((f) => f.name).join('\n');
+    groups.set(key, [...(groups.get(key) ?? []), account.user]);
+  }
+  let n = 0;
+  for (const [key, users] of groups) {
+    const list = join(listDir, `corpus-users-${n++}.txt`);
+    writeFileSync(list, `${users.join('\n')}\n`);
+    const names = key.split('\n').map(sourceMailboxName);
+    doveadm(server, ['mailbox', 'subscribe', '-F', list, ...names]);
+    // (A bare `*` mask matches nothing under the `INBOX.` prefix: name both levels.)
+    doveadm(server, ['mailbox', 'status', '-F', list, 'messages uidnext', 'INBOX', 'INBOX.*']);
+  }
+}
+
+/**
+ * Writes any layout into a running `source`-flavour server whose users include
+ * `corpusUsers({ accounts: opts.accounts.length })`, subscribes every folder and lets Dovecot index them.
  * @returns what was written, with sizes and timings.
  * @throws Error when a file cannot be written or doveadm fails.
  */
-export function writeCorpus(server: DovecotServer, opts: CorpusOptions): CorpusSummary {
+export function writeLayout(server: DovecotServer, opts: LayoutOptions): CorpusSummary {
   if (server.flavor !== 'source')
-    throw new Error('writeCorpus needs a source-flavour server (INBOX. namespace)');
+    throw new Error('writeLayout needs a source-flavour server (INBOX. namespace)');
   const started = Date.now();
   const pools = makePools(opts.seed);
-  const folderList = FOLDERS.slice(0, Math.max(1, Math.min(FOLDERS.length, opts.folders ?? FOLDERS.length)));
-  const bigBytes = opts.bigMessageBytes ?? 25 * 1024 * 1024;
-  const attachmentShare = opts.attachmentShare ?? 0.01;
-  const root = process.getuid?.() === 0;
   const sizes: number[] = [];
   const accounts: CorpusAccount[] = [];
-  for (let a = 0; a < opts.accounts; a++) {
+  for (const [a, layout] of opts.accounts.entries()) {
     const user = corpusUser(a);
-    const rng = new Prng(opts.seed * 7919 + a * 104_729 + 1);
+    const ctx = {
+      pools,
+      rng: new Prng(opts.seed * 7919 + a * 104_729 + 1),
+      seed: opts.seed,
+      attachmentShare: opts.attachmentShare ?? 0.01,
+      big: opts.bigMessageBytes ?? 0,
+      account: a,
+    };
     const maildir = server.mailDir(user);
-    const counts = apportion(
-      opts.messagesPerAccount,
-      folderList.map((f) => f.weight),
-    );
     const account: CorpusAccount = {
       user,
       password: opts.password ?? 'bench-pass',
@@ -373,64 +625,22 @@ export function writeCorpus(server: DovecotServer, opts: CorpusOptions): CorpusS
       messages: 0,
       bytes: 0,
     };
-    let seq = 0;
-    for (const [fi, folder] of folderList.entries()) {
-      const dir = folderDir(maildir, folder.name);
-      for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
-      if (folder.name !== 'INBOX') writeFileSync(join(dir, 'maildirfolder'), '');
-      // Keyword letter `a` of the file names means $Forwarded (Dovecot's dovecot-keywords file).
-      writeFileSync(join(dir, 'dovecot-keywords'), '0 $Forwarded\n');
-      let count = counts[fi] as number;
-      const withBig = a === 0 && folder.name === 'INBOX' && bigBytes > 0;
-      if (withBig) count = Math.max(1, count);
-      const entry: CorpusFolder = { name: folder.name, messages: 0, bytes: 0 };
-      // Dates ascend with the index, so UIDs (given in file-name order) follow arrival like real mail.
-      const span = (EPOCH_TO - EPOCH_FROM) / Math.max(1, count);
-      for (let i = 0; i < count; i++) {
-        const date = Math.floor(EPOCH_FROM + span * i + rng.next() * span * 0.9);
-        const spec: MessageSpec = {
-          account: a,
-          user,
-          folder: folder.name,
-          index: i,
-          date,
-          size: messageSize(rng, attachmentShare),
-        };
-        const raw =
-          withBig && i === count - 1
-            ? makeBigMessage(bigBytes, opts.seed)
-            : buildMessage(pools, rng, spec, opts.seed);
-        const flags = flagLetters(rng, folder.name);
-        const name = `${date}.M${++seq}P${a}.bench,S=${raw.length},W=${raw.length}:2,${flags}`;
-        const fd = openSync(join(dir, 'cur', name), 'w', 0o600);
-        try {
-          writeSync(fd, raw);
-          futimesSync(fd, date, date);
-        } finally {
-          closeSync(fd);
-        }
-        entry.messages++;
-        entry.bytes += raw.length;
-        sizes.push(raw.length);
-      }
+    const seq = { n: 0 };
+    for (const folder of layout.folders) {
+      const entry = writeFolder(ctx, maildir, folder, seq, sizes);
       account.folders.push(entry);
       account.messages += entry.messages;
       account.bytes += entry.bytes;
     }
-    if (root) {
-      const res = spawnSync('chown', ['-R', `${MAIL_UID}:${MAIL_UID}`, join(maildir, '..')]);
-      if (res.status !== 0) throw new Error(`chown of ${maildir} failed`);
-    }
     accounts.push(account);
   }
-  const written = Date.now();
-  for (const account of accounts) {
-    const names = account.folders.map((f) => sourceMailboxName(f.name));
-    doveadm(server, ['mailbox', 'subscribe', '-u', account.user, ...names]);
-    // A STATUS of every folder makes Dovecot read the directories and assign UIDs now, not during a run.
-    // (A bare `*` mask matches nothing under the `INBOX.` prefix: name both levels.)
-    doveadm(server, ['mailbox', 'status', '-u', account.user, 'messages uidnext', 'INBOX', 'INBOX.*']);
+  // Dovecot reads the mail as the `mail` user: one chown of the whole tree, not one per account.
+  if (process.getuid?.() === 0) {
+    const res = spawnSync('chown', ['-R', `${MAIL_UID}:${MAIL_UID}`, join(server.dir, 'mail')]);
+    if (res.status !== 0) throw new Error(`chown of ${join(server.dir, 'mail')} failed`);
   }
+  const written = Date.now();
+  indexAccounts(server, accounts, server.dir);
   sizes.sort((x, y) => x - y);
   return {
     accounts,
@@ -445,6 +655,22 @@ export function writeCorpus(server: DovecotServer, opts: CorpusOptions): CorpusS
 }
 
 /**
+ * Writes the standard corpus (`corpusLayout`) into a running `source`-flavour server whose users
+ * are `corpusUsers(opts)`.
+ * @returns what was written, with sizes and timings.
+ * @throws Error when a file cannot be written or doveadm fails.
+ */
+export function writeCorpus(server: DovecotServer, opts: CorpusOptions): CorpusSummary {
+  return writeLayout(server, {
+    seed: opts.seed,
+    accounts: corpusLayout(opts),
+    bigMessageBytes: opts.bigMessageBytes ?? 25 * 1024 * 1024,
+    attachmentShare: opts.attachmentShare,
+    password: opts.password,
+  });
+}
+
+/**
  * New messages for a delta run: `count` messages like the corpus's, made from `seed` (use a seed
  * other than the corpus's), each with the folder it goes to.
  */
@@ -456,7 +682,7 @@ export function deltaMessages(
 ): { folder: string; raw: Buffer; flags: string[]; internalDate: Date }[] {
   const pools = makePools(opts.seed);
   const rng = new Prng(seed * 31 + account);
-  const folderList = FOLDERS.slice(0, Math.max(1, Math.min(FOLDERS.length, opts.folders ?? FOLDERS.length)));
+  const folderList = FOLDERS.slice(0, Math.max(1, Math.min(FOLDERS.length, opts.folders ?? DEFAULT_FOLDERS)));
   const out: { folder: string; raw: Buffer; flags: string[]; internalDate: Date }[] = [];
   for (let i = 0; i < count; i++) {
     const folder = (folderList[i % Math.min(folderList.length, 6)] as { name: string }).name;

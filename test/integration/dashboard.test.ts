@@ -56,12 +56,13 @@ describe('dashboard in Chromium', () => {
   });
 
   /** Waits until the page itself shows `text` in a cell (evaluated in the page: no reload). */
+  // A locator's wait runs in Playwright's own world: the page's CSP (no eval) does not stop it.
   const showing = (account: string, name: string, text: string) =>
-    page.waitForFunction(
-      `document.querySelector('tr[data-account="${account}"] [data-field="${name}"]')?.textContent === '${text}'`,
-      undefined,
-      { timeout: 20_000 },
-    );
+    page
+      .locator(`tr[data-account="${account}"] [data-field="${name}"]`)
+      .first()
+      .filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) })
+      .waitFor({ timeout: 20_000 });
 
   const cell = (account: string, name: string) =>
     page.locator(`tr[data-account="${account}"] [data-field="${name}"]`).first();

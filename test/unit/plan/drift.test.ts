@@ -120,3 +120,17 @@ describe('reconcile', () => {
     assert.deepEqual(r.drift, []);
   });
 });
+
+describe('reconcile after a run', () => {
+  it('keeps a folder an earlier run synced under a name the plan does not know where that run put it', () => {
+    const r = reconcile(
+      input({
+        source: side(folder('INBOX', 1), folder('Faktury 2024', 2)),
+        synced: [synced('INBOX', 1, 11), { ...synced('Faktury 2024', 2, 12), destination: 'Faktury' }],
+      }),
+    );
+    assert.deepEqual(r.drift, []);
+    const d = r.decisions.find((x) => x.source === 'Faktury 2024');
+    assert.equal(d?.action === 'copy' && d.destination, 'Faktury');
+  });
+});
