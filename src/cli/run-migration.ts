@@ -1,6 +1,7 @@
 /**
  * The `run` command's one core call: open the context, migrate, print the summary.
  */
+import { openLogins } from '../auth/logins.js';
 import { migrate } from '../engine/migrate.js';
 import { formatRunSummary } from '../report/run-summary.js';
 import { ExitCode } from '../core/errors.js';
@@ -32,7 +33,11 @@ export async function runMigration(args: RunArgs, session: CliSession): Promise<
       reporter: ctx.reporter,
       logger: ctx.logger,
       signal: ctx.signal,
-      connectors: await wiring.connectors(plan, ctx.logger),
+      connectors: await wiring.connectors(
+        plan,
+        ctx.logger,
+        openLogins(plan.logins, ctx.state.dir, ctx.logger),
+      ),
       mapper: mapperFor(plan),
       only: args.account,
       ...(wiring.retry ? { retry: wiring.retry } : {}),

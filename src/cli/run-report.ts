@@ -3,6 +3,7 @@
  * folder mapping as `run` would, build the dry-run report, write its files and print the verdict.
  * Only `FolderReader`s are built here: nothing in this path can append, create, store or delete.
  */
+import { openLogins } from '../auth/logins.js';
 import { discoverAccounts, type AccountDiscovery } from '../plan/discovery.js';
 import type { Plan } from '../plan/load-plan.js';
 import { buildDryRunReport, type DryRunAccountInput } from '../report/dry-run-build.js';
@@ -52,7 +53,8 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
     const { plan, logger, store } = ctx;
     const lang: Lang = args.lang ?? plan.report?.lang ?? 'en';
     const mapper = mapperFor(plan);
-    const readers = await session.wiring.readers(plan, verboseLog(logger));
+    const logins = openLogins(plan.logins, ctx.state.dir, logger);
+    const readers = await session.wiring.readers(plan, verboseLog(logger), logins);
     const byId = new Map(plan.accounts.map((a) => [a.id, a]));
     const started = Date.now();
     const discovered = await discoverAccounts(plan.accounts, (id) => readers(byId.get(id)!), {

@@ -4,6 +4,7 @@
  * the tests' wiring reaches in-memory servers through the same commands, so the plan, the state
  * directory, its lock, the log, the reporters and Ctrl-C handling are the same code in both.
  */
+import type { Logins } from '../auth/logins.js';
 import type { RetryPolicy } from '../core/backoff.js';
 import type { Reporter } from '../core/events.js';
 import type { AccountConnectors, ReaderConnectors } from '../core/ports.js';
@@ -31,10 +32,17 @@ export interface CliIo {
  * everything else itself.
  */
 export interface CliWiring {
-  /** The connections of a run's accounts, by account id: each call of a connector opens one. */
-  connectors(plan: Plan, logger: Logger): Promise<(accountId: string) => AccountConnectors>;
+  /**
+   * The connections of a run's accounts, by account id: each call of a connector opens one.
+   * `logins` gives each endpoint its secret (src/auth); servers that need none may ignore it.
+   */
+  connectors(plan: Plan, logger: Logger, logins: Logins): Promise<(accountId: string) => AccountConnectors>;
   /** Read-only connections for `plan`, `report` and `verify`: no store that can write. */
-  readers(plan: Plan, logger: Logger | false): Promise<(account: PlanAccount) => ReaderConnectors>;
+  readers(
+    plan: Plan,
+    logger: Logger | false,
+    logins: Logins,
+  ): Promise<(account: PlanAccount) => ReaderConnectors>;
   /** Where commands write; the process's stdout and stderr when absent. */
   io?: CliIo;
   /**

@@ -162,14 +162,29 @@ function connectOwn<T>(e: Endpoint, open: (opts: ConnectOptions) => Promise<T>):
       security: e.server.security,
       tlsVerify: e.server.tlsVerify,
       servername: e.server.servername,
-      user: e.user,
-      password: secret.kind === 'password' ? secret.value : '',
-      ...(secret.kind === 'token' ? { accessToken: secret.value } : {}),
+      ...ownLogin(e.user, secret),
       timeoutMs: e.server.timeoutMs,
     }).catch((err: unknown) => {
       throw connectError(e, err);
     }),
   );
+}
+
+/** The login fields of mailshift's own connection for a secret (see imapflowAuth for imapflow's). */
+function ownLogin(
+  user: string,
+  secret: Secret,
+): Pick<ConnectOptions, 'user' | 'password' | 'accessToken' | 'authzid'> {
+  switch (secret.kind) {
+    case 'token':
+      return { user, password: '', accessToken: secret.value };
+    case 'password':
+      return { user, password: secret.value };
+    case 'admin':
+      return secret.form === 'authzid'
+        ? { user: secret.admin, password: secret.value, authzid: user }
+        : { user: `${user}${secret.separator}${secret.admin}`, password: secret.value };
+  }
 }
 
 /** Connects an appender to the destination: mailshift's own pipelined APPEND client. */

@@ -104,8 +104,9 @@ const loginFailed: Detector = (f) =>
   (['source', 'destination'] as const).flatMap((side) => {
     const d = f.discovery[side];
     if (d.ok) return [];
-    // The action says what to do about a refused login; other failures keep their own hint.
-    const hint = d.error.hint && !d.error.code.startsWith('AUTH_') ? [d.error.hint] : [];
+    // The action says what to do about a refused password; other failures (an OAuth2 client, a
+    // sign-in, a scope, an admin's rights: AUTH_* codes of src/auth) keep their own, specific hint.
+    const hint = d.error.hint && d.error.code !== 'AUTH_FAILED' ? [d.error.hint] : [];
     return problemAbout('login-failed', 'blocker', 'logins', [d.error.message, ...hint], {
       account: f.id,
       count: 1,

@@ -5,6 +5,7 @@
 import type { CommandModule } from 'yargs';
 import type { CliSession } from '../wiring.js';
 import { dashboardCommand } from './dashboard.js';
+import { loginCommand } from './login.js';
 import { planCommand } from './plan.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
@@ -20,5 +21,6 @@ export function commands(session: CliSession): CommandModule<object, never>[] {
     statusCommand(session),
     verifyCommand(session),
     dashboardCommand(session),
+    loginCommand(session),
   ] as unknown as CommandModule<object, never>[];
 }

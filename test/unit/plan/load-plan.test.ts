@@ -86,12 +86,16 @@ describe('loadPlan', () => {
     assert.equal(allowed.accounts[0]?.source.password, 'hunter2');
   });
 
-  it('requires exactly one secret per side and unique accounts', () => {
+  it('requires one way to log in per side and unique accounts', () => {
     assert.match(
       refusal(
         planFile('two.yaml', MINIMAL.replace('passwordEnv: OLD_KONTAKT', 'passwordEnv: A, passwordFile: b')),
       ).message,
-      /exactly one of/,
+      /at most one of/,
+    );
+    assert.match(
+      refusal(planFile('none.yaml', MINIMAL.replace(', passwordEnv: OLD_KONTAKT', ''))).message,
+      /accounts\[0\]\.source \(kontakt@acme\.example\) has no way to log in/,
     );
     const dup = MINIMAL + MINIMAL.split('accounts:\n')[1];
     assert.match(refusal(planFile('dup.yaml', dup)).message, /listed twice/);
