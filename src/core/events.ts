@@ -24,6 +24,8 @@ export type EngineEvent =
       destination: string;
       toCopy: number;
       bytes: number;
+      /** Connection pairs the folder's copy runs on (more than one for a large folder). */
+      pipes: number;
     }
   | { type: 'progress'; account: string; folder: string; messages: number; bytes: number }
   | {

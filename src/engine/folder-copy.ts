@@ -43,6 +43,7 @@ export async function finishFolder(
       destination: job.destination,
       toCopy: copy.metas.length,
       bytes: copy.metas.reduce((s, m) => s + m.size, 0),
+      pipes: 1 + extra.length,
     });
     await copyMessages(
       ctx,
