@@ -29,15 +29,19 @@ export async function prepareFolder(
   const totals = emptyTotals();
   // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
   const srcStatus = job.status ?? (await ctx.src.status(job.source));
-  await destinationReady;
   // A folder listed with its STATUS was found changed by the account's setup; one listed
   // without (no LIST-STATUS) is only known now.
   if (!job.status && !job.refill && folderUnchanged(ctx.state, ctx.account, job, srcStatus))
     return { job, totals, srcStatus };
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
-  if (inDoubt.length > 0) await resolveInDoubt(ctx, job, inDoubt);
-  const destination = ctx.dst.openForAppend(job.destination);
+  if (inDoubt.length > 0) {
+    await destinationReady;
+    await resolveInDoubt(ctx, job, inDoubt);
+  }
+  // The destination folder is created (when missing) and selected while the source is scanned:
+  // the scan does not need it, so its round trips are not on the folder's critical path.
+  const destination = destinationReady.then(() => ctx.dst.openForAppend(job.destination));
   destination.catch(() => {}); // awaited below; a failure meanwhile must not kill the process
 
   // The source is opened and scanned in one round trip while the destination is selected on its

@@ -29,6 +29,9 @@ export function imapflowOptions(
     greetingTimeout: Math.min(30_000, e.server.timeoutMs),
     socketTimeout: e.server.timeoutMs,
     clientInfo: { name: 'mailshift' },
+    // Message bodies travel on mailshift's own connections; these carry LIST, STATUS and flags,
+    // which DEFLATE would not shorten by a round trip (COMPRESS costs one).
+    disableCompression: true,
     // Bounds against a broken or hostile server (imapflow's own defaults are 1-2 GB): a response line
     // is never near 1 MiB, and no mail message near 512 MiB (Exchange Online's largest is 150 MB).
     maxLineLength: 1024 * 1024,
