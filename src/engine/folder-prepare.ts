@@ -52,7 +52,8 @@ export async function prepareFolder(
     totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev?.highestmodseq ?? undefined);
   }
   const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows, (r) => doneRows.has(r.uid)) : 1;
-  const metas = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
+  const scanned = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
+  const metas = job.policy ? job.policy.select(scanned) : scanned;
   if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
   const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
   const fitting = skipOversize(ctx, key, job, toAppend, totals);
@@ -152,9 +153,11 @@ async function syncFlags(
     const row = done.get(uid);
     if (!row || row.dest_uid === null) continue;
     const recorded = JSON.parse(row.flags) as string[];
-    if (sameFlags(recorded, flags)) continue;
-    await ctx.dst.setFlags(row.dest_folder ?? job.destination, row.dest_uid, storableFlags(flags));
-    ctx.state.updateFlags(key, uid, flags);
+    // A provider's rule may add keywords to the copy (Gmail's labels): they stay.
+    const wanted = job.policy ? job.policy.flags(row.identity, flags) : flags;
+    if (sameFlags(recorded, wanted)) continue;
+    await ctx.dst.setFlags(row.dest_folder ?? job.destination, row.dest_uid, storableFlags(wanted));
+    ctx.state.updateFlags(key, uid, wanted);
     updated++;
   }
   return updated;

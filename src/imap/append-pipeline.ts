@@ -19,7 +19,7 @@ import { StoreError, type StoreErrorKind } from '../core/errors.js';
 import { appendLimitBytes, canMultiappend, nonSyncLiterals } from '../core/capabilities.js';
 import { bodyLength, type Body } from '../core/body.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
-import { suggestedBackoff } from './store-errors.js';
+import { isMessageRefusal, suggestedBackoff } from './store-errors.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
 import type { AppendBatchResult, AppendItem, AppendOutcome } from '../core/ports.js';
@@ -303,9 +303,12 @@ export class AppendPipeline {
     }
   }
 
-  /** Turns the first BAD or mailbox/account-wide NO among single-message replies into an error. */
+  /**
+   * Turns the first BAD or mailbox/account-wide NO among single-message replies into an error. A BAD
+   * that providers use to refuse one message (store-errors.ts) stays that message's refusal.
+   */
   private checkReplies(replies: TaggedResponse[], mailbox: string, state: BatchState): void {
-    const bad = replies.find((r) => r.status === 'BAD');
+    const bad = replies.find((r) => r.status === 'BAD' && !isMessageRefusal(r.code?.name, r.text));
     if (bad) throw this.bad(bad, mailbox, state);
     for (const r of replies) {
       const fatal = r.status === 'NO' && r.code ? FATAL_CODES[r.code.name] : undefined;
@@ -352,6 +355,7 @@ export class AppendPipeline {
       {
         kind: cause?.kind ?? 'connection',
         responseCode: cause?.responseCode,
+        serverText: cause?.serverText,
         waitMs: cause?.waitMs,
         inDoubt: inDoubt > 0,
         outcomes: [...state.outcomes],

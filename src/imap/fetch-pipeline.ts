@@ -177,8 +177,11 @@ export class FetchPipeline {
     const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
     this.scanning = scan;
     try {
+      // Gmail's account-wide message id where offered: All Mail is then matched with the label
+      // folders exactly (https://developers.google.com/workspace/gmail/imap/imap-extensions).
+      const gmail = this.conn.capabilities.has('X-GM-EXT-1') ? ' X-GM-MSGID' : '';
       const r = await this.conn.command([
-        `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE ${HEADER_ITEM})`,
+        `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE${gmail} ${HEADER_ITEM})`,
       ]);
       if (r.status !== 'OK') throw refusalError(`listing messages of "${st.path}"`, r);
     } finally {
@@ -271,17 +274,18 @@ export class FetchPipeline {
     const headers = headerKey ? items.get(headerKey) : undefined;
     const flags = items.get('FLAGS');
     const date = items.get('INTERNALDATE');
-    // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
-    scan.out.set(
+    const meta = messageMeta(
       uid,
-      messageMeta(
-        uid,
-        Array.isArray(flags) ? flags : [],
-        (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
-        Number(size),
-        typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
-      ),
+      Array.isArray(flags) ? flags : [],
+      (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
+      Number(size),
+      typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
     );
+    const gmMsgId = items.get('X-GM-MSGID');
+    // A 64-bit decimal: kept as text, a JavaScript number would lose its last digits.
+    if (typeof gmMsgId === 'string' && /^\d+$/.test(gmMsgId)) meta.gmMsgId = gmMsgId;
+    // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
+    scan.out.set(uid, meta);
   }
 }
 

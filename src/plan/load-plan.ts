@@ -10,6 +10,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { MailshiftError } from '../core/errors.js';
 import { PLAN_VERSION, PlanSchema, type CredentialRef, type PlanFile } from './schema.js';
+import { applyProviderPresets, type AppliedPreset } from './provider-presets.js';
 
 /** One account to migrate, with a stable id used by the state and the reports. */
 export interface PlanAccount {
@@ -32,6 +33,8 @@ export interface Plan extends Omit<PlanFile, 'accounts'> {
   accounts: PlanAccount[];
   /** Things the user should know before running, e.g. passwords written in clear (allowed by an option). */
   warnings?: string[];
+  /** The provider presets the plan names and what each set (plan/provider-presets.ts). */
+  presets?: AppliedPreset[];
 }
 
 function planError(path: string, message: string, hint?: string): MailshiftError {
@@ -109,7 +112,8 @@ export function loadPlan(path: string): Plan {
   if (version !== undefined && version !== PLAN_VERSION) {
     throw planError(path, `unsupported version: expected ${PLAN_VERSION}, got ${String(version)}`);
   }
-  const parsed = PlanSchema.safeParse(data);
+  const preset = applyProviderPresets(data);
+  const parsed = PlanSchema.safeParse(preset.data);
   if (!parsed.success) throw planError(path, `invalid fields:\n${formatIssues(parsed.error.issues)}`);
   const file = parsed.data;
   const dir = dirname(abs);
@@ -124,6 +128,7 @@ export function loadPlan(path: string): Plan {
     hash: createHash('sha256').update(bytes).digest('hex'),
     accounts: accounts.map((a) => ({ id: a.source.user, ...a })),
     warnings,
+    presets: preset.applied,
   };
 }
 
