@@ -375,13 +375,16 @@ interface Roles {
   losers: Map<Entry, string>;
 }
 
+/** The special uses a folder takes a role by (RFC 6154), in the order they are looked for. */
+const NAMED_USES: SpecialUse[] = ['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive'];
+
 function candidateUse(entry: Entry, dest: Destination, profile: MappingProfile): SpecialUse | undefined {
   const announced = entry.folder.specialUse;
   // An included \All or \Flagged view has no role to play unless the destination has one too.
   if (announced)
     return isNamedSpecialUse(announced) || dest.bySpecialUse.has(announced) ? announced : undefined;
   // Gmail lists its own folders with their attributes: a label is never a special folder by name.
-  if (profile.source === 'google') return undefined;
+  if (profile.source === 'google') return NAMED_USES.find((use) => entry.attributes.has(use.toLowerCase()));
   return mayBeSpecialByName(entry.levels) ? specialUseOfName(lastLevel(entry.levels)) : undefined;
 }
 
