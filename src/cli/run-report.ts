@@ -16,6 +16,7 @@ import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { mapperFor, openCommand, verboseLog, type PlanArgs } from './context.js';
 import type { CliSession } from './wiring.js';
 import { terminalText } from '../shared/terminal-text.js';
+import { gmailSettingsOf, gmailView } from '../plan/gmail-labels.js';
 
 /** Options of `report`, as yargs parses them. */
 export interface ReportArgs extends PlanArgs {
@@ -59,6 +60,7 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
     const started = Date.now();
     const discovered = await discoverAccounts(plan.accounts, (id) => readers(byId.get(id)!), {
       caps: plan,
+      keepKeys: plan.source.provider === 'google',
       retry: plan.limits.retry,
       signal: ctx.signal,
       onAccount: (d) => stderr.write(terminalText(`${d.account}: ${progressLine(d)}\n`)),
@@ -72,12 +74,15 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
         (d.source.ok && d.destination.ok
           ? mapper.propose(d.account, d.source.listing, d.destination.listing)
           : undefined);
+      const gmail =
+        decisions && d.source.ok ? gmailView(gmailSettingsOf(plan), decisions, d.source.listing) : undefined;
       return {
         id: d.account,
         discovery: d,
         decisions,
         mapping: resolved ? 'resolved' : both ? 'proposed' : 'none',
         ...stateFigures(store, d.account),
+        ...(gmail ? { gmail } : {}),
       };
     });
     const report = buildDryRunReport({
@@ -92,6 +97,7 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
         maxMessageSize: plan.limits.maxMessageSize,
         throughput: plan.report?.throughput,
         addresses: plan.addresses ?? [],
+        ...(plan.presets ? { presets: plan.presets } : {}),
       },
       accounts,
       learnedThroughput: store.learnedThroughput(),

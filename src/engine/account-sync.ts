@@ -22,6 +22,9 @@ import type { ByteBudget } from './byte-budget.js';
 import type { CopyPool, FolderTask } from './folder-context.js';
 import { syncFolder } from './folder-workers.js';
 import { RateLimit } from './rate-limit.js';
+import { DailyBudget } from './daily-budget.js';
+import { copyGmail } from './gmail-source.js';
+import { gmailView, type GmailSettings } from '../plan/gmail-labels.js';
 
 export type { AccountResult } from './account-tally.js';
 
@@ -43,6 +46,8 @@ export interface AccountDeps {
   mapper: FolderMapper;
   /** The plan's rule for source folders created after `mailshift plan` (options.newFolders). */
   newFolders: 'copy' | 'review';
+  /** How a Gmail source is copied (the plan's `gmail` section and the source's provider). */
+  gmail?: GmailSettings;
 }
 
 /**
@@ -125,6 +130,13 @@ async function syncFolders(
         return { bodies, appender };
       },
       rate: RateLimit.from(deps.limits),
+      ...(deps.limits.maxBytesPerDay
+        ? {
+            daily: new DailyBudget(account, deps.limits.maxBytesPerDay, {
+              appendedSince: (since) => deps.state.bytesAppendedSince(account, since),
+            }),
+          }
+        : {}),
       known: knownFolders(
         folders.destination,
         folders.decisions,
@@ -134,11 +146,16 @@ async function syncFolders(
       tally,
       jobs: folders.jobs,
     };
-    await pool.run({
-      jobs: folders.jobs,
-      work: (job, lane, prepared) => syncFolder(work, job, lane, prepared),
-      name: (job) => job.source,
-    });
+    const run = (jobs: FolderTask[]) =>
+      pool.run({
+        jobs,
+        work: (job, lane, prepared) => syncFolder(work, job, lane, prepared),
+        name: (job) => job.source,
+      });
+    // A Gmail source: label folders first, All Mail last (gmail-source.ts).
+    const gmail = deps.gmail && gmailView(deps.gmail, folders.decisions, folders.source);
+    if (gmail) await copyGmail(pool, gmail, folders.jobs, run, deps.signal);
+    else await run(folders.jobs);
   }
   if (deps.signal.aborted) return;
   // Nothing copied: the destination is as the setup listed it a moment ago.

@@ -229,6 +229,7 @@ async function appendBatch(
     );
     if (ctx.signal.aborted) return destUidNext;
   }
+  ctx.daily?.take(sum(items, (it) => bodyLength(it.raw)));
   ctx.state.recordIntent(key, job.destination, destUidNext, present);
   const { outcomes, uidValidity } = await ctx.appender.appendBatch(job.destination, items);
   ctx.state.markStep('appended');

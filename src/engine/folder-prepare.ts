@@ -74,7 +74,8 @@ export async function prepareFolder(
   if (ctx.syncFlags && prev?.uidvalidity === uidvalidity && doneRows.size > 0) {
     totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev.highestmodseq ?? undefined);
   }
-  const metas = scanned.filter((m) => m.uid >= fromUid && !doneRows.has(m.uid));
+  const fresh = scanned.filter((m) => m.uid >= fromUid && !doneRows.has(m.uid));
+  const metas = job.policy ? job.policy.select(fresh) : fresh;
   if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
   const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
   const fitting = skipOversize(ctx, key, job, toAppend, totals);
@@ -174,9 +175,11 @@ async function syncFlags(
     const row = done.get(uid);
     if (!row || row.dest_uid === null) continue;
     const recorded = JSON.parse(row.flags) as string[];
-    if (sameFlags(recorded, flags)) continue;
-    await ctx.dst.setFlags(row.dest_folder ?? job.destination, row.dest_uid, storableFlags(flags));
-    ctx.state.updateFlags(key, uid, flags);
+    // A provider's rule may add keywords to the copy (Gmail's labels): they stay.
+    const wanted = job.policy ? job.policy.flags(row.identity, flags) : flags;
+    if (sameFlags(recorded, wanted)) continue;
+    await ctx.dst.setFlags(row.dest_folder ?? job.destination, row.dest_uid, storableFlags(wanted));
+    ctx.state.updateFlags(key, uid, wanted);
     updated++;
   }
   return updated;

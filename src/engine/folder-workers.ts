@@ -19,6 +19,7 @@ import { finishFolder, type CopyPipe } from './folder-copy.js';
 import { prepareFolder } from './folder-prepare.js';
 import { quotaStop, remainingBytes } from './quota-stop.js';
 import type { RateLimit } from './rate-limit.js';
+import { isUploadLimitBye, type DailyBudget } from './daily-budget.js';
 
 /** What the lanes of one account share: the run's parts and the account's. */
 export interface FolderWorkDeps {
@@ -30,6 +31,8 @@ export interface FolderWorkDeps {
   syncFlags: boolean;
   repair: RepairPolicy;
   rate: RateLimit | undefined;
+  /** The account's daily upload budget (limits.maxBytesPerDay), when the plan or its preset sets one. */
+  daily?: DailyBudget;
   /** The destination's folders, updated as the lanes create them. */
   known: KnownFolders;
   tally: AccountTally;
@@ -76,6 +79,8 @@ export async function syncFolder(
     }
     deps.tally.folderDone(job, totals, ready.copy === undefined);
   } catch (err) {
+    // Gmail ends sessions that passed its daily upload limit: a stop for the day, not a retry now.
+    if (deps.daily && isUploadLimitBye(err)) throw deps.daily.stop(err);
     if (isStoreError(err, 'overquota')) {
       const remaining = remainingBytes(deps.state, deps.account, deps.jobs);
       throw await quotaStop(deps.account, lane.conns.destination, remaining, err);
@@ -128,6 +133,7 @@ function folderContext(
     reporter: deps.reporter,
     signal: lane.signal,
     rate: deps.rate,
+    ...(deps.daily ? { daily: deps.daily } : {}),
     committed: () => lane.progress(),
   };
 }

@@ -10,6 +10,7 @@ import { stateWriteError, type CheckpointStore } from '../state/checkpoint-store
 import { syncAccount, type AccountResult } from './account-sync.js';
 import { type AccountConnectors, type FolderMapper } from '../core/ports.js';
 import { ByteBudget } from './byte-budget.js';
+import { gmailSettingsOf } from '../plan/gmail-labels.js';
 import { connectionCaps, COPY_LANE } from '../core/connection-caps.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
 
@@ -71,6 +72,7 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               repair: plan.problems,
               mapper: deps.mapper,
               newFolders: plan.options.newFolders,
+              gmail: gmailSettingsOf(plan),
             }),
           );
         } catch (err) {

@@ -19,7 +19,7 @@ import { StoreError, type StoreErrorKind } from '../core/errors.js';
 import { appendLimitBytes, canMultiappend, nonSyncLiterals } from '../core/capabilities.js';
 import { bodyLength, type Body } from '../core/body.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
-import { suggestedBackoff } from './store-errors.js';
+import { isMessageRefusal, isThrottling, suggestedBackoff } from './store-errors.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
 import type { AppendBatchResult, AppendItem, AppendOutcome } from '../core/ports.js';
@@ -250,6 +250,7 @@ export class AppendPipeline {
       }
       return true;
     }
+    if (isThrottling(r.code?.name, r.text)) throw this.refused('throttled', r, mailbox, state);
     if (r.status === 'BAD') throw this.bad(r, mailbox, state);
     const fatal = r.code && FATAL_CODES[r.code.name];
     if (fatal) {
@@ -303,9 +304,16 @@ export class AppendPipeline {
     }
   }
 
-  /** Turns the first BAD or mailbox/account-wide NO among single-message replies into an error. */
+  /**
+   * Turns the first BAD or mailbox/account-wide NO among single-message replies into an error. A BAD
+   * that providers use to refuse one message (store-errors.ts) stays that message's refusal.
+   */
   private checkReplies(replies: TaggedResponse[], mailbox: string, state: BatchState): void {
-    const bad = replies.find((r) => r.status === 'BAD');
+    // Microsoft 365 throttles with a bare "NO (or BAD) Request is throttled. Suggested Backoff Time:
+    // N milliseconds" (imapsync issue 198): a wait for the whole account, never one message's refusal.
+    const throttled = replies.find((r) => r.status !== 'OK' && isThrottling(r.code?.name, r.text));
+    if (throttled) throw this.refused('throttled', throttled, mailbox, state);
+    const bad = replies.find((r) => r.status === 'BAD' && !isMessageRefusal(r.code?.name, r.text));
     if (bad) throw this.bad(bad, mailbox, state);
     for (const r of replies) {
       const fatal = r.status === 'NO' && r.code ? FATAL_CODES[r.code.name] : undefined;
@@ -315,7 +323,7 @@ export class AppendPipeline {
 
   private refused(kind: StoreErrorKind, r: TaggedResponse, mailbox: string, state: BatchState): StoreError {
     return new StoreError(
-      `${this.conn.address} refused APPEND to "${mailbox}": [${r.code?.name}] ${r.text}`,
+      `${this.conn.address} refused APPEND to "${mailbox}": ${r.code ? `[${r.code.name}] ` : ''}${r.text}`,
       {
         kind,
         responseCode: r.code?.name,
@@ -352,6 +360,7 @@ export class AppendPipeline {
       {
         kind: cause?.kind ?? 'connection',
         responseCode: cause?.responseCode,
+        serverText: cause?.serverText,
         waitMs: cause?.waitMs,
         inDoubt: inDoubt > 0,
         outcomes: [...state.outcomes],

@@ -24,9 +24,14 @@ import { messageMeta, uidSet } from './mailbox-reader.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 
-/** The metadata scan of the open folder from `fromUid`: flags, date, size and identity headers. */
-function scanCommand(fromUid: number): string {
-  return `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE ${HEADER_ITEM})`;
+/**
+ * The metadata scan of the open folder from `fromUid`: flags, date, size and identity headers, and
+ * Gmail's account-wide message id where offered, so that All Mail is matched with the label
+ * folders exactly (https://developers.google.com/workspace/gmail/imap/imap-extensions).
+ */
+function scanCommand(fromUid: number, gmail: boolean): string {
+  const gmId = gmail ? ' X-GM-MSGID' : '';
+  return `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE${gmId} ${HEADER_ITEM})`;
 }
 
 /** The largest UID (RFC 3501: nz-number, 32 bits). */
@@ -162,7 +167,7 @@ export class FetchPipeline {
       try {
         const [examined, fetched] = this.conn.send([
           ['EXAMINE ', ...mailboxArgument(path)],
-          [scanCommand(fromUid)],
+          [scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))],
         ]);
         fetched!.catch(() => undefined); // awaited below, unless the EXAMINE fails first
         const r = await examined!;
@@ -221,7 +226,7 @@ export class FetchPipeline {
     const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
     this.scanning = scan;
     try {
-      const r = await this.conn.command([scanCommand(fromUid)]);
+      const r = await this.conn.command([scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))]);
       if (r.status !== 'OK') throw refusalError(`listing messages of "${st.path}"`, r);
     } finally {
       this.scanning = undefined;
@@ -313,17 +318,18 @@ export class FetchPipeline {
     const headers = headerKey ? items.get(headerKey) : undefined;
     const flags = items.get('FLAGS');
     const date = items.get('INTERNALDATE');
-    // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
-    scan.out.set(
+    const meta = messageMeta(
       uid,
-      messageMeta(
-        uid,
-        Array.isArray(flags) ? flags : [],
-        (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
-        Number(size),
-        typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
-      ),
+      Array.isArray(flags) ? flags : [],
+      (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
+      Number(size),
+      typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
     );
+    const gmMsgId = items.get('X-GM-MSGID');
+    // A 64-bit decimal: kept as text, a JavaScript number would lose its last digits.
+    if (typeof gmMsgId === 'string' && /^\d+$/.test(gmMsgId)) meta.gmMsgId = gmMsgId;
+    // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
+    scan.out.set(uid, meta);
   }
 }
 

@@ -600,6 +600,7 @@ export class ImapConnection {
           `${this.address} closed the connection: BYE ${this.bye.text}`,
           undefined,
           code,
+          this.bye.text,
         ),
       );
     } else {
@@ -619,8 +620,19 @@ export class ImapConnection {
     );
   };
 
-  private makeError(kind: StoreErrorKind, message: string, cause?: unknown, code?: string): StoreError {
-    return new StoreError(message, { kind, responseCode: code, cause });
+  private makeError(
+    kind: StoreErrorKind,
+    message: string,
+    cause?: unknown,
+    code?: string,
+    serverText?: string,
+  ): StoreError {
+    return new StoreError(message, {
+      kind,
+      responseCode: code,
+      cause,
+      ...(serverText ? { serverText } : {}),
+    });
   }
 
   /** Ends the connection with `err` (the first failure wins) and returns it, for `throw this.fail(...)`. */

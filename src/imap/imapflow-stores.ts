@@ -61,7 +61,7 @@ function reader(client: ImapFlow): FolderReader {
     listFolders: () => listFolders(client),
     status: (path) => folderStatus(client, path),
     examine: (path) => examine(client, path),
-    scan: (fromUid) => scanMessages(client, fromUid),
+    scan: (fromUid, opts) => scanMessages(client, fromUid, opts),
     scanFlags: (changedSince) => scanFlags(client, changedSince),
     fetchBodies: (uids) => fetchBodies(client, uids),
     quota: async () => {

@@ -13,6 +13,7 @@ import type { Side } from '../core/endpoint.js';
 import type { LoginSettings, SideLogin } from '../core/logins.js';
 import { loginSettings, sideLogin } from './plan-logins.js';
 import { PLAN_VERSION, PlanSchema, type CredentialRef, type PlanFile } from './schema.js';
+import { applyProviderPresets, type AppliedPreset } from './provider-presets.js';
 
 /** One account to migrate, with a stable id used by the state and the reports. */
 export interface PlanAccount {
@@ -39,6 +40,8 @@ export interface Plan extends Omit<PlanFile, 'accounts'> {
   logins: LoginSettings;
   /** Things the user should know before running, e.g. passwords written in clear (allowed by an option). */
   warnings?: string[];
+  /** The provider presets the plan names and what each set (plan/provider-presets.ts). */
+  presets?: AppliedPreset[];
 }
 
 function planError(path: string, message: string, hint?: string): MailshiftError {
@@ -113,7 +116,8 @@ export function loadPlan(path: string): Plan {
   if (version !== undefined && version !== PLAN_VERSION) {
     throw planError(path, `unsupported version: expected ${PLAN_VERSION}, got ${String(version)}`);
   }
-  const parsed = PlanSchema.safeParse(data);
+  const preset = applyProviderPresets(data);
+  const parsed = PlanSchema.safeParse(preset.data);
   if (!parsed.success) throw planError(path, `invalid fields:\n${formatIssues(parsed.error.issues)}`);
   const file = parsed.data;
   const dir = dirname(abs);
@@ -136,6 +140,7 @@ export function loadPlan(path: string): Plan {
     })),
     logins: loginSettings(abs, dir, file),
     warnings,
+    presets: preset.applied,
   };
 }
 

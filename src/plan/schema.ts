@@ -17,13 +17,14 @@ function neverInPlan(instead: string) {
   return z.never({ message: `secrets are never written in the plan: use ${instead}` }).optional();
 }
 
-/** An IMAP provider whose server (host, port, TLS) mailshift knows: `provider: microsoft365`. */
-const ImapProvider = z.enum(['microsoft365', 'google']);
-
 const ServerFields = z
   .object({
-    /** Fills host, port and security with the provider's IMAP server (core/providers.ts). */
-    provider: ImapProvider.optional(),
+    /**
+     * The provider behind this server: fills host, port and security with its IMAP server
+     * (core/providers.ts), and its preset (plan/provider-presets.ts) the limits it documents where
+     * the plan gives none, and switches on its folder rules.
+     */
+    provider: z.enum(['google', 'microsoft365', 'generic']).optional(),
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535),
     security: Security,
@@ -249,6 +250,11 @@ const LimitsSchema = z
     /** Optional caps per account for providers that throttle: messages and bytes appended per second. */
     maxMessagesPerSecond: z.number().positive().optional(),
     maxBytesPerSecond: z.number().int().positive().optional(),
+    /**
+     * Bytes appended per account in any 24 hours (Gmail: 500 MB). Once spent, the account stops
+     * cleanly and the next run after the window continues it.
+     */
+    maxBytesPerDay: z.number().int().positive().optional(),
     /** Reconnects after a lost, stalled or throttled connection: exponential backoff with full jitter. */
     retry: RetrySchema.default(RetrySchema.parse({})),
   })
@@ -260,6 +266,22 @@ const AddressSchema = z
     kind: z.enum(['mailbox', 'alias', 'forward']).default('mailbox'),
     /** Where mail to this address goes on the new host: a destination user or external address. */
     target: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** How a Gmail source's labels arrive (README, "Gmail and Google Workspace"). */
+const GmailSchema = z
+  .object({
+    /**
+     * `folders` (default) keeps Gmail's IMAP view: one copy per label folder. `one-copy` keeps one
+     * copy per message, in its first label by the documented order, and sets the other labels as
+     * keywords where the destination keeps keywords.
+     */
+    labels: z.enum(['folders', 'one-copy']).default('folders'),
+    /** Where mail archived without a label goes: the destination's \Archive folder when absent. */
+    archiveFolder: z.string().min(1).optional(),
+    /** `one-copy`: globs of labels that keep the copy before the others, in this order. */
+    labelOrder: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -297,6 +319,8 @@ export const PlanSchema = z
     folders: MappingRulesSchema.optional(),
     addresses: z.array(AddressSchema).optional(),
     problems: ProblemsSchema.default(ProblemsSchema.parse({})),
+    /** A Gmail / Google Workspace source: labels and archived mail. */
+    gmail: GmailSchema.default(GmailSchema.parse({})),
     /** Only mail received in this window, for every account without its own (cutover-schema.ts). */
     window: WindowSchema.optional(),
     /** Delta passes until the cutover, for `mailshift sync`. */
@@ -336,3 +360,4 @@ export type ServerConfig = z.infer<typeof ServerSchema>;
 export type CredentialRef = z.infer<typeof Credential>;
 export type OAuth2ProfileConfig = z.infer<typeof OAuth2ProfileSchema>;
 export type PlanLimits = z.infer<typeof LimitsSchema>;
+export type GmailOptions = z.infer<typeof GmailSchema>;

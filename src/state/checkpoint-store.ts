@@ -479,6 +479,18 @@ export class CheckpointStore {
     this.markStep('record');
   }
 
+  /**
+   * Bytes of the account's messages committed as copied since a time (ms since the epoch): what the
+   * destination received, for a daily upload budget. A flag update since counts too (it touches the
+   * row), which only errs on the side of sending less.
+   */
+  bytesAppendedSince(account: string, since: number): number {
+    const row = this.stmt(
+      `SELECT COALESCE(SUM(size), 0) AS bytes FROM messages WHERE account = ? AND state = 'copied' AND updated_at >= ?`,
+    ).get(account, since) as { bytes: number };
+    return row.bytes;
+  }
+
   /** Rows left "appending" by an interrupted run, with their batch's UIDNEXT-before. */
   inDoubt(account: string, folder: string): (MessageRow & { dest_uidnext_before: number })[] {
     return this.stmt(

@@ -18,6 +18,13 @@ import type { FolderGroup } from './plan-folders.js';
 import { readDetails } from './read-messages.js';
 import { selectForDetails } from './select-details.js';
 import type { FolderResult, VerifyMode } from './types.js';
+import {
+  byPresence,
+  expectedFlags,
+  presentElsewhere,
+  readElsewhere,
+  type GmailVerify,
+} from './gmail-presence.js';
 
 /** What verifying a group needs besides its two connections. */
 export interface GroupDeps {
@@ -25,13 +32,19 @@ export interface GroupDeps {
   store: CheckpointStore;
   mode: VerifyMode;
   repair: RepairPolicy;
+  /** A Gmail source: labels, All Mail and keywords (gmail-presence.ts). */
+  gmail?: GmailVerify;
+  /** Destination folders that exist (NFC paths), for a Gmail source's reading of them. */
+  existing?: ReadonlySet<string>;
 }
 
 /** Examines a source folder and reads its messages with what the checkpoint knows of them. */
 async function readSource(src: FolderReader, folder: string, deps: GroupDeps): Promise<SourceSide> {
   const opened = await src.examine(folder);
   const uidValidity = opened.status.uidValidity;
-  const messages = await src.scan(1);
+  const scanned = await src.scan(1);
+  const gmail = deps.gmail;
+  const messages = gmail ? scanned.map((m) => expectedFlags(gmail, folder, m)) : scanned;
   const rows = deps.store.folderMessages(deps.account, folder).filter((r) => r.uidvalidity === uidValidity);
   const synced = deps.store.folder(deps.account, folder);
   return {
@@ -61,9 +74,13 @@ export async function verifyGroup(
 ): Promise<FolderResult[]> {
   const sources: SourceSide[] = [];
   for (const folder of group.sources) sources.push(await readSource(src, folder, deps));
+  const gmail = deps.gmail && group.sources.some((f) => byPresence(deps.gmail!, f)) ? deps.gmail : undefined;
+  // Read before this group's own folder, which the details below need examined.
+  const elsewhere = gmail ? await readElsewhere(gmail, dst, deps.existing ?? new Set()) : undefined;
   const destination = group.exists ? await readDestination(dst, group.destination) : undefined;
   const input = { sources, destination };
-  const outcome = matchMessages(input);
+  const matched = matchMessages(input);
+  const outcome = elsewhere ? presentElsewhere(matched, elsewhere) : matched;
   const pairs = outcome.sources.map((o) => comparePairs(o.pairs));
 
   const content: (ContentResult | undefined)[] = [];

@@ -9,6 +9,7 @@ import type { FolderMapper } from '../core/ports.js';
 import type { Plan, PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import { gmailSettingsOf } from '../plan/gmail-labels.js';
 import { checkAddresses } from './check-addresses.js';
 import { verdictOf, verifyTotals } from './verdict.js';
 import { verifyAccount } from './verify-account.js';
@@ -50,6 +51,7 @@ export async function verifyPlan(plan: Plan, deps: VerifyDeps): Promise<VerifyRe
           retry: plan.limits.retry,
           signal: deps.signal,
           logger: deps.logger,
+          gmail: gmailSettingsOf(plan),
         });
         deps.onAccount?.(r);
         return r;
