@@ -14,6 +14,7 @@ export function imapWiring(exitNow?: (code: number) => void): CliWiring {
   return {
     connectors: async (plan, logger) => (await import('./imap-connectors.js')).imapConnectors(plan, logger),
     readers: async (plan, logger) => (await import('./imap-connectors.js')).imapReaders(plan, logger),
+    inboxWake: async (plan, logger) => (await import('./inbox-wake.js')).imapInboxWake(plan, logger),
     ...(exitNow ? { exitNow } : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { Reporter } from '../core/events.js';
 import type { AccountConnectors, FolderMapper } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { planFolders } from './account-setup.js';
@@ -41,6 +42,10 @@ export interface AccountDeps {
   mapper: FolderMapper;
   /** The plan's rule for source folders created after `mailshift plan` (options.newFolders). */
   newFolders: 'copy' | 'review';
+  /** The account's date window for this pass (date-window.ts); every message when absent. */
+  window?: ResolvedWindow;
+  /** Newest mail first (copy-order.ts, `options.newestFirst`). */
+  newestFirst: boolean;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { AppendItem, AppendOutcome } from '../core/ports.js';
 import { repairForRetry } from '../core/repair.js';
 import type { AppendResult } from '../state/checkpoint-store.js';
 import { BodyPrefetch } from './body-prefetch.js';
+import { windowKey } from './date-window.js';
 import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
 
 /**
@@ -53,6 +54,7 @@ export async function finishFolder(
       messages: srcStatus.messages,
       highestmodseq: srcStatus.highestModseq ?? null,
       dest_uidvalidity: copy.destStatus.uidValidity,
+      window: windowKey(ctx.window),
     });
   }
   return totals;

@@ -11,6 +11,8 @@ import type { FolderStatus } from '../core/folders.js';
 import { IdentityPool } from '../core/identity-pool.js';
 import { isDone, type MessageMeta } from '../core/messages.js';
 import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
+import { copyOrder } from './copy-order.js';
+import { leftOutByWindow, skipOutsideWindow, windowKey } from './date-window.js';
 import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
 
 /**
@@ -32,7 +34,11 @@ export async function prepareFolder(
   await destinationReady;
   // A folder listed with its STATUS was found changed by the account's setup; one listed
   // without (no LIST-STATUS) is only known now.
-  if (!job.status && !job.refill && folderUnchanged(ctx.state, ctx.account, job, srcStatus))
+  if (
+    !job.status &&
+    !job.refill &&
+    folderUnchanged(ctx.state, ctx.account, job, srcStatus, windowKey(ctx.window))
+  )
     return { job, totals, srcStatus };
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
@@ -45,32 +51,39 @@ export async function prepareFolder(
   const uidvalidity = opened.uidValidity;
   const key: FolderKey = { account: ctx.account, folder: job.source, uidvalidity };
   const rows = ctx.state.folderMessages(ctx.account, job.source).filter((r) => r.uidvalidity === uidvalidity);
-  const doneRows = new Map(rows.filter((r) => heldNow(r, job, destStatus)).map((r) => [r.uid, r]));
+  // Settled: on the destination as it is now, or left out by the date window as it is now.
+  const doneRows = new Map(
+    rows.filter((r) => heldNow(r, job, destStatus) || leftOutByWindow(ctx.window, r)).map((r) => [r.uid, r]),
+  );
 
   const sameValidity = prev !== undefined && prev.uidvalidity === uidvalidity;
   if (ctx.syncFlags && sameValidity && doneRows.size > 0) {
     totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev?.highestmodseq ?? undefined);
   }
   const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows, (r) => doneRows.has(r.uid)) : 1;
-  const metas = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
+  const scanned = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
+  const metas = skipOutsideWindow(ctx, key, job, scanned, totals);
   if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
   const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
-  const fitting = skipOversize(ctx, key, job, toAppend, totals);
+  const fitting = copyOrder(skipOversize(ctx, key, job, toAppend, totals), ctx.newestFirst ?? false);
   return { job, totals, srcStatus, copy: { key, metas: fitting, destStatus, permitted } };
 }
 
 /**
  * Whether a folder needs nothing: its STATUS tuple equals the one recorded after its last complete
- * sync into the same destination folder, and no batch of it is left in doubt by a crash.
+ * sync into the same destination folder under the same date window (date-window.ts), and no batch
+ * of it is left in doubt by a crash.
  */
 export function folderUnchanged(
   state: CheckpointStore,
   account: string,
   job: Pick<FolderJob, 'source' | 'destination'>,
   st: FolderStatus,
+  window: string | null = null,
 ): boolean {
   const prev = state.folder(account, job.source);
   if (!prev || prev.dest_path !== job.destination) return false;
+  if ((prev.window ?? null) !== window) return false;
   if (state.inDoubt(account, job.source).length > 0) return false;
   if (prev.uidvalidity !== st.uidValidity || prev.uidnext !== st.uidNext || prev.messages !== st.messages)
     return false;

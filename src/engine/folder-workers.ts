@@ -10,6 +10,7 @@ import { isStoreError, MailshiftError } from '../core/errors.js';
 import type { Reporter } from '../core/events.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { AccountTally } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -35,6 +36,9 @@ export interface FolderWorkDeps {
   tally: AccountTally;
   /** Every folder of this run of the account, for what a full destination still needs. */
   jobs: readonly FolderTask[];
+  /** The account's date window for this pass, and the order of the copy (date-window.ts, copy-order.ts). */
+  window?: ResolvedWindow;
+  newestFirst?: boolean;
 }
 
 /**
@@ -97,6 +101,8 @@ function folderContext(
     reporter: deps.reporter,
     signal: lane.signal,
     rate: deps.rate,
+    ...(deps.window ? { window: deps.window } : {}),
+    newestFirst: deps.newestFirst ?? false,
     committed: () => lane.progress(),
   };
 }

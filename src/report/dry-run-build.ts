@@ -22,9 +22,12 @@ import {
   incomingBytes,
   oversizeMessages,
   sortProblems,
+  windowedOut,
+  windowWords,
   type AccountFacts,
 } from './dry-run-problems.js';
 import type { Lang } from '../core/units.js';
+import type { ResolvedWindow } from '../plan/window.js';
 
 /** Largest messages listed per account. */
 export const LARGEST_LISTED = 5;
@@ -40,6 +43,8 @@ export interface DryRunAccountInput {
   syncedFolders: string[];
   /** Messages (copied or found present) and bytes an earlier run put on the destination. */
   alreadyCopied: { messages: number; bytes: number };
+  /** The account's date window, when the plan has one: what it leaves out is not counted as to copy. */
+  window?: ResolvedWindow;
 }
 
 /** Everything the report is made of. */
@@ -122,6 +127,8 @@ function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Prob
         .slice(0, LARGEST_LISTED)
     : [];
   const mine = problems.filter((p) => p.account === a.id);
+  const out = windowedOut(facts);
+  const outBytes = out.reduce((s, m) => s + m.size, 0);
   return {
     id: a.id,
     sourceUser: src.user,
@@ -131,14 +138,17 @@ function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Prob
     folders: rows,
     totals: {
       folders: copy.length,
-      messages: copy.reduce((s, r) => s + r.messages, 0),
-      bytes: copy.reduce((s, r) => s + r.bytes, 0),
+      messages: copy.reduce((s, r) => s + r.messages, 0) - out.length,
+      bytes: copy.reduce((s, r) => s + r.bytes, 0) - outBytes,
     },
     ...range(copy),
     largest,
     ...(dst.ok && dst.quota ? { quota: { ...dst.quota, incoming: incomingBytes(facts) } } : {}),
     ...(dst.ok && dst.appendLimit !== undefined ? { appendLimit: dst.appendLimit } : {}),
     alreadyCopied: a.alreadyCopied,
+    ...(a.window && out.length > 0
+      ? { outsideWindow: { messages: out.length, bytes: outBytes, window: windowWords(a.window) } }
+      : {}),
     blockers: mine.filter((p) => p.severity === 'blocker').length,
     warnings: mine.filter((p) => p.severity === 'warning').length,
     discoverySeconds: a.discovery.seconds,
@@ -153,6 +163,7 @@ function toFacts(a: DryRunAccountInput, input: DryRunInput): AccountFacts {
     syncedFolders: new Set(a.syncedFolders),
     alreadyCopied: a.alreadyCopied,
     maxMessageSize: input.plan.maxMessageSize,
+    ...(a.window ? { window: a.window } : {}),
     lang: input.lang,
   };
 }
@@ -181,7 +192,11 @@ export function buildDryRunReport(input: DryRunInput): DryRunReport {
       const facts = toFacts(a, input);
       const copy = copiedRows(facts.rows);
       const over = oversizeMessages(facts);
-      const messages = copy.reduce((s, r) => s + r.messages, 0) - over.length - a.alreadyCopied.messages;
+      const messages =
+        copy.reduce((s, r) => s + r.messages, 0) -
+        over.length -
+        windowedOut(facts).length -
+        a.alreadyCopied.messages;
       return { messages: sum.messages + Math.max(0, messages), bytes: sum.bytes + incomingBytes(facts) };
     },
     { messages: 0, bytes: 0 },

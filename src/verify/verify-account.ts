@@ -15,6 +15,7 @@ import type { RepairPolicy } from '../core/repair.js';
 import type { PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import { folderResult } from './counts.js';
 import { planFolders, type FolderGroup } from './plan-folders.js';
 import type { AccountResult, FolderResult, VerifyMode } from './types.js';
@@ -34,6 +35,8 @@ export interface AccountVerifyDeps {
   retry: RetryPolicy;
   signal: AbortSignal;
   logger: Logger;
+  /** The account's date window: what it leaves out counts as skipped on purpose. */
+  window?: ResolvedWindow;
 }
 
 /** One lane's connections: a reader on each side. */
@@ -102,7 +105,13 @@ async function verifyFolders(
   );
   const plan = planFor(id, source, destination, deps);
   const done: FolderResult[] = [...plan.settled];
-  const group = { account: id, store: deps.store, mode: deps.mode, repair: deps.repair };
+  const group = {
+    account: id,
+    store: deps.store,
+    mode: deps.mode,
+    repair: deps.repair,
+    ...(deps.window ? { window: deps.window } : {}),
+  };
   try {
     await pool.run({
       jobs: plan.groups,

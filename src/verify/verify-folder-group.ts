@@ -8,6 +8,7 @@ import type { RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import { compareContent, type ContentResult } from './compare-content.js';
 import { comparePairs } from './compare-pairs.js';
 import { isSampled } from './deep-sample.js';
@@ -25,6 +26,8 @@ export interface GroupDeps {
   store: CheckpointStore;
   mode: VerifyMode;
   repair: RepairPolicy;
+  /** The account's date window (what a run leaves out on purpose). */
+  window?: ResolvedWindow;
 }
 
 /** Examines a source folder and reads its messages with what the checkpoint knows of them. */
@@ -40,6 +43,7 @@ async function readSource(src: FolderReader, folder: string, deps: GroupDeps): P
     messages,
     rows,
     ...(synced && synced.uidvalidity === uidValidity ? { syncedUidNext: synced.uidnext } : {}),
+    ...(deps.window ? { window: deps.window } : {}),
   };
 }
 
