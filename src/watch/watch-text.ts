@@ -22,7 +22,9 @@ export function watchLine(e: WatchEvent): string | undefined {
       return `sync: ${r.final ? 'final pass after the cutover' : `pass ${r.number}`} starts (${r.trigger})${who}`;
     }
     case 'pass-done':
-      return `sync: pass ${e.request.number} ${e.status}`;
+      return e.request.final
+        ? `sync: final pass (pass ${e.request.number}) ${e.status}; the sync ends`
+        : `sync: pass ${e.request.number} ${e.status}`;
     case 'accounts-waiting':
       return `sync: every account waits after failures until ${iso(e.until)}`;
     case 'notice': {
