@@ -49,7 +49,7 @@ export async function runSync(args: SyncArgs, session: CliSession): Promise<numb
     schedule = ScheduleStore.open(ctx.state.db);
     const notify = await planNotifier(ctx.plan, schedule);
     if (sched.idle && session.wiring.inboxWake) wake = await session.wiring.inboxWake(ctx.plan, ctx.logger);
-    const say = sayer(args, session);
+    const say = sayer(args, session, wake !== undefined);
     const accounts = args.account ?? ctx.plan.accounts.map((a) => a.id);
     const listening = wake;
     const deps: WatchDeps = {
@@ -85,13 +85,13 @@ export async function runSync(args: SyncArgs, session: CliSession): Promise<numb
 }
 
 /** Writes what the loop does: lines for people, NDJSON with `--json` (then on stdout with the events). */
-function sayer(args: SyncArgs, session: CliSession): NonNullable<WatchDeps['onEvent']> {
+function sayer(args: SyncArgs, session: CliSession, idle: boolean): NonNullable<WatchDeps['onEvent']> {
   return (e) => {
     if (args.json) {
       session.io.stdout.write(`${JSON.stringify(watchJson(e))}\n`);
       return;
     }
-    const line = watchLine(e);
+    const line = watchLine(e, { idle });
     if (line) session.io.stdout.write(`${terminalText(line)}\n`);
   };
 }
@@ -118,7 +118,8 @@ function passRunner(
       ...(wiring.retry ? { retry: wiring.retry } : {}),
     });
     session.outcome.summary = summary;
-    (args.json ? io.stderr : io.stdout).write(`${formatRunSummary(summary, ctx.store)}\n`);
+    // A pass that found nothing new says so in one line: most delta passes do.
+    (args.json ? io.stderr : io.stdout).write(`${formatRunSummary(summary, ctx.store, { quiet: true })}\n`);
     return summary;
   };
 }

@@ -11,8 +11,17 @@ import { driftText, wipedText } from './drift-text.js';
 import { terminalText } from '../shared/terminal-text.js';
 import { WINDOW_REASON } from '../plan/window.js';
 
-/** Formats the summary of a run, naming every failed or skipped message from the state. */
-export function formatRunSummary(summary: RunSummary, state: CheckpointStore): string {
+/**
+ * Formats the summary of a run, naming every failed or skipped message from the state.
+ * @param opts.quiet a run that changed nothing and found nothing to say gets its last line only
+ *   (a sync's delta passes, most of which find nothing new)
+ */
+export function formatRunSummary(
+  summary: RunSummary,
+  state: CheckpointStore,
+  opts: { quiet?: boolean } = {},
+): string {
+  if (opts.quiet && uneventful(summary)) return terminalText(verdictLines(summary).join('\n'));
   const rows = [
     ['account', 'folders', 'copied', 'already there', 'skipped', 'failed', 'flag updates', 'size'],
   ];
@@ -51,14 +60,30 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
     }
     for (const [reason, n] of windowed) lines.push(`${a.account}: ${n} messages skipped: ${reason}`);
   }
+  lines.push(...verdictLines(summary));
+  return terminalText(lines.join('\n'));
+}
+
+/** Complete, nothing copied, found, skipped, failed or updated, and nothing changed on a server. */
+function uneventful(s: RunSummary): boolean {
+  const t = s.totals;
+  return (
+    s.complete &&
+    t.copied + t.present + t.skipped + t.failed + t.flagsUpdated === 0 &&
+    s.accounts.every((a) => a.drift.length === 0 && a.skippedFolders.length === 0)
+  );
+}
+
+/** The verdict line (and what to do when something is left). */
+function verdictLines(summary: RunSummary): string[] {
   const t = summary.totals;
   const rate = summary.seconds > 0 ? t.copied / summary.seconds : 0;
   const verdict = summary.interrupted ? 'INTERRUPTED' : summary.complete ? 'Complete' : 'INCOMPLETE';
-  lines.push(
+  const lines = [
     `${verdict}: ${t.copied} copied (${formatSize('en', t.bytes)}), ${t.present} already there, ` +
       `${t.skipped} skipped, ${t.failed} failed in ${formatSeconds('en', summary.seconds)} (${rate.toFixed(0)} msg/s).`,
-  );
+  ];
   if (!summary.complete)
     lines.push('Run the same command again to retry what failed; nothing is copied twice.');
-  return terminalText(lines.join('\n'));
+  return lines;
 }

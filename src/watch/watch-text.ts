@@ -7,13 +7,16 @@ import type { WatchEvent } from './watch.js';
 
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** One line about an event of the loop, or undefined for nothing worth a line. */
-export function watchLine(e: WatchEvent): string | undefined {
+/**
+ * One line about an event of the loop, or undefined for nothing worth a line.
+ * @param opts.idle new INBOX mail may start a pass early (said with the next pass's time)
+ */
+export function watchLine(e: WatchEvent, opts: { idle?: boolean } = {}): string | undefined {
   switch (e.type) {
     case 'waiting':
       return e.final
         ? `sync: the final pass runs at the cutover, ${iso(e.until)}`
-        : `sync: next pass at ${iso(e.until)} (sooner if new mail arrives in a source INBOX)`;
+        : `sync: next pass at ${iso(e.until)}${opts.idle ? ' (sooner if new mail arrives in a source INBOX)' : ''}`;
     case 'woken':
       return 'sync: new mail in a source INBOX: the next pass starts early';
     case 'pass-start': {
