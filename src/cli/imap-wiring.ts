@@ -16,6 +16,8 @@ export function imapWiring(exitNow?: (code: number) => void): CliWiring {
       (await import('./imap-connectors.js')).imapConnectors(plan, logger, logins),
     readers: async (plan, logger, logins) =>
       (await import('./imap-connectors.js')).imapReaders(plan, logger, logins),
+    inboxWake: async (plan, logger, logins) =>
+      (await import('./inbox-wake.js')).imapInboxWake(plan, logger, logins),
     ...(exitNow ? { exitNow } : {}),
   };
 }

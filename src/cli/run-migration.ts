@@ -20,7 +20,7 @@ export interface RunArgs extends PlanArgs {
  * @throws MailshiftError PLAN_*, STATE_*, USAGE_ACCOUNT, and the engine's run-scope failures (a full disk)
  */
 export async function runMigration(args: RunArgs, session: CliSession): Promise<number> {
-  const ctx = openCommand(args, session, { lock: true, command: 'run' });
+  const ctx = openCommand(args, session, { lock: true, command: 'run', events: true });
   try {
     checkAccounts(ctx.plan, args.account);
     const plan = {

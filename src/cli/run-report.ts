@@ -11,6 +11,7 @@ import { formatDryRunConsole } from '../report/dry-run-console.js';
 import { renderDryRunJson } from '../report/dry-run-json.js';
 import { parseFormats, writeDryRunReports } from '../report/dry-run-write.js';
 import type { Lang } from '../core/units.js';
+import { isOpenWindow, resolveWindow, windowOf } from '../plan/window.js';
 import { ExitCode } from '../core/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { mapperFor, openCommand, verboseLog, type PlanArgs } from './context.js';
@@ -23,6 +24,8 @@ export interface ReportArgs extends PlanArgs {
   format: string;
   lang?: Lang;
   out?: string;
+  /** The handover report after the cutover instead of the dry run (run-handover.ts). */
+  final?: boolean;
 }
 
 function server(s: Plan['source']): string {
@@ -67,6 +70,7 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
     });
     const discoverySeconds = (Date.now() - started) / 1000;
     const accounts = discovered.map((d): DryRunAccountInput => {
+      const window = resolveWindow(windowOf(plan, byId.get(d.account)!), new Date(started));
       const resolved = mapper.resolved(d.account);
       const both = d.source.ok && d.destination.ok;
       const decisions =
@@ -83,6 +87,7 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
         mapping: resolved ? 'resolved' : both ? 'proposed' : 'none',
         ...stateFigures(store, d.account),
         ...(gmail ? { gmail } : {}),
+        ...(isOpenWindow(window) ? {} : { window }),
       };
     });
     const report = buildDryRunReport({

@@ -28,6 +28,19 @@ export interface CliIo {
 }
 
 /**
+ * New mail in the source INBOXes (IDLE), for `mailshift sync` to start a pass early.
+ */
+export interface InboxWake {
+  /**
+   * Resolves when new mail arrives in the INBOX of one of `accounts`, or never (no IDLE, or the
+   * watch failed); stops listening, and closes its connections, when `signal` aborts.
+   */
+  wait(accounts: readonly string[], signal: AbortSignal): Promise<void>;
+  /** Resolves once every connection of the last wait is closed (a pass starts only then). */
+  closed(): Promise<void>;
+}
+
+/**
  * The parts of the command line that differ between production and tests. `runCli` builds
  * everything else itself.
  */
@@ -56,6 +69,8 @@ export interface CliWiring {
   reporters?: Reporter[];
   /** Overrides the plan's `limits.retry` (tests retry fast). */
   retry?: RetryPolicy;
+  /** Watches the source INBOXes for `sync`; without it passes follow the schedule only. */
+  inboxWake?: (plan: Plan, logger: Logger, logins: Logins) => Promise<InboxWake>;
 }
 
 /** What one `runCli` call ended with. */

@@ -12,6 +12,7 @@ import type { Reporter } from '../core/events.js';
 import type { AccountConnectors, FolderMapper } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { planFolders } from './account-setup.js';
@@ -48,6 +49,10 @@ export interface AccountDeps {
   newFolders: 'copy' | 'review';
   /** How a Gmail source is copied (the plan's `gmail` section and the source's provider). */
   gmail?: GmailSettings;
+  /** The account's date window for this pass (date-window.ts); every message when absent. */
+  window?: ResolvedWindow;
+  /** Newest mail first (copy-order.ts, `options.newestFirst`). */
+  newestFirst: boolean;
 }
 
 /**

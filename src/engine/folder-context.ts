@@ -10,6 +10,7 @@ import type { AccountPool } from '../core/account-pool.js';
 import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { RateLimit } from './rate-limit.js';
@@ -79,6 +80,10 @@ export interface FolderContext {
   rate?: RateLimit;
   /** The account's bytes per day on the destination (limits.maxBytesPerDay, Gmail's 500 MB). */
   daily?: DailyBudget;
+  /** The account's date window for this pass (date-window.ts); every message when absent. */
+  window?: ResolvedWindow;
+  /** Copy each folder's messages newest first (copy-order.ts). */
+  newestFirst?: boolean;
   /** Counts a committed batch: progress, after which a failure starts its retries afresh. */
   committed(): void;
 }

@@ -14,6 +14,7 @@ import { MailshiftError } from '../core/errors.js';
 import { repairForRetry } from '../core/repair.js';
 import type { AppendResult } from '../state/checkpoint-store.js';
 import { BodyPrefetch } from './body-prefetch.js';
+import { windowKey } from './date-window.js';
 import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
 
 /**
@@ -67,6 +68,7 @@ export async function finishFolder(
       messages: srcStatus.messages,
       highestmodseq: srcStatus.highestModseq ?? null,
       dest_uidvalidity: copy.destStatus.uidValidity,
+      window: windowKey(ctx.window),
     });
   }
   return totals;

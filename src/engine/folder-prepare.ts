@@ -11,6 +11,8 @@ import type { FolderStatus } from '../core/folders.js';
 import { IdentityPool } from '../core/identity-pool.js';
 import { isDone, type MessageMeta } from '../core/messages.js';
 import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
+import { copyOrder } from './copy-order.js';
+import { leftOutByWindow, skipOutsideWindow, windowKey } from './date-window.js';
 import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
 
 /**
@@ -31,7 +33,11 @@ export async function prepareFolder(
   const srcStatus = job.status ?? (await ctx.src.status(job.source));
   // A folder listed with its STATUS was found changed by the account's setup; one listed
   // without (no LIST-STATUS) is only known now.
-  if (!job.status && !job.refill && folderUnchanged(ctx.state, ctx.account, job, srcStatus))
+  if (
+    !job.status &&
+    !job.refill &&
+    folderUnchanged(ctx.state, ctx.account, job, srcStatus, windowKey(ctx.window))
+  )
     return { job, totals, srcStatus };
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
@@ -49,12 +55,15 @@ export async function prepareFolder(
   // with another UIDVALIDITY, or a destination folder that is not as recorded, is scanned again
   // from lower down (rare: drift).
   const all = ctx.state.folderMessages(ctx.account, job.source);
+  // Settled: on the destination as it is now, or left out by the date window as it is now.
+  const settled = (r: MessageRow, destValidity: number | null | undefined) =>
+    heldNow(r, job, destValidity ?? null) || leftOutByWindow(ctx.window, r);
   const scanFrom = (validity: number | undefined, destValidity: number | null | undefined) =>
     prev && !job.refill && validity === prev.uidvalidity
       ? firstUidToScan(
           prev.uidnext,
           all.filter((r) => r.uidvalidity === validity),
-          (r) => heldNow(r, job, destValidity ?? null),
+          (r) => settled(r, destValidity),
         )
       : 1;
   const guess = scanFrom(prev?.uidvalidity, prev?.dest_uidvalidity);
@@ -65,9 +74,7 @@ export async function prepareFolder(
   const uidvalidity = opened.status.uidValidity;
   const key: FolderKey = { account: ctx.account, folder: job.source, uidvalidity };
   const rows = all.filter((r) => r.uidvalidity === uidvalidity);
-  const doneRows = new Map(
-    rows.filter((r) => heldNow(r, job, destStatus.uidValidity)).map((r) => [r.uid, r]),
-  );
+  const doneRows = new Map(rows.filter((r) => settled(r, destStatus.uidValidity)).map((r) => [r.uid, r]));
   const fromUid = scanFrom(uidvalidity, destStatus.uidValidity);
   const scanned = fromUid < guess ? await ctx.bodies.scan(fromUid) : opened.metas;
 
@@ -75,25 +82,28 @@ export async function prepareFolder(
     totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev.highestmodseq ?? undefined);
   }
   const fresh = scanned.filter((m) => m.uid >= fromUid && !doneRows.has(m.uid));
-  const metas = job.policy ? job.policy.select(fresh) : fresh;
+  const metas = skipOutsideWindow(ctx, key, job, job.policy ? job.policy.select(fresh) : fresh, totals);
   if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
   const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
-  const fitting = skipOversize(ctx, key, job, toAppend, totals);
+  const fitting = copyOrder(skipOversize(ctx, key, job, toAppend, totals), ctx.newestFirst ?? false);
   return { job, totals, srcStatus, copy: { key, metas: fitting, destStatus, permitted } };
 }
 
 /**
  * Whether a folder needs nothing: its STATUS tuple equals the one recorded after its last complete
- * sync into the same destination folder, and no batch of it is left in doubt by a crash.
+ * sync into the same destination folder under the same date window (date-window.ts), and no batch
+ * of it is left in doubt by a crash.
  */
 export function folderUnchanged(
   state: CheckpointStore,
   account: string,
   job: Pick<FolderJob, 'source' | 'destination'>,
   st: FolderStatus,
+  window: string | null = null,
 ): boolean {
   const prev = state.folder(account, job.source);
   if (!prev || prev.dest_path !== job.destination) return false;
+  if ((prev.window ?? null) !== window) return false;
   if (state.inDoubt(account, job.source).length > 0) return false;
   if (prev.uidvalidity !== st.uidValidity || prev.uidnext !== st.uidNext || prev.messages !== st.messages)
     return false;

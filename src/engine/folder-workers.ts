@@ -10,6 +10,7 @@ import { isStoreError, MailshiftError } from '../core/errors.js';
 import type { Reporter } from '../core/events.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { AccountTally } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -42,6 +43,9 @@ export interface FolderWorkDeps {
   extraPipes(job: FolderTask): number;
   /** Opens one more pipe: a body reader on the source and an appender on the destination. */
   openPipe(): Promise<CopyPipe>;
+  /** The account's date window for this pass, and the order of the copy (date-window.ts, copy-order.ts). */
+  window?: ResolvedWindow;
+  newestFirst?: boolean;
 }
 
 /** Batches a folder must have to copy before more connections are worth their logins. */
@@ -134,6 +138,8 @@ function folderContext(
     signal: lane.signal,
     rate: deps.rate,
     ...(deps.daily ? { daily: deps.daily } : {}),
+    ...(deps.window ? { window: deps.window } : {}),
+    newestFirst: deps.newestFirst ?? false,
     committed: () => lane.progress(),
   };
 }

@@ -22,6 +22,8 @@ import {
   incomingBytes,
   oversizeMessages,
   sortProblems,
+  windowedOut,
+  windowWords,
   type AccountFacts,
 } from './dry-run-problems.js';
 import type { Lang } from '../core/units.js';
@@ -36,6 +38,7 @@ import {
 } from '../plan/provider-presets.js';
 import type { ProviderReport } from './dry-run-model.js';
 import { gmailSummary } from './dry-run-gmail.js';
+import type { ResolvedWindow } from '../plan/window.js';
 
 /** Largest messages listed per account. */
 export const LARGEST_LISTED = 5;
@@ -53,6 +56,8 @@ export interface DryRunAccountInput {
   alreadyCopied: { messages: number; bytes: number };
   /** A Gmail source's folder roles and label mode (plan/gmail-labels.ts), when the source is Gmail. */
   gmail?: GmailView;
+  /** The account's date window, when the plan has one: what it leaves out is not counted as to copy. */
+  window?: ResolvedWindow;
 }
 
 /** Everything the report is made of. */
@@ -165,6 +170,8 @@ function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Prob
         .slice(0, LARGEST_LISTED)
     : [];
   const mine = problems.filter((p) => p.account === a.id);
+  const out = windowedOut(facts);
+  const outBytes = out.reduce((s, m) => s + m.size, 0);
   return {
     id: a.id,
     sourceUser: src.user,
@@ -175,8 +182,8 @@ function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Prob
     totals: {
       folders: copy.length,
       ...gmailTotals(a, {
-        messages: copy.reduce((s, r) => s + r.messages, 0),
-        bytes: copy.reduce((s, r) => s + r.bytes, 0),
+        messages: copy.reduce((s, r) => s + r.messages, 0) - out.length,
+        bytes: copy.reduce((s, r) => s + r.bytes, 0) - outBytes,
       }),
     },
     ...range(copy),
@@ -184,6 +191,9 @@ function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Prob
     ...(dst.ok && dst.quota ? { quota: { ...dst.quota, incoming: incomingBytes(facts) } } : {}),
     ...(dst.ok && dst.appendLimit !== undefined ? { appendLimit: dst.appendLimit } : {}),
     alreadyCopied: a.alreadyCopied,
+    ...(a.window && out.length > 0
+      ? { outsideWindow: { messages: out.length, bytes: outBytes, window: windowWords(a.window) } }
+      : {}),
     blockers: mine.filter((p) => p.severity === 'blocker').length,
     warnings: mine.filter((p) => p.severity === 'warning').length,
     discoverySeconds: a.discovery.seconds,
@@ -234,6 +244,7 @@ function toFacts(a: DryRunAccountInput, input: DryRunInput): AccountFacts {
     syncedFolders: new Set(a.syncedFolders),
     alreadyCopied: a.alreadyCopied,
     maxMessageSize: input.plan.maxMessageSize,
+    ...(a.window ? { window: a.window } : {}),
     lang: input.lang,
   };
 }
@@ -263,7 +274,7 @@ export function buildDryRunReport(input: DryRunInput): DryRunReport {
       const copy = copiedRows(facts.rows);
       const over = oversizeMessages(facts);
       const listed = gmailTotals(a, { messages: copy.reduce((s, r) => s + r.messages, 0), bytes: 0 });
-      const messages = listed.messages - over.length - a.alreadyCopied.messages;
+      const messages = listed.messages - over.length - windowedOut(facts).length - a.alreadyCopied.messages;
       return { messages: sum.messages + Math.max(0, messages), bytes: sum.bytes + incomingBytes(facts) };
     },
     { messages: 0, bytes: 0 },

@@ -34,6 +34,7 @@ export type ProblemKind =
   | 'flags-not-kept'
   | 'flags-unverified'
   | 'folders-skipped'
+  | 'outside-window'
   | 'mapping-warnings'
   | 'merge-into-existing'
   | 'address-unmapped'
@@ -135,6 +136,8 @@ export interface AccountReport {
   appendLimit?: AppendLimit;
   /** Messages and bytes a previous run already put on the destination (from the state). */
   alreadyCopied: { messages: number; bytes: number };
+  /** Messages of the copied folders the plan's date window leaves out on purpose (not in `totals`). */
+  outsideWindow?: { messages: number; bytes: number; window: string };
   blockers: number;
   warnings: number;
   discoverySeconds: number;

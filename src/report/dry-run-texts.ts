@@ -246,6 +246,11 @@ const EN: Strings = {
       action: () =>
         'Check the list. To copy one of them anyway, add it to folders.include (or folders.map) in the plan.',
     },
+    'outside-window': {
+      title: (p) => `Messages outside the plan's date window (${p.window}): left out on purpose`,
+      action: () =>
+        "They stay on the old server and are not counted in the figures above. To move them too, widen or remove the plan's window (window.since / window.before).",
+    },
     'mapping-warnings': {
       title: () => 'Folder names that needed a decision',
       action: () => 'Review each line; to choose another place for a folder, use folders.map in the plan.',
@@ -457,6 +462,11 @@ const PL: Strings = {
       title: () => 'Foldery, kt\u00f3re nie zostan\u0105 skopiowane',
       action: () =>
         'Sprawd\u017a list\u0119. Aby mimo to skopiowa\u0107 kt\u00f3ry\u015b z nich, dodaj go do folders.include (lub folders.map) w planie.',
+    },
+    'outside-window': {
+      title: (p) => `Wiadomo\u015bci spoza zakresu dat z planu (${p.window}) \u2013 celowo pomini\u0119te`,
+      action: () =>
+        'Zostaj\u0105 na starym serwerze i nie s\u0105 liczone w powy\u017cszych liczbach. Aby je r\u00f3wnie\u017c przenie\u015b\u0107, poszerz lub usu\u0144 zakres dat w planie (window.since / window.before).',
     },
     'mapping-warnings': {
       title: () => 'Nazwy folder\u00f3w, kt\u00f3re wymaga\u0142y decyzji',

@@ -15,6 +15,7 @@ import type { RepairPolicy } from '../core/repair.js';
 import type { PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import { folderResult } from './counts.js';
 import { planFolders, type FolderGroup } from './plan-folders.js';
 import type { AccountResult, FolderResult, VerifyMode } from './types.js';
@@ -38,6 +39,8 @@ export interface AccountVerifyDeps {
   logger: Logger;
   /** How a Gmail source was copied (the plan's `gmail` section and the source's provider). */
   gmail?: GmailSettings;
+  /** The account's date window: what it leaves out counts as skipped on purpose. */
+  window?: ResolvedWindow;
 }
 
 /** One lane's connections: a reader on each side. */
@@ -113,6 +116,7 @@ async function verifyFolders(
     mode: deps.mode,
     repair: deps.repair,
     ...(gmail ? { gmail, existing: new Set(destination.folders.map((f) => f.path.normalize('NFC'))) } : {}),
+    ...(deps.window ? { window: deps.window } : {}),
   };
   try {
     await pool.run({

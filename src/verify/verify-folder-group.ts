@@ -8,6 +8,7 @@ import type { RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import { compareContent, type ContentResult } from './compare-content.js';
 import { comparePairs } from './compare-pairs.js';
 import { isSampled } from './deep-sample.js';
@@ -36,6 +37,8 @@ export interface GroupDeps {
   gmail?: GmailVerify;
   /** Destination folders that exist (NFC paths), for a Gmail source's reading of them. */
   existing?: ReadonlySet<string>;
+  /** The account's date window (what a run leaves out on purpose). */
+  window?: ResolvedWindow;
 }
 
 /** Examines a source folder and reads its messages with what the checkpoint knows of them. */
@@ -53,6 +56,7 @@ async function readSource(src: FolderReader, folder: string, deps: GroupDeps): P
     messages,
     rows,
     ...(synced && synced.uidvalidity === uidValidity ? { syncedUidNext: synced.uidnext } : {}),
+    ...(deps.window ? { window: deps.window } : {}),
   };
 }
 

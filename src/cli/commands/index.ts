@@ -10,6 +10,7 @@ import { planCommand } from './plan.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
+import { syncCommand } from './sync.js';
 import { verifyCommand } from './verify.js';
 
 /** The commands of one `runCli` call, their handlers bound to its session. */
@@ -18,6 +19,7 @@ export function commands(session: CliSession): CommandModule<object, never>[] {
     planCommand(session),
     reportCommand(session),
     runCommand(session),
+    syncCommand(session),
     statusCommand(session),
     verifyCommand(session),
     dashboardCommand(session),
