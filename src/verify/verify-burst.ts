@@ -15,7 +15,7 @@ import type { FolderResult } from './types.js';
 import { verifyGroup, type GroupDeps, type ScannedFolder } from './verify-folder-group.js';
 
 /** A burst's bounds: folders written at once, and messages (as listed) read into memory at once. */
-export const BURST = { folders: 25, messages: 2000 };
+export const BURST = { folders: 100, messages: 2000 };
 
 /**
  * Cuts the groups (biggest first) into bursts, in order, each within {@link BURST} (a group bigger
