@@ -104,7 +104,9 @@ export async function connectReader(e: Endpoint, logger: Logger | false = false)
       return base.capabilities;
     },
     scanFolders: async (paths) => {
-      scanner ??= connectOwn(e, (opts) => ScanPipeline.open(opts));
+      // A scan connection ended by a folder's bad reply is replaced: the next burst is not its fault.
+      const current = await scanner?.catch(() => undefined);
+      if (!scanner || current?.ended) scanner = connectOwn(e, (opts) => ScanPipeline.open(opts));
       return (await scanner).scanFolders(paths);
     },
     close: async () => {

@@ -84,6 +84,11 @@ export class ScanPipeline {
     return folders.map((f, i) => folderScan(f, replies[2 * i]!, replies[2 * i + 1]!));
   }
 
+  /** Whether the connection has ended (lost, or closed after a reply this client refuses). */
+  get ended(): boolean {
+    return this.conn.error !== undefined;
+  }
+
   /** Logs out and closes; never throws. */
   close(): Promise<void> {
     return this.conn.close();

@@ -56,10 +56,20 @@ export async function verifyBurst(
 ): Promise<FolderResult[]> {
   if (!src.scanFolders || !dst.scanFolders) throw new Error('verifyBurst needs readers with scanFolders');
   const wanted = burst.filter((g) => g.exists).map((g) => g.destination);
-  const [sources, destinations] = await Promise.all([
-    src.scanFolders(burst.flatMap((g) => g.sources)),
-    wanted.length > 0 ? dst.scanFolders(wanted) : Promise.resolve([]),
-  ]);
+  let sources: FolderScan[];
+  let destinations: FolderScan[];
+  try {
+    [sources, destinations] = await Promise.all([
+      src.scanFolders(burst.flatMap((g) => g.sources)),
+      wanted.length > 0 ? dst.scanFolders(wanted) : Promise.resolve([]),
+    ]);
+  } catch (err) {
+    if (!folderScoped(err)) throw err;
+    // A folder of the burst sent what the scan refuses (a UID out of range, a huge literal), which
+    // ends the scan connection without saying which folder: the groups are read one by one, so
+    // that folder fails alone, as it would without bursts.
+    return groupByGroup(src, dst, burst, deps);
+  }
   const bySource = new Map(sources.map((s) => [s.path, s]));
   const byDestination = new Map(destinations.map((s) => [s.path, s]));
   const out: FolderResult[] = [];
@@ -76,14 +86,41 @@ export async function verifyBurst(
       out.push(...(await verifyGroup(src, dst, g, deps, ahead)));
     } catch (err) {
       // A folder the server refuses is a finding of that folder; the others go on.
-      if (!(err instanceof MailshiftError) || err.scope !== 'folder') throw err;
-      out.push(...g.sources.map((s) => folderResult(s, g.destination, 'error', { detail: err.message })));
+      if (!folderScoped(err)) throw err;
+      out.push(...failed(g, err.message));
     }
     // What this group held is not needed any more: the burst's memory shrinks as it is compared.
     for (const s of g.sources) bySource.delete(s);
     byDestination.delete(g.destination);
   }
   return out;
+}
+
+/** The burst's groups read and compared one after the other, each folder on its own. */
+async function groupByGroup(
+  src: FolderReader,
+  dst: FolderReader,
+  burst: readonly FolderGroup[],
+  deps: GroupDeps,
+): Promise<FolderResult[]> {
+  const out: FolderResult[] = [];
+  for (const g of burst) {
+    try {
+      out.push(...(await verifyGroup(src, dst, g, deps)));
+    } catch (err) {
+      if (!folderScoped(err)) throw err;
+      out.push(...failed(g, err.message));
+    }
+  }
+  return out;
+}
+
+function folderScoped(err: unknown): err is MailshiftError {
+  return err instanceof MailshiftError && err.scope === 'folder';
+}
+
+function failed(g: FolderGroup, detail: string): FolderResult[] {
+  return g.sources.map((s) => folderResult(s, g.destination, 'error', { detail }));
 }
 
 function read(scan: FolderScan | undefined): ScannedFolder {

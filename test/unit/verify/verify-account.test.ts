@@ -69,6 +69,7 @@ function reader(
             return paths.map((path) => {
               const err = fault(path);
               if (err instanceof StoreError && err.kind === 'refused') return { path, error: err };
+              // A reply the scan refuses ends its connection, whichever folder sent it.
               if (err) throw err;
               return {
                 path,
@@ -248,5 +249,28 @@ describe('verifyAccount', () => {
       run.logs.map((l) => l.msg),
       ['retrying folder'],
     );
+  });
+
+  it('reads a burst folder by folder when one folder breaks the scan, so that folder fails alone', async () => {
+    const calls: Calls = { examined: [], bursts: [] };
+    const broken = () =>
+      new StoreError('the server sent UID 0 in folder "Sent", outside 1..4294967295', {
+        kind: 'protocol',
+        scope: 'folder',
+      });
+    const run = verify({
+      lanes: 2,
+      attempts: 2,
+      calls,
+      fault: (path) => (path === 'Sent' ? broken() : undefined),
+    });
+    const result = await run.result;
+    assert.deepEqual(
+      result.folders.map((f) => `${f.source}:${f.status}:${f.counts.matched}`),
+      ['INBOX:compared:2', 'Sent:error:0', 'Archive:compared:2'],
+    );
+    assert.match(result.folders[1]!.detail ?? '', /UID 0/);
+    assert.deepEqual([...new Set(calls.examined)].sort(), [...FOLDERS].sort(), 'read one by one');
+    assert.equal(run.logs.length, 0, 'nothing retried');
   });
 });
