@@ -14,6 +14,7 @@ import type {
   SideListing,
 } from './folders.js';
 import type { FetchedMessage, MessageMeta } from './messages.js';
+import type { StoreError } from './errors.js';
 
 /** What a metadata scan reads besides flags, date, size and the identity headers. */
 export interface ScanOptions {
@@ -24,6 +25,10 @@ export interface ScanOptions {
    */
   gmailLabels?: boolean;
 }
+
+/** One folder of a {@link FolderReader.scanFolders} burst: its status and messages, or its refusal. */
+export type FolderScan =
+  { path: string; status: FolderStatus; messages: MessageMeta[] } | { path: string; error: StoreError };
 
 /** Read-only access to one side's folders on one connection. */
 export interface FolderReader {
@@ -39,6 +44,14 @@ export interface FolderReader {
   scanFlags(changedSince?: string): Promise<Map<number, string[]>>;
   /** Raw bodies (BODY.PEEK[]) of the examined folder. */
   fetchBodies(uids: number[]): Promise<Map<number, FetchedMessage>>;
+  /**
+   * EXAMINE and metadata scan (as {@link scan} from UID 1) of several folders in one round trip,
+   * one result per path in order: a folder the server refuses is a result with its error, the
+   * others are still read. Which folder is examined afterwards is unspecified: {@link examine}
+   * before {@link scan} or {@link fetchBodies}. Absent where the connection cannot pipeline.
+   * @throws StoreError when the connection is lost
+   */
+  scanFolders?(paths: readonly string[]): Promise<FolderScan[]>;
   /** Quota of the account (RFC 9208) where offered: bytes used and allowed. */
   quota(): Promise<{ usage: number; limit: number } | undefined>;
   close(): Promise<void>;

@@ -29,7 +29,7 @@ import type { MessageMeta } from '../core/messages.js';
  * Gmail's account-wide message id where offered, so that All Mail is matched with the label
  * folders exactly (https://developers.google.com/workspace/gmail/imap/imap-extensions).
  */
-function scanCommand(fromUid: number, gmail: boolean): string {
+export function scanCommand(fromUid: number, gmail: boolean): string {
   const gmId = gmail ? ' X-GM-MSGID' : '';
   return `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE${gmId} ${HEADER_ITEM})`;
 }

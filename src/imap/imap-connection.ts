@@ -77,6 +77,11 @@ export class ImapConnection {
   private readonly parser: ImapResponseParser;
   /** Called with every untagged response after the greeting (EXISTS, FETCH data, OK [UIDVALIDITY]...). */
   onUntagged?: (r: ImapResponse & { kind: 'untagged' }) => void;
+  /**
+   * Called with every tagged reply as it is read, before its promise settles: a client that
+   * pipelines commands learns which command the untagged responses that follow belong to.
+   */
+  onTagged?: (r: TaggedResponse) => void;
   private pending = new Map<string, PendingCommand>();
   private continuation?: { entry: PendingCommand; resolve(v: 'continue' | TaggedResponse): void };
   private greeting?: (r: ImapResponse) => void;
@@ -146,7 +151,12 @@ export class ImapConnection {
    * @returns promises rejecting with the connection's {@link StoreError} if it ends first.
    */
   send(commands: CommandPart[][]): Promise<TaggedResponse>[] {
-    return this.register(commands).map((e) => this.guard(e.promise));
+    return this.sendTagged(commands).map((c) => c.reply);
+  }
+
+  /** {@link send}, also naming each command's tag (to match with {@link onTagged}). */
+  sendTagged(commands: CommandPart[][]): { tag: string; reply: Promise<TaggedResponse> }[] {
+    return this.register(commands).map((e) => ({ tag: e.tag, reply: this.guard(e.promise) }));
   }
 
   /** Sends one command; resolves with its tagged reply. */
@@ -536,6 +546,7 @@ export class ImapConnection {
         this.pending.delete(r.tag);
         if (r.code?.name === 'CAPABILITY') this.setCapabilities(r.code.args);
         entry.response = r;
+        this.onTagged?.(r);
         if (this.upgrading === entry && r.status === 'OK') this.socket.pause();
         entry.resolve(r);
         if (this.continuation?.entry === entry) {

@@ -12,6 +12,7 @@ import { storableFlags } from '../core/flags.js';
 import { connectError, connectionLost, fromImapflow } from './store-errors.js';
 import type { BodyPool } from './body-pool.js';
 import { FetchPipeline } from './fetch-pipeline.js';
+import { ScanPipeline } from './scan-pipeline.js';
 import {
   examine,
   fetchBodies,
@@ -88,10 +89,32 @@ export async function connectSource(e: Endpoint, logger: Logger | false = false)
   return guarded(client, reader(client));
 }
 
-/** Connects a read-only reader of either side (dry run, verify). */
+/**
+ * Connects a read-only reader of either side (dry run, verify). Its `scanFolders` reads bursts of
+ * folders on a second connection of mailshift's own client (scan-pipeline.ts), logged in at the
+ * first burst and closed with the reader: imapflow sends one command at a time.
+ */
 export async function connectReader(e: Endpoint, logger: Logger | false = false): Promise<FolderReader> {
   const client = await openImap(e, logger);
-  return guarded(client, reader(client));
+  const base = guarded(client, reader(client));
+  let scanner: Promise<ScanPipeline> | undefined;
+  return {
+    ...base,
+    get capabilities() {
+      return base.capabilities;
+    },
+    scanFolders: async (paths) => {
+      // A scan connection ended by a folder's bad reply is replaced: the next burst is not its fault.
+      const current = await scanner?.catch(() => undefined);
+      if (!scanner || current?.ended) scanner = connectOwn(e, (opts) => ScanPipeline.open(opts));
+      return (await scanner).scanFolders(paths);
+    },
+    close: async () => {
+      await base.close();
+      const opened = await scanner?.catch(() => undefined);
+      await opened?.close();
+    },
+  };
 }
 
 /** Connects the destination's control connection (folders, flags, reads). */

@@ -41,7 +41,7 @@ export function formatRunSummary(
   const lines = [textTable(rows), ''];
   for (const a of summary.accounts) {
     if (a.error) lines.push(`${a.account}: STOPPED: ${a.error}${a.hint ? `\n  -> ${a.hint}` : ''}`);
-    const wiped = wipedText(a.account, a.drift, state.syncedFolders(a.account).length);
+    const wiped = wipedText(a.account, a.drift, state.folders(a.account).length);
     if (wiped) lines.push(`${a.account}: ${wiped}`);
     for (const d of a.drift) lines.push(`${a.account}: ${driftText(d)}`);
     for (const p of a.unverified) lines.push(`${a.account}: NOT COMPLETE: ${p}`);

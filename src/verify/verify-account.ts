@@ -1,7 +1,8 @@
 /**
  * Verifies one account: log in on both sides (a refused login is itself a finding), list both,
  * take the folder mapping, then compare the destination folders over a few lanes of one reader per
- * side (core/account-pool.ts), biggest first. A folder the server refuses to open is reported and
+ * side (core/account-pool.ts), biggest first, in bursts of folders read in one round trip where
+ * the readers can (verify-burst.ts). A folder the server refuses to open is reported and
  * the others go on; a dropped connection is reopened and the folder compared again, per the plan's
  * `limits.retry`; a throttling server leaves fewer lanes. When the account's connections keep
  * failing, the folders not compared say why.
@@ -20,6 +21,7 @@ import { folderResult } from './counts.js';
 import { planFolders, type FolderGroup } from './plan-folders.js';
 import type { AccountResult, FolderResult, VerifyMode } from './types.js';
 import { verifyGroup } from './verify-folder-group.js';
+import { bursts, verifyBurst } from './verify-burst.js';
 import { reconcile } from '../plan/drift.js';
 import { gmailView, readLabelIndex, type GmailSettings } from '../plan/gmail-labels.js';
 import { gmailDestinations, type GmailVerify } from './gmail-presence.js';
@@ -69,7 +71,7 @@ export async function verifyAccount(account: PlanAccount, deps: AccountVerifyDep
   const [src, dst] = await Promise.allSettled([deps.connect.source(), deps.connect.destination()]);
   if (src.status === 'rejected') result.sourceLogin = { ok: false, error: loginError(src.reason) };
   if (dst.status === 'rejected') result.destinationLogin = { ok: false, error: loginError(dst.reason) };
-  const pool = new AccountPool<ReaderLane, FolderGroup>({
+  const pool = new AccountPool<ReaderLane, FolderGroup[]>({
     account: account.id,
     lanes: deps.lanes,
     retry: deps.retry,
@@ -101,12 +103,14 @@ export async function verifyAccount(account: PlanAccount, deps: AccountVerifyDep
 /** Lists both sides, then compares every folder group over the lanes. */
 async function verifyFolders(
   id: string,
-  pool: AccountPool<ReaderLane, FolderGroup>,
+  pool: AccountPool<ReaderLane, FolderGroup[]>,
   deps: AccountVerifyDeps,
 ): Promise<FolderResult[]> {
-  const [source, destination] = await pool.setup('listing folders', ['source', 'destination'], (c) =>
-    Promise.all([c.source.listFolders(), c.destination.listFolders()]),
-  );
+  let canBurst = false;
+  const [source, destination] = await pool.setup('listing folders', ['source', 'destination'], (c) => {
+    canBurst = c.source.scanFolders !== undefined && c.destination.scanFolders !== undefined;
+    return Promise.all([c.source.listFolders(), c.destination.listFolders()]);
+  });
   const { plan, decisions } = planFor(id, source, destination, deps);
   const done: FolderResult[] = [...plan.settled];
   const gmail = await gmailVerify(pool, deps.gmail, decisions, source);
@@ -118,17 +122,27 @@ async function verifyFolders(
     ...(gmail ? { gmail, existing: new Set(destination.folders.map((f) => f.path.normalize('NFC'))) } : {}),
     ...(deps.window ? { window: deps.window } : {}),
   };
+  // Readers that scan many folders in one round trip take the groups a burst at a time (a Gmail
+  // source reads its labels and All Mail folder by folder); others one group at a time.
+  const bursty = canBurst && !gmail;
   try {
     await pool.run({
-      jobs: plan.groups,
-      name: (g) => g.destination,
-      work: async (g, lane) => {
-        try {
-          done.push(...(await verifyGroup(lane.conns.source, lane.conns.destination, g, group)));
-        } catch (err) {
-          // A folder the server refuses is a finding of that folder; the others go on.
-          if (!(err instanceof MailshiftError) || err.scope !== 'folder') throw err;
-          done.push(...failedGroup(g, err.message));
+      jobs: bursty ? bursts(plan.groups) : plan.groups.map((g) => [g]),
+      name: (b) => b.map((g) => g.destination).join(', '),
+      work: async (b, lane) => {
+        const { source: src, destination: dst } = lane.conns;
+        if (bursty) {
+          done.push(...(await verifyBurst(src, dst, b, group)));
+          return;
+        }
+        for (const g of b) {
+          try {
+            done.push(...(await verifyGroup(src, dst, g, group)));
+          } catch (err) {
+            // A folder the server refuses is a finding of that folder; the others go on.
+            if (!(err instanceof MailshiftError) || err.scope !== 'folder') throw err;
+            done.push(...failedGroup(g, err.message));
+          }
         }
       },
     });
@@ -137,7 +151,7 @@ async function verifyFolders(
     if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
     // The account stopped (connections that kept failing, a login refused on reconnect): the
     // folders not compared say why.
-    for (const g of pool.left) done.push(...failedGroup(g, err.message));
+    for (const g of pool.left.flat()) done.push(...failedGroup(g, err.message));
   }
   if (deps.signal.aborted) throw interrupted();
   const position = new Map(plan.order.map((p, i) => [p, i]));
@@ -169,7 +183,7 @@ function planFor(id: string, source: SideListing, destination: SideListing, deps
 
 /** A Gmail source's labels, read once per account (plan/gmail-labels.ts), or undefined. */
 async function gmailVerify(
-  pool: AccountPool<ReaderLane, FolderGroup>,
+  pool: AccountPool<ReaderLane, FolderGroup[]>,
   settings: GmailSettings | undefined,
   decisions: readonly FolderDecision[],
   source: SideListing,

@@ -7,6 +7,7 @@
 import type { RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
 import type { MessageMeta } from '../core/messages.js';
+import type { FolderStatus } from '../core/folders.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ResolvedWindow } from '../plan/window.js';
 import { compareContent, type ContentResult } from './compare-content.js';
@@ -41,11 +42,28 @@ export interface GroupDeps {
   window?: ResolvedWindow;
 }
 
-/** Examines a source folder and reads its messages with what the checkpoint knows of them. */
-async function readSource(src: FolderReader, folder: string, deps: GroupDeps): Promise<SourceSide> {
-  const opened = await src.examine(folder);
-  const uidValidity = opened.status.uidValidity;
-  const scanned = await src.scan(1);
+/** A folder as a burst read it (verify-burst.ts): its status on opening and its messages. */
+export interface ScannedFolder {
+  status: FolderStatus;
+  messages: MessageMeta[];
+}
+
+/** A group's folders read ahead in a burst: each source folder's scan, and the destination's. */
+export interface GroupScans {
+  sources: ScannedFolder[];
+  /** Absent when the destination folder does not exist. */
+  destination?: ScannedFolder;
+}
+
+/** Examines a source folder and reads its messages (unless read ahead) with what the checkpoint knows of them. */
+async function readSource(
+  src: FolderReader,
+  folder: string,
+  deps: GroupDeps,
+  ahead?: ScannedFolder,
+): Promise<SourceSide> {
+  const uidValidity = ahead ? ahead.status.uidValidity : (await src.examine(folder)).status.uidValidity;
+  const scanned = ahead ? ahead.messages : await src.scan(1);
   const gmail = deps.gmail;
   const messages = gmail ? scanned.map((m) => expectedFlags(gmail, folder, m)) : scanned;
   const rows = deps.store.folderMessages(deps.account, folder).filter((r) => r.uidvalidity === uidValidity);
@@ -60,9 +78,23 @@ async function readSource(src: FolderReader, folder: string, deps: GroupDeps): P
   };
 }
 
-async function readDestination(dst: FolderReader, folder: string): Promise<DestinationSide> {
+async function readDestination(
+  dst: FolderReader,
+  folder: string,
+  ahead?: ScannedFolder,
+): Promise<DestinationSide> {
+  if (ahead) return { folder, uidValidity: ahead.status.uidValidity, messages: ahead.messages };
   const opened = await dst.examine(folder);
   return { folder, uidValidity: opened.status.uidValidity, messages: await dst.scan(1) };
+}
+
+/** The folder a reader has examined, so that bodies are read where they are (examined again when not). */
+function examined(reader: FolderReader, at: string | undefined): (folder: string) => Promise<void> {
+  return async (folder) => {
+    if (at === folder) return;
+    await reader.examine(folder);
+    at = folder;
+  };
 }
 
 /**
@@ -75,13 +107,20 @@ export async function verifyGroup(
   dst: FolderReader,
   group: FolderGroup,
   deps: GroupDeps,
+  ahead?: GroupScans,
 ): Promise<FolderResult[]> {
   const sources: SourceSide[] = [];
-  for (const folder of group.sources) sources.push(await readSource(src, folder, deps));
+  for (const [i, folder] of group.sources.entries())
+    sources.push(await readSource(src, folder, deps, ahead?.sources[i]));
   const gmail = deps.gmail && group.sources.some((f) => byPresence(deps.gmail!, f)) ? deps.gmail : undefined;
   // Read before this group's own folder, which the details below need examined.
   const elsewhere = gmail ? await readElsewhere(gmail, dst, deps.existing ?? new Set()) : undefined;
-  const destination = group.exists ? await readDestination(dst, group.destination) : undefined;
+  const destination = group.exists
+    ? await readDestination(dst, group.destination, ahead?.destination)
+    : undefined;
+  // Read ahead, neither reader is known to have examined anything of this group.
+  const openSource = examined(src, ahead ? undefined : group.sources.at(-1));
+  const openDestination = examined(dst, ahead || !destination ? undefined : group.destination);
   const input = { sources, destination };
   const matched = matchMessages(input);
   const outcome = elsewhere ? presentElsewhere(matched, elsewhere) : matched;
@@ -89,11 +128,8 @@ export async function verifyGroup(
 
   const content: (ContentResult | undefined)[] = [];
   const sourceDetails = new Map<string, Map<number, HeaderDetails>>();
-  const several = sources.length > 1;
   for (const [i, o] of outcome.sources.entries()) {
     const side = sources[i]!;
-    // With several sources on one connection, the one to read from must be examined again.
-    if (several) await src.examine(o.folder);
     const sampled = o.pairs.filter((p) =>
       isSampled(deps.mode, {
         account: deps.account,
@@ -102,6 +138,10 @@ export async function verifyGroup(
         uid: p.source.uid,
       }),
     );
+    // With several sources on one connection, the one to read from must be examined again.
+    if (sampled.length > 0) {
+      await Promise.all([openSource(o.folder), destination && openDestination(group.destination)]);
+    }
     const deep = sampled.length > 0 ? await compareContent(src, dst, sampled, deps.repair) : undefined;
     content.push(deep);
     const found = pairs[i]!;
@@ -112,11 +152,13 @@ export async function verifyGroup(
       ...found.dates.map((p) => p.source),
       ...o.notYetCopied,
     ];
-    sourceDetails.set(o.folder, await readDetails(src, selectForDetails(wanted)));
+    const details = selectForDetails(wanted);
+    if (details.length > 0) await openSource(o.folder);
+    sourceDetails.set(o.folder, await readDetails(src, details));
   }
-  const destDetails = destination
-    ? await readDetails(dst, selectForDetails(outcome.extra.map((x) => x.meta)))
-    : new Map();
+  const extraDetails = selectForDetails(outcome.extra.map((x) => x.meta));
+  if (destination && extraDetails.length > 0) await openDestination(group.destination);
+  const destDetails = destination ? await readDetails(dst, extraDetails) : new Map();
 
   return folderResults({
     input,

@@ -34,8 +34,22 @@ const listing = (path: string): FolderListing => ({
   messages: 2,
 });
 
-/** A reader of one side holding two messages in each folder; `fault` may fail an EXAMINE. */
-function reader(opened: FolderReader[], fault: (path: string) => Error | undefined): FolderReader {
+/** What the readers were asked: EXAMINE per folder, and bursts (scanFolders) with their folders. */
+interface Calls {
+  examined: string[];
+  bursts: string[][];
+}
+
+/**
+ * A reader of one side holding two messages in each folder; `fault` may fail an EXAMINE. With
+ * `calls`, it also scans bursts of folders (a refused folder is a result, a lost connection fails
+ * the burst), recording what it was asked.
+ */
+function reader(
+  opened: FolderReader[],
+  fault: (path: string) => Error | undefined,
+  calls?: Calls,
+): FolderReader {
   const r: FolderReader = {
     capabilities: new Set(['IMAP4rev1']),
     listFolders: async () => ({ namespace: { prefix: '', delimiter: '.' }, folders: FOLDERS.map(listing) }),
@@ -43,10 +57,29 @@ function reader(opened: FolderReader[], fault: (path: string) => Error | undefin
       throw new Error('not used');
     },
     examine: async (path) => {
+      calls?.examined.push(path);
       const err = fault(path);
       if (err) throw err;
       return { status: { messages: 2, uidNext: 3, uidValidity: 1 }, permanentFlags: [] };
     },
+    ...(calls
+      ? {
+          scanFolders: async (paths: readonly string[]) => {
+            calls.bursts.push([...paths]);
+            return paths.map((path) => {
+              const err = fault(path);
+              if (err instanceof StoreError && err.kind === 'refused') return { path, error: err };
+              // A reply the scan refuses ends its connection, whichever folder sent it.
+              if (err) throw err;
+              return {
+                path,
+                status: { messages: 2, uidNext: 3, uidValidity: 1 },
+                messages: [message(1), message(2)],
+              };
+            });
+          },
+        }
+      : {}),
     scan: async () => [message(1), message(2)],
     scanFlags: async () => new Map(),
     fetchBodies: async () => new Map(),
@@ -78,14 +111,19 @@ describe('verifyAccount', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function verify(opts: { lanes: number; attempts: number; fault: (path: string) => Error | undefined }) {
+  function verify(opts: {
+    lanes: number;
+    attempts: number;
+    fault: (path: string) => Error | undefined;
+    calls?: Calls;
+  }) {
     const opened: FolderReader[] = [];
     const logs: { fields: Record<string, unknown>; msg: string }[] = [];
     const logger = { warn: (fields: Record<string, unknown>, msg: string) => logs.push({ fields, msg }) };
     const result = verifyAccount(account, {
       connect: {
-        source: async () => reader(opened, () => undefined),
-        destination: async () => reader(opened, opts.fault),
+        source: async () => reader(opened, () => undefined, opts.calls),
+        destination: async () => reader(opened, opts.fault, opts.calls),
       },
       store,
       mapper: { resolved: () => decisions, propose: () => decisions },
@@ -165,5 +203,74 @@ describe('verifyAccount', () => {
       ['INBOX:compared', 'Sent:error', 'Archive:compared'],
     );
     assert.equal(run.logs.length, 0, 'a refusal is not retried');
+  });
+
+  it('reads the folders of both sides in one burst each where the readers can, a refused folder failing alone', async () => {
+    const calls: Calls = { examined: [], bursts: [] };
+    const run = verify({
+      lanes: 2,
+      attempts: 2,
+      calls,
+      fault: (path) =>
+        path === 'Sent'
+          ? new StoreError('EXAMINE Sent: Mailbox is corrupted', { kind: 'refused' })
+          : undefined,
+    });
+    const result = await run.result;
+    assert.deepEqual(
+      result.folders.map((f) => `${f.source}:${f.status}:${f.counts.matched}`),
+      ['INBOX:compared:2', 'Sent:error:0', 'Archive:compared:2'],
+    );
+    assert.match(result.folders[1]!.detail ?? '', /Mailbox is corrupted/);
+    assert.equal(calls.bursts.length, 2, 'one burst per side');
+    for (const b of calls.bursts) assert.deepEqual([...b].sort(), [...FOLDERS].sort());
+    assert.deepEqual(calls.examined, [], 'nothing examined folder by folder: nothing needed a body');
+    assert.equal(run.opened.length, 2, 'one lane: one reader per side');
+  });
+
+  it('reads a burst again on new connections when one drops', async () => {
+    const calls: Calls = { examined: [], bursts: [] };
+    let drops = 1;
+    const run = verify({
+      lanes: 2,
+      attempts: 2,
+      calls,
+      fault: (path) =>
+        path === 'Archive' && drops-- > 0
+          ? new StoreError('FETCH: the connection was lost', { kind: 'connection' })
+          : undefined,
+    });
+    const result = await run.result;
+    assert.deepEqual(
+      result.folders.map((f) => `${f.source}:${f.status}:${f.counts.matched}`),
+      ['INBOX:compared:2', 'Sent:compared:2', 'Archive:compared:2'],
+    );
+    assert.deepEqual(
+      run.logs.map((l) => l.msg),
+      ['retrying folder'],
+    );
+  });
+
+  it('reads a burst folder by folder when one folder breaks the scan, so that folder fails alone', async () => {
+    const calls: Calls = { examined: [], bursts: [] };
+    const broken = () =>
+      new StoreError('the server sent UID 0 in folder "Sent", outside 1..4294967295', {
+        kind: 'protocol',
+        scope: 'folder',
+      });
+    const run = verify({
+      lanes: 2,
+      attempts: 2,
+      calls,
+      fault: (path) => (path === 'Sent' ? broken() : undefined),
+    });
+    const result = await run.result;
+    assert.deepEqual(
+      result.folders.map((f) => `${f.source}:${f.status}:${f.counts.matched}`),
+      ['INBOX:compared:2', 'Sent:error:0', 'Archive:compared:2'],
+    );
+    assert.match(result.folders[1]!.detail ?? '', /UID 0/);
+    assert.deepEqual([...new Set(calls.examined)].sort(), [...FOLDERS].sort(), 'read one by one');
+    assert.equal(run.logs.length, 0, 'nothing retried');
   });
 });

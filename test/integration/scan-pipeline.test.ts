@@ -1,0 +1,147 @@
+/**
+ * The burst scan of verify (src/imap/scan-pipeline.ts) against real Dovecot: every folder of a
+ * burst is examined and scanned with all commands written before any answer is read, and every
+ * answer lands in its own folder (status and messages equal imapflow's reading of each folder, a
+ * refused folder in the middle shifts nothing). A gate in front of Dovecot holds back the server's
+ * answers until every command of the burst has arrived: a client that waited for an answer before
+ * the next folder would never get one, and the test would fail on its deadline.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { ScanPipeline } from '../../src/imap/scan-pipeline.js';
+import { examine, scanMessages } from '../../src/imap/mailbox-reader.js';
+import { StoreError } from '../../src/core/errors.js';
+import { connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
+
+const USER = { user: 'anna@firma.pl', password: 'secret-Pa55' };
+/** Folders of the burst: several sizes, an empty one, and names that need modified UTF-7. */
+const FOLDERS = [
+  'INBOX',
+  'Faktury/2024',
+  'Pusty',
+  'Wyci\u0105gi bankowe',
+  'Klienci/Piekarnia \u0141\u0105cka',
+  'Archive',
+];
+const MISSING = 'Nie ma takiego';
+
+function message(folder: string, i: number): string {
+  return (
+    `From: Anna <anna@firma.pl>\r\nTo: biuro@firma.pl\r\nSubject: ${folder} ${i}\r\n` +
+    `Message-ID: <${i}.${folder.length}@firma.pl>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0100\r\n\r\nbody ${i}\r\n`
+  );
+}
+
+/**
+ * A proxy that holds back everything the server sends from the first command of the burst (the
+ * first EXAMINE) until `expected` EXAMINE and UID FETCH commands have reached the server.
+ */
+async function gate(target: DovecotServer, expected: number): Promise<{ port: number; close(): void }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    let seen = 0;
+    let held: Buffer[] = [];
+    client.on('data', (d) => {
+      seen += (d.toString('latin1').match(/^\S+ (EXAMINE|UID FETCH) /gm) ?? []).length;
+      upstream.write(d);
+      if (seen >= expected && held.length > 0) {
+        client.write(Buffer.concat(held));
+        held = [];
+      }
+    });
+    upstream.on('data', (d) => {
+      if (seen > 0 && seen < expected) held.push(d);
+      else client.write(d);
+    });
+    for (const s of [client, upstream]) s.on('error', () => undefined).on('close', () => s.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+describe('burst scan of many folders (real Dovecot)', () => {
+  let dovecot: DovecotServer;
+
+  before(async () => {
+    dovecot = await startDovecot({ flavor: 'destination', users: [USER] });
+    const client = await connectPlain(dovecot, USER.user, USER.password);
+    try {
+      for (const [n, folder] of FOLDERS.entries()) {
+        if (folder !== 'INBOX') await client.mailboxCreate(folder);
+        const count = folder === 'Pusty' ? 0 : n + 2;
+        for (let i = 0; i < count; i++)
+          await client.append(folder, message(folder, i), i % 2 ? ['\\Seen', '$Forwarded'] : ['\\Flagged']);
+      }
+    } finally {
+      await client.logout();
+    }
+  });
+
+  after(async () => {
+    await dovecot?.stop();
+  });
+
+  it('writes every folder of the burst before reading an answer, and attributes each answer to its folder', async () => {
+    const paths = [...FOLDERS.slice(0, 3), MISSING, ...FOLDERS.slice(3)];
+    const proxy = await gate(dovecot, paths.length * 2);
+    const scanner = await ScanPipeline.open({
+      host: '127.0.0.1',
+      port: proxy.port,
+      security: 'none',
+      tlsVerify: false,
+      user: USER.user,
+      password: USER.password,
+      timeoutMs: 10_000,
+    });
+    try {
+      const deadline = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no answer: the burst was not written at once')), 8000).unref(),
+      );
+      const scans = await Promise.race([scanner.scanFolders(paths), deadline]);
+      assert.deepEqual(
+        scans.map((s) => s.path),
+        paths,
+      );
+      const reference = await connectPlain(dovecot, USER.user, USER.password);
+      try {
+        for (const s of scans) {
+          if (s.path === MISSING) {
+            assert.ok('error' in s && s.error instanceof StoreError, 'the missing folder is refused');
+            assert.equal(s.error.kind, 'refused');
+            continue;
+          }
+          assert.ok(!('error' in s), `${s.path} was read`);
+          const opened = await examine(reference, s.path);
+          const metas = await scanMessages(reference, 1);
+          assert.equal(s.status.uidValidity, opened.status.uidValidity, `${s.path}: UIDVALIDITY`);
+          assert.equal(s.status.uidNext, opened.status.uidNext, `${s.path}: UIDNEXT`);
+          assert.equal(s.status.messages, metas.length, `${s.path}: EXISTS`);
+          // \Recent goes to whichever session opens the folder first (RFC 3501 section 2.3.2).
+          const plain = (ms: typeof metas) =>
+            ms.map((m) => ({ ...m, flags: m.flags.filter((f) => f !== '\\Recent').sort() }));
+          assert.deepEqual(plain(s.messages), plain(metas), `${s.path}: messages`);
+        }
+        assert.equal(
+          scans.find((s) => s.path === 'Pusty' && !('error' in s) && s.messages.length === 0)?.path,
+          'Pusty',
+        );
+      } finally {
+        await reference.logout();
+      }
+    } finally {
+      await scanner.close();
+      proxy.close();
+    }
+  });
+});
