@@ -94,6 +94,7 @@ async function syncFolders(account: string, pool: CopyPool, tally: AccountTally,
   const folders = await planFolders(pool, account, deps);
   for (const d of folders.drift) tally.drifted(d);
   tally.planned(folders);
+  for (const u of folders.unsendable) tally.folderFailed(u.folder, u.reason);
   if (folders.jobs.length > 0) {
     const work = {
       ...deps,

@@ -47,8 +47,11 @@ export function imapflowOptions(
 export async function openImap(e: Endpoint, logger: Logger | false = false): Promise<ImapFlow> {
   return withFreshToken(e, async (secret) => {
     const client = new ImapFlow(imapflowOptions(e, logger, secret));
-    // An 'error' event without a listener would crash the process; failures surface through calls.
-    client.on('error', () => {});
+    // An 'error' event without a listener would crash the process. Failures surface through calls,
+    // but as "Connection not available": the error that ended the connection is kept for them.
+    client.on('error', (err: unknown) => {
+      if (!endings.has(client)) endings.set(client, { err, claimed: false });
+    });
     try {
       await client.connect();
     } catch (err) {
@@ -57,6 +60,22 @@ export async function openImap(e: Endpoint, logger: Logger | false = false): Pro
     }
     return client;
   });
+}
+
+/** The error each connection ended with ('error' event), and whether a call has reported it. */
+const endings = new WeakMap<ImapFlow, { err: unknown; claimed: boolean }>();
+
+/**
+ * The error imapflow ended a connection with (a server line or literal over the limits, a lost
+ * socket), given once: to the first call that asks, which is the command it cut short (imapflow
+ * runs one command at a time). Later calls only meet a closed connection.
+ * @returns the error, or undefined when the connection has not ended with one or it was claimed
+ */
+export function claimEnding(client: ImapFlow): unknown {
+  const ending = endings.get(client);
+  if (!ending || ending.claimed) return undefined;
+  ending.claimed = true;
+  return ending.err;
 }
 
 /**

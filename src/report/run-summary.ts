@@ -7,7 +7,7 @@ import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { formatSeconds, formatSize } from '../core/units.js';
 import { textTable } from './format.js';
 import { driftText, wipedText } from './drift-text.js';
-import { terminalText } from '../shared/terminal-text.js';
+import { terminalField } from '../shared/terminal-text.js';
 
 /** Formats the summary of a run, naming every failed or skipped message from the state. */
 export function formatRunSummary(summary: RunSummary, state: CheckpointStore): string {
@@ -28,21 +28,25 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
     ]);
   }
   const lines = [textTable(rows), ''];
+  // One line per fact: a folder name or a server's words holding a line break stay on their line.
+  const line = (text: string) => lines.push(terminalField(text));
   for (const a of summary.accounts) {
-    if (a.error) lines.push(`${a.account}: STOPPED: ${a.error}${a.hint ? `\n  -> ${a.hint}` : ''}`);
+    if (a.error) {
+      line(`${a.account}: STOPPED: ${a.error}`);
+      if (a.hint) line(`  -> ${a.hint}`);
+    }
     const wiped = wipedText(a.account, a.drift, state.syncedFolders(a.account).length);
-    if (wiped) lines.push(`${a.account}: ${wiped}`);
-    for (const d of a.drift) lines.push(`${a.account}: ${driftText(d)}`);
-    for (const p of a.unverified) lines.push(`${a.account}: NOT COMPLETE: ${p}`);
-    for (const f of a.failedFolders) lines.push(`${a.account}: folder ${f.folder} failed: ${f.error}`);
-    for (const f of a.skippedFolders) lines.push(`${a.account}: folder ${f.folder} not copied: ${f.reason}`);
+    if (wiped) line(`${a.account}: ${wiped}`);
+    for (const d of a.drift) line(`${a.account}: ${driftText(d)}`);
+    for (const p of a.unverified) line(`${a.account}: NOT COMPLETE: ${p}`);
+    for (const f of a.failedFolders) line(`${a.account}: folder ${f.folder} failed: ${f.error}`);
+    for (const f of a.skippedFolders) line(`${a.account}: folder ${f.folder} not copied: ${f.reason}`);
     for (const r of state.notableMessages(a.account)) {
-      if (r.state === 'failed') lines.push(`${a.account}: ${r.folder} UID ${r.uid} FAILED: ${r.reason}`);
-      else if (r.state === 'skipped')
-        lines.push(`${a.account}: ${r.folder} UID ${r.uid} skipped: ${r.reason}`);
+      if (r.state === 'failed') line(`${a.account}: ${r.folder} UID ${r.uid} FAILED: ${r.reason}`);
+      else if (r.state === 'skipped') line(`${a.account}: ${r.folder} UID ${r.uid} skipped: ${r.reason}`);
       else if (r.dropped_flags)
-        lines.push(`${a.account}: ${r.folder} UID ${r.uid}: destination dropped flags ${r.dropped_flags}`);
-      else if (r.repaired) lines.push(`${a.account}: ${r.folder} UID ${r.uid} repaired: ${r.repaired}`);
+        line(`${a.account}: ${r.folder} UID ${r.uid}: destination dropped flags ${r.dropped_flags}`);
+      else if (r.repaired) line(`${a.account}: ${r.folder} UID ${r.uid} repaired: ${r.repaired}`);
     }
   }
   const t = summary.totals;
@@ -54,5 +58,5 @@ export function formatRunSummary(summary: RunSummary, state: CheckpointStore): s
   );
   if (!summary.complete)
     lines.push('Run the same command again to retry what failed; nothing is copied twice.');
-  return terminalText(lines.join('\n'));
+  return lines.join('\n');
 }
