@@ -10,6 +10,8 @@ const LAYERS = {
   shared: ['core'],
   state: ['core', 'shared'],
   imap: ['core', 'shared'],
+  // Credentials (OAuth2 flows, token file, admin logins): beside imap, composed by the CLI.
+  auth: ['core', 'shared'],
   plan: ['core', 'shared'],
   engine: ['core', 'shared', 'state', 'plan'],
   verify: ['core', 'shared', 'state', 'plan'],
@@ -22,6 +24,7 @@ const LAYERS = {
     'shared',
     'state',
     'imap',
+    'auth',
     'plan',
     'engine',
     'verify',

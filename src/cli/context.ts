@@ -10,6 +10,7 @@ import { ExitCode, MailshiftError } from '../core/errors.js';
 import { loadPlan, type Plan } from '../plan/load-plan.js';
 import { mappingFor } from '../plan/resolved-plan.js';
 import { ConsoleReporter } from '../report/console-reporter.js';
+import { EventFileReporter } from '../report/event-file-reporter.js';
 import { LogReporter } from '../report/log-reporter.js';
 import { FanoutReporter, NdjsonReporter } from '../report/ndjson-reporter.js';
 import { createFileLogger, type Logger } from '../shared/logger.js';
@@ -46,8 +47,8 @@ export interface CommandContext {
 }
 
 /**
- * Opens the plan, the state directory (locked when `lock`), the checkpoint store and the log,
- * and installs Ctrl-C (and SIGTERM) handling: the first stops after what is in flight is
+ * Opens the plan, the state directory (locked when `lock`), the checkpoint store and the log (and,
+ * with `events`, the events file the dashboard follows), and installs Ctrl-C (and SIGTERM) handling: the first stops after what is in flight is
  * committed, the second stops at once through the wiring's `exitNow` (the next run resumes
  * either way).
  * @throws MailshiftError PLAN_* (plan invalid), STATE_* (unwritable, locked, newer version)
@@ -55,7 +56,7 @@ export interface CommandContext {
 export function openCommand(
   args: PlanArgs,
   session: CliSession,
-  opts: { lock: boolean; command: string },
+  opts: { lock: boolean; command: string; events?: boolean },
 ): CommandContext {
   const { wiring, io } = session;
   const plan = loadPlan(args.plan);
@@ -74,6 +75,16 @@ export function openCommand(
     command: opts.command,
   });
   const reporters: Reporter[] = [new LogReporter(logger), ...(wiring.reporters ?? [])];
+  // The dashboard's view of the run; a file that cannot be written costs the view, not the run.
+  const events = opts.events
+    ? new EventFileReporter(state.dir, {
+        onError: (err) =>
+          io.stderr.write(
+            `mailshift: warning: the events file in ${state.dir} cannot be written (${err.message}); the dashboard will not follow this run\n`,
+          ),
+      })
+    : undefined;
+  if (events) reporters.push(events);
   reporters.push(args.json ? new NdjsonReporter(io.stdout) : new ConsoleReporter(io.stderr));
   const controller = new AbortController();
   const onSignal = () => {
@@ -95,6 +106,7 @@ export function openCommand(
     close: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      events?.close();
       store.close();
       release();
       logger.flush();

@@ -12,8 +12,12 @@ import type { CliWiring } from './wiring.js';
  */
 export function imapWiring(exitNow?: (code: number) => void): CliWiring {
   return {
-    connectors: async (plan, logger) => (await import('./imap-connectors.js')).imapConnectors(plan, logger),
-    readers: async (plan, logger) => (await import('./imap-connectors.js')).imapReaders(plan, logger),
+    connectors: async (plan, logger, logins) =>
+      (await import('./imap-connectors.js')).imapConnectors(plan, logger, logins),
+    readers: async (plan, logger, logins) =>
+      (await import('./imap-connectors.js')).imapReaders(plan, logger, logins),
+    inboxWake: async (plan, logger, logins) =>
+      (await import('./inbox-wake.js')).imapInboxWake(plan, logger, logins),
     ...(exitNow ? { exitNow } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The `run` command's one core call: open the context, migrate, print the summary.
  */
+import { openLogins } from '../auth/logins.js';
 import { migrate } from '../engine/migrate.js';
 import { formatRunSummary } from '../report/run-summary.js';
 import { ExitCode } from '../core/errors.js';
@@ -19,7 +20,7 @@ export interface RunArgs extends PlanArgs {
  * @throws MailshiftError PLAN_*, STATE_*, USAGE_ACCOUNT, and the engine's run-scope failures (a full disk)
  */
 export async function runMigration(args: RunArgs, session: CliSession): Promise<number> {
-  const ctx = openCommand(args, session, { lock: true, command: 'run' });
+  const ctx = openCommand(args, session, { lock: true, command: 'run', events: true });
   try {
     checkAccounts(ctx.plan, args.account);
     const plan = {
@@ -32,7 +33,11 @@ export async function runMigration(args: RunArgs, session: CliSession): Promise<
       reporter: ctx.reporter,
       logger: ctx.logger,
       signal: ctx.signal,
-      connectors: await wiring.connectors(plan, ctx.logger),
+      connectors: await wiring.connectors(
+        plan,
+        ctx.logger,
+        openLogins(plan.logins, ctx.state.dir, ctx.logger),
+      ),
       mapper: mapperFor(plan),
       only: args.account,
       ...(wiring.retry ? { retry: wiring.retry } : {}),

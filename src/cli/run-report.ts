@@ -3,6 +3,7 @@
  * folder mapping as `run` would, build the dry-run report, write its files and print the verdict.
  * Only `FolderReader`s are built here: nothing in this path can append, create, store or delete.
  */
+import { openLogins } from '../auth/logins.js';
 import { discoverAccounts, type AccountDiscovery } from '../plan/discovery.js';
 import type { Plan } from '../plan/load-plan.js';
 import { buildDryRunReport, type DryRunAccountInput } from '../report/dry-run-build.js';
@@ -10,17 +11,21 @@ import { formatDryRunConsole } from '../report/dry-run-console.js';
 import { renderDryRunJson } from '../report/dry-run-json.js';
 import { parseFormats, writeDryRunReports } from '../report/dry-run-write.js';
 import type { Lang } from '../core/units.js';
+import { isOpenWindow, resolveWindow, windowOf } from '../plan/window.js';
 import { ExitCode } from '../core/errors.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { mapperFor, openCommand, verboseLog, type PlanArgs } from './context.js';
 import type { CliSession } from './wiring.js';
 import { terminalText } from '../shared/terminal-text.js';
+import { gmailSettingsOf, gmailView } from '../plan/gmail-labels.js';
 
 /** Options of `report`, as yargs parses them. */
 export interface ReportArgs extends PlanArgs {
   format: string;
   lang?: Lang;
   out?: string;
+  /** The handover report after the cutover instead of the dry run (run-handover.ts). */
+  final?: boolean;
 }
 
 function server(s: Plan['source']): string {
@@ -52,17 +57,20 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
     const { plan, logger, store } = ctx;
     const lang: Lang = args.lang ?? plan.report?.lang ?? 'en';
     const mapper = mapperFor(plan);
-    const readers = await session.wiring.readers(plan, verboseLog(logger));
+    const logins = openLogins(plan.logins, ctx.state.dir, logger);
+    const readers = await session.wiring.readers(plan, verboseLog(logger), logins);
     const byId = new Map(plan.accounts.map((a) => [a.id, a]));
     const started = Date.now();
     const discovered = await discoverAccounts(plan.accounts, (id) => readers(byId.get(id)!), {
       caps: plan,
+      keepKeys: plan.source.provider === 'google',
       retry: plan.limits.retry,
       signal: ctx.signal,
       onAccount: (d) => stderr.write(terminalText(`${d.account}: ${progressLine(d)}\n`)),
     });
     const discoverySeconds = (Date.now() - started) / 1000;
     const accounts = discovered.map((d): DryRunAccountInput => {
+      const window = resolveWindow(windowOf(plan, byId.get(d.account)!), new Date(started));
       const resolved = mapper.resolved(d.account);
       const both = d.source.ok && d.destination.ok;
       const decisions =
@@ -70,12 +78,16 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
         (d.source.ok && d.destination.ok
           ? mapper.propose(d.account, d.source.listing, d.destination.listing)
           : undefined);
+      const gmail =
+        decisions && d.source.ok ? gmailView(gmailSettingsOf(plan), decisions, d.source.listing) : undefined;
       return {
         id: d.account,
         discovery: d,
         decisions,
         mapping: resolved ? 'resolved' : both ? 'proposed' : 'none',
         ...stateFigures(store, d.account),
+        ...(gmail ? { gmail } : {}),
+        ...(isOpenWindow(window) ? {} : { window }),
       };
     });
     const report = buildDryRunReport({
@@ -90,6 +102,7 @@ export async function runReport(args: ReportArgs, session: CliSession): Promise<
         maxMessageSize: plan.limits.maxMessageSize,
         throughput: plan.report?.throughput,
         addresses: plan.addresses ?? [],
+        ...(plan.presets ? { presets: plan.presets } : {}),
       },
       accounts,
       learnedThroughput: store.learnedThroughput(),

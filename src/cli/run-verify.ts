@@ -2,6 +2,7 @@
  * The `verify` command's one core call: read the options, verify every account read-only,
  * write the reports, print the tables (or the JSON) and return the verdict as the exit code.
  */
+import { openLogins } from '../auth/logins.js';
 import { formatVerifyConsole } from '../report/verify-console.js';
 import { verifyReportJson } from '../report/verify-json.js';
 import { verifyTexts } from '../report/verify-texts.js';
@@ -78,7 +79,11 @@ export async function runVerify(args: VerifyArgs, session: CliSession): Promise<
     const report = await verifyPlan(plan, {
       store: ctx.store,
       mapper: mapperFor(plan),
-      readers: await session.wiring.readers(plan, verboseLog(logger)),
+      readers: await session.wiring.readers(
+        plan,
+        verboseLog(logger),
+        openLogins(plan.logins, ctx.state.dir, logger),
+      ),
       mode,
       lang,
       signal: ctx.signal,

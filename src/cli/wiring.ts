@@ -4,6 +4,7 @@
  * the tests' wiring reaches in-memory servers through the same commands, so the plan, the state
  * directory, its lock, the log, the reporters and Ctrl-C handling are the same code in both.
  */
+import type { Logins } from '../auth/logins.js';
 import type { RetryPolicy } from '../core/backoff.js';
 import type { Reporter } from '../core/events.js';
 import type { AccountConnectors, ReaderConnectors } from '../core/ports.js';
@@ -27,14 +28,34 @@ export interface CliIo {
 }
 
 /**
+ * New mail in the source INBOXes (IDLE), for `mailshift sync` to start a pass early.
+ */
+export interface InboxWake {
+  /**
+   * Resolves when new mail arrives in the INBOX of one of `accounts`, or never (no IDLE, or the
+   * watch failed); stops listening, and closes its connections, when `signal` aborts.
+   */
+  wait(accounts: readonly string[], signal: AbortSignal): Promise<void>;
+  /** Resolves once every connection of the last wait is closed (a pass starts only then). */
+  closed(): Promise<void>;
+}
+
+/**
  * The parts of the command line that differ between production and tests. `runCli` builds
  * everything else itself.
  */
 export interface CliWiring {
-  /** The connections of a run's accounts, by account id: each call of a connector opens one. */
-  connectors(plan: Plan, logger: Logger): Promise<(accountId: string) => AccountConnectors>;
+  /**
+   * The connections of a run's accounts, by account id: each call of a connector opens one.
+   * `logins` gives each endpoint its secret (src/auth); servers that need none may ignore it.
+   */
+  connectors(plan: Plan, logger: Logger, logins: Logins): Promise<(accountId: string) => AccountConnectors>;
   /** Read-only connections for `plan`, `report` and `verify`: no store that can write. */
-  readers(plan: Plan, logger: Logger | false): Promise<(account: PlanAccount) => ReaderConnectors>;
+  readers(
+    plan: Plan,
+    logger: Logger | false,
+    logins: Logins,
+  ): Promise<(account: PlanAccount) => ReaderConnectors>;
   /** Where commands write; the process's stdout and stderr when absent. */
   io?: CliIo;
   /**
@@ -48,6 +69,8 @@ export interface CliWiring {
   reporters?: Reporter[];
   /** Overrides the plan's `limits.retry` (tests retry fast). */
   retry?: RetryPolicy;
+  /** Watches the source INBOXes for `sync`; without it passes follow the schedule only. */
+  inboxWake?: (plan: Plan, logger: Logger, logins: Logins) => Promise<InboxWake>;
 }
 
 /** What one `runCli` call ended with. */

@@ -63,6 +63,14 @@ export class AccountPool<C extends Connections<C>, J, P = never> {
     return this.open;
   }
 
+  /**
+   * Lets fewer lanes work than the caps allow: connections follow the work, so a small account does
+   * not log in on four connections per side to copy twenty messages.
+   */
+  limitLanes(lanes: number): void {
+    this.open = Math.max(1, Math.min(this.open, lanes));
+  }
+
   /** Jobs not done: never taken, handed back, or the one whose failure stopped the account. */
   get left(): readonly J[] {
     return this.queue;

@@ -29,9 +29,12 @@ export const VERIFY_LANE: LaneShape = { source: 1, destination: 1 };
 /** Discovery (plan, report): one reader per side and account, reading its folders in turn. */
 export const DISCOVERY_LANE: LaneShape = { source: 1, destination: 1, maxLanes: 1 };
 
+/** Lanes an account may use when the plan does not say (`limits.connectionsPerAccount`). */
+export const DEFAULT_LANES = 2;
+
 /** The connection limits of a plan, as far as the caps need them. */
 export interface ConnectionLimits {
-  limits: { accountsInParallel: number; connectionsPerAccount: number };
+  limits: { accountsInParallel: number; connectionsPerAccount?: number };
   source: { maxConnections: number; maxConnectionsTotal: number };
   destination: { maxConnections: number; maxConnectionsTotal: number };
 }
@@ -48,7 +51,7 @@ export interface ConnectionCaps {
  */
 export function connectionCaps(plan: ConnectionLimits, lane: LaneShape): ConnectionCaps {
   const lanesPerAccount = atLeastOne(
-    plan.limits.connectionsPerAccount,
+    plan.limits.connectionsPerAccount ?? DEFAULT_LANES,
     lane.maxLanes ?? Infinity,
     plan.source.maxConnections / lane.source,
     plan.destination.maxConnections / lane.destination,

@@ -26,16 +26,48 @@ export interface ServerSettings {
   timeoutMs: number;
 }
 
-/** A secret ready for login: a password, or an OAuth2 access token. */
-export type Secret = { kind: 'password'; value: string } | { kind: 'token'; value: string };
+/**
+ * What a refused login with a secret means, and what to do about it: the credentials layer knows
+ * where the secret came from (a person's sign-in, an app registration, an admin's rights), the
+ * IMAP layer only that the server said no.
+ */
+export interface RefusalAdvice {
+  /** Error code of the refusal (`AUTH_*`). */
+  code: string;
+  /** What was refused, naming the account and where its secret came from. */
+  what: string;
+  /** What to do, in one sentence (e.g. the `mailshift login ...` command to run). */
+  hint: string;
+}
+
+/**
+ * A secret ready for login: a password, an OAuth2 access token, or an admin's password used on
+ * behalf of the endpoint's user (`form` says how: SASL PLAIN authorization identity, RFC 4616, or
+ * Dovecot's `user<separator>admin`).
+ */
+export type Secret =
+  | { kind: 'password'; value: string; refusal?: RefusalAdvice }
+  | { kind: 'token'; value: string; refusal?: RefusalAdvice }
+  | {
+      kind: 'admin';
+      admin: string;
+      value: string;
+      form: 'authzid' | 'separator';
+      separator: string;
+      refusal?: RefusalAdvice;
+    };
 
 /** Everything needed to log in to one side for one account. */
 export interface Endpoint {
   side: Side;
   server: ServerSettings;
   user: string;
-  /** Called on every (re)connect, so a token file or command is read again (asynchronously). */
-  secret: () => Promise<Secret>;
+  /**
+   * Called on every (re)connect, so a token file or command is read again and an OAuth2 token is
+   * refreshed ahead of expiry. Called with the secret a server just refused, it gives a new one if
+   * it can (an OAuth2 token is then refreshed at once, whatever its expiry said).
+   */
+  secret: (refused?: Secret) => Promise<Secret>;
 }
 
 /** Describes a server for messages: "source imap.old.example:993 (tls)". */

@@ -24,6 +24,8 @@ export type EngineEvent =
       destination: string;
       toCopy: number;
       bytes: number;
+      /** Connection pairs the folder's copy runs on (more than one for a large folder). */
+      pipes: number;
     }
   | { type: 'progress'; account: string; folder: string; messages: number; bytes: number }
   | {
@@ -44,7 +46,10 @@ export type EngineEvent =
     }
   | { type: 'folder-failed'; account: string; folder: string; error: string }
   | { type: 'account-done'; account: string; totals: FolderTotals; folders: number; failedFolders: number }
-  | { type: 'account-failed'; account: string; error: string; hint?: string }
+  /** The account stopped; `code` says why (AUTH_FAILED, DEST_OVERQUOTA, CONN_LOST...), for notices and the dashboard. */
+  | { type: 'account-failed'; account: string; error: string; hint?: string; code?: string }
+  /** Connections the run holds open now, per side, after one was opened or closed (the dashboard shows `open`). */
+  | { type: 'connections'; source: number; destination: number; open: number }
   /** A change on either server since the plan or the last sync, and what the run does about it. */
   | { type: 'drift'; account: string; drift: Drift }
   /** Something the servers show now that keeps the account from being complete (checked at its end). */

@@ -82,6 +82,11 @@ export interface SideListing {
   folders: FolderListing[];
   /** True when the server treats folder names case-insensitively (assume false for Dovecot). */
   caseInsensitive?: boolean;
+  /**
+   * The server's capabilities after login, when the listing was read from a live server: they tell
+   * a provider apart (Gmail's X-GM-EXT-1) where the plan does not name it.
+   */
+  capabilities?: readonly string[];
 }
 
 /** The user's overrides from the plan file's `folders` section. */
@@ -109,7 +114,12 @@ export type MappingReason =
   /** A subfolder of a folder that moved (a special folder, INBOX, a renamed one): it moves along. */
   | 'follows-parent'
   /** Renamed on the source after it was synced: it stays where its old name went. */
-  | 'renamed-on-source';
+  | 'renamed-on-source'
+  /**
+   * Gmail's All Mail: copied after every label folder, only what no label folder holds (mail
+   * archived without a label), into the destination's archive folder.
+   */
+  | 'archived-only';
 
 /** Why a folder is not copied. */
 export type SkipReason =
@@ -117,6 +127,8 @@ export type SkipReason =
   | 'not-selectable'
   | 'virtual'
   | 'provider-duplicate'
+  /** A provider's folder of items that are not mail (Exchange's Calendar, Contacts, Tasks...). */
+  | 'not-mail'
   /** New on the source since the plan, and the plan says new folders wait for review. */
   | 'needs-review';
 

@@ -13,6 +13,13 @@ export interface MessageMeta {
   messageId?: string;
   /** Identity used to recognise the message on the other side (see identity.ts). */
   identity: string;
+  /**
+   * Gmail's account-wide message id (X-GM-MSGID, a 64-bit unsigned decimal kept as text: it does
+   * not fit a JavaScript number), when the server offers X-GM-EXT-1.
+   */
+  gmMsgId?: string;
+  /** Gmail's labels of the message (X-GM-LABELS, decoded), when a scan asked for them. */
+  gmLabels?: string[];
 }
 
 /** A message with its raw RFC 822 bytes. */

@@ -15,15 +15,26 @@ import type {
 } from './folders.js';
 import type { FetchedMessage, MessageMeta } from './messages.js';
 
+/** What a metadata scan reads besides flags, date, size and the identity headers. */
+export interface ScanOptions {
+  /**
+   * Gmail's labels of each message (X-GM-LABELS), where the server offers X-GM-EXT-1. Google:
+   * "Gmail treats labels as folders for the purposes of IMAP"; the selected folder's own label is
+   * left out, so a whole label set is read in All Mail, which is no label.
+   */
+  gmailLabels?: boolean;
+}
+
 /** Read-only access to one side's folders on one connection. */
 export interface FolderReader {
   readonly capabilities: ReadonlySet<string>;
-  listFolders(): Promise<{ namespace: NamespaceInfo; folders: FolderListing[] }>;
+  /** Every folder, and the capabilities the server announced after login (as in {@link SideListing}). */
+  listFolders(): Promise<{ namespace: NamespaceInfo; folders: FolderListing[]; capabilities?: string[] }>;
   status(path: string): Promise<FolderStatus>;
   /** Opens a folder read-only (EXAMINE); later scans and fetches read this folder. */
   examine(path: string): Promise<OpenedFolder>;
   /** Metadata of messages with UID >= fromUid in the examined folder. */
-  scan(fromUid?: number): Promise<MessageMeta[]>;
+  scan(fromUid?: number, opts?: ScanOptions): Promise<MessageMeta[]>;
   /** Flags of all messages of the examined folder, or those changed since a modseq. */
   scanFlags(changedSince?: string): Promise<Map<number, string[]>>;
   /** Raw bodies (BODY.PEEK[]) of the examined folder. */
@@ -107,6 +118,8 @@ export interface BodyReader {
   open(path: string): Promise<FolderStatus>;
   /** Metadata of the open folder's messages with UID >= fromUid, sorted by UID. */
   scan(fromUid?: number): Promise<MessageMeta[]>;
+  /** {@link open} then {@link scan} in one round trip where the connection can pipeline them. */
+  openAndScan(path: string, fromUid?: number): Promise<{ status: FolderStatus; metas: MessageMeta[] }>;
   /** Raw bodies by UID; expunged messages are absent. May be called again before it resolves. */
   fetch(uids: readonly number[]): Promise<Map<number, Body>>;
   /**

@@ -112,6 +112,8 @@ function details(a: AccountPanel, t: DashboardTexts, lang: Lang): string {
 function nextPass(s: DashboardSnapshot, t: DashboardTexts): string {
   if (s.schedule?.finalDoneAt) return t.cutoverDone;
   if (!s.schedule?.nextAt) return t.noPassPlanned;
+  // A pass that is due and a run going on: that pass is the one running now.
+  if (s.running && Date.parse(s.schedule.nextAt) <= Date.parse(s.generatedAt)) return t.running;
   return `${when(s.schedule.nextAt)}${s.schedule.nextFinal ? ` (${t.finalPass})` : ''}`;
 }
 

@@ -8,15 +8,18 @@ import type { FolderDecision, FolderListing, SideListing } from '../core/folders
 import type { FolderMapper } from '../core/ports.js';
 import type { Drift } from '../core/drift.js';
 import { reconcile } from '../plan/drift.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { PlannedFolders } from './account-tally.js';
 import type { CopyPool, FolderTask } from './folder-context.js';
+import { folderOrder } from './copy-order.js';
+import { windowKey } from './date-window.js';
 import { folderUnchanged } from './folder-prepare.js';
 import { copiedTwice, sendableJobs, withoutUnsendable, type UnsendableFolder } from './unsendable-folders.js';
 
 /** What the setup decided, with both listings. */
 export interface AccountFolders extends PlannedFolders {
-  /** Folders to sync, biggest first, so the last lane does not finish long after the others. */
+  /** Folders to sync: INBOX first when newest first, then biggest first (copy-order.ts). */
   jobs: FolderTask[];
   /** Every folder decision after drift (new and renamed source folders included). */
   decisions: FolderDecision[];
@@ -34,6 +37,9 @@ export interface SetupDeps {
   mapper: FolderMapper;
   /** The plan's rule for source folders created after `mailshift plan`. */
   newFolders: 'copy' | 'review';
+  /** The account's date window: a folder synced under other words is not unchanged. */
+  window?: ResolvedWindow;
+  newestFirst?: boolean;
 }
 
 /**
@@ -71,11 +77,13 @@ export async function planFolders(pool: CopyPool, account: string, deps: SetupDe
   const sendable = sendableJobs(folderTasks(decisions, source), destination);
   unsendable.push(...sendable.unsendable);
   const jobs = sendable.jobs.map((j) => (refill.has(j.source) ? { ...j, refill: true } : j));
-  const unchanged = jobs.filter((j) => isUnchanged(deps.state, account, j));
+  const window = windowKey(deps.window);
+  const unchanged = jobs.filter((j) => isUnchanged(deps.state, account, j, window));
   return {
-    jobs: jobs
-      .filter((j) => !unchanged.includes(j))
-      .sort((a, b) => (b.listing.messages ?? 0) - (a.listing.messages ?? 0)),
+    jobs: folderOrder(
+      jobs.filter((j) => !unchanged.includes(j)),
+      deps.newestFirst ?? false,
+    ),
     unchanged,
     skipped: decisions.flatMap((d) => (d.action === 'skip' ? [{ folder: d.source, reason: d.detail }] : [])),
     decisions,
@@ -90,9 +98,14 @@ export async function planFolders(pool: CopyPool, account: string, deps: SetupDe
 const REFILL = new Set<Drift['kind']>(['destination-folder-missing', 'destination-folder-recreated']);
 
 /** Unchanged on the source since its last complete sync, and its destination folder as recorded. */
-function isUnchanged(state: CheckpointStore, account: string, job: FolderTask): boolean {
+function isUnchanged(
+  state: CheckpointStore,
+  account: string,
+  job: FolderTask,
+  window: string | null,
+): boolean {
   if (job.status === undefined || job.refill) return false;
-  return folderUnchanged(state, account, job, job.status);
+  return folderUnchanged(state, account, job, job.status, window);
 }
 
 /** The folders to copy, with what the source listing said of each (status, subscription, size). */

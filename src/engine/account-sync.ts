@@ -12,6 +12,7 @@ import type { Reporter } from '../core/events.js';
 import type { AccountConnectors, FolderMapper } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { planFolders } from './account-setup.js';
@@ -19,9 +20,12 @@ import { claimProblems } from './account-check.js';
 import { knownFolders } from './destination-folders.js';
 import { AccountTally, type AccountResult } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
-import type { CopyPool } from './folder-context.js';
+import type { CopyPool, FolderTask } from './folder-context.js';
 import { syncFolder } from './folder-workers.js';
 import { RateLimit } from './rate-limit.js';
+import { DailyBudget } from './daily-budget.js';
+import { copyGmail } from './gmail-source.js';
+import { gmailView, type GmailSettings } from '../plan/gmail-labels.js';
 
 export type { AccountResult } from './account-tally.js';
 
@@ -35,12 +39,20 @@ export interface AccountDeps {
   limits: PlanLimits;
   /** Lanes (connection pairs) this account may use (core/connection-caps.ts). */
   lanes: number;
+  /** The plan sets the lanes: use them all where there is work, instead of what the work needs. */
+  fixedLanes: boolean;
   retry: RetryPolicy;
   syncFlags: boolean;
   repair: RepairPolicy;
   mapper: FolderMapper;
   /** The plan's rule for source folders created after `mailshift plan` (options.newFolders). */
   newFolders: 'copy' | 'review';
+  /** How a Gmail source is copied (the plan's `gmail` section and the source's provider). */
+  gmail?: GmailSettings;
+  /** The account's date window for this pass (date-window.ts); every message when absent. */
+  window?: ResolvedWindow;
+  /** Newest mail first (copy-order.ts, `options.newestFirst`). */
+  newestFirst: boolean;
 }
 
 /**
@@ -69,7 +81,7 @@ export async function syncAccount(
     log: deps.logger,
   });
   try {
-    await syncFolders(account, pool, tally, deps);
+    await syncFolders(account, conn, pool, tally, deps);
   } catch (err) {
     if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
     tally.accountFailed(err);
@@ -89,17 +101,48 @@ export async function syncAccount(
   return result;
 }
 
+/**
+ * The lanes an account's work needs: about one per thousand messages to copy, and one per twenty
+ * folders (each folder costs round trips that another lane can overlap), within the caps.
+ */
+export function lanesForWork(jobs: readonly FolderTask[]): number {
+  const messages = jobs.reduce((s, j) => s + (j.listing.messages ?? 0), 0);
+  return Math.max(1, Math.ceil(messages / 1000), Math.ceil(jobs.length / 20));
+}
+
 /** The setup, the changed folders over the lanes, then the claim checked against both servers. */
-async function syncFolders(account: string, pool: CopyPool, tally: AccountTally, deps: AccountDeps) {
+async function syncFolders(
+  account: string,
+  conn: AccountConnectors,
+  pool: CopyPool,
+  tally: AccountTally,
+  deps: AccountDeps,
+) {
   const folders = await planFolders(pool, account, deps);
   for (const d of folders.drift) tally.drifted(d);
   tally.planned(folders);
   for (const u of folders.unsendable) tally.folderFailed(u.folder, u.reason);
   if (folders.jobs.length > 0) {
+    if (!deps.fixedLanes) pool.limitLanes(lanesForWork(folders.jobs));
+    // Lanes the caps allow but no folder takes (one huge INBOX) split the biggest folder's copy.
+    const spare = Math.max(0, pool.lanes - folders.jobs.length);
+    const biggest = folders.jobs[0];
     const work = {
       ...deps,
       account,
+      extraPipes: (job: FolderTask) => (job === biggest ? spare : 0),
+      openPipe: async () => {
+        const [bodies, appender] = await Promise.all([conn.bodies(), conn.appender()]);
+        return { bodies, appender };
+      },
       rate: RateLimit.from(deps.limits),
+      ...(deps.limits.maxBytesPerDay
+        ? {
+            daily: new DailyBudget(account, deps.limits.maxBytesPerDay, {
+              appendedSince: (since) => deps.state.bytesAppendedSince(account, since),
+            }),
+          }
+        : {}),
       known: knownFolders(
         folders.destination,
         folders.decisions,
@@ -109,11 +152,16 @@ async function syncFolders(account: string, pool: CopyPool, tally: AccountTally,
       tally,
       jobs: folders.jobs,
     };
-    await pool.run({
-      jobs: folders.jobs,
-      work: (job, lane, prepared) => syncFolder(work, job, lane, prepared),
-      name: (job) => job.source,
-    });
+    const run = (jobs: FolderTask[]) =>
+      pool.run({
+        jobs,
+        work: (job, lane, prepared) => syncFolder(work, job, lane, prepared),
+        name: (job) => job.source,
+      });
+    // A Gmail source: label folders first, All Mail last (gmail-source.ts).
+    const gmail = deps.gmail && gmailView(deps.gmail, folders.decisions, folders.source);
+    if (gmail) await copyGmail(pool, gmail, folders.jobs, run, deps.signal);
+    else await run(folders.jobs);
   }
   if (deps.signal.aborted) return;
   // Nothing copied: the destination is as the setup listed it a moment ago.

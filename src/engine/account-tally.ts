@@ -118,6 +118,7 @@ export class AccountTally {
       account: this.result.account,
       error: err.message,
       hint: err.hint,
+      code: err.code,
     });
   }
 

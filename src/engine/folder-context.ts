@@ -10,9 +10,25 @@ import type { AccountPool } from '../core/account-pool.js';
 import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { RateLimit } from './rate-limit.js';
+import type { DailyBudget } from './daily-budget.js';
+
+/**
+ * A provider's rule for the messages of one folder (a Gmail source: gmail-source.ts): which of the
+ * scanned messages this folder copies, and the flags their copies carry.
+ */
+export interface MessagePolicy {
+  /**
+   * The messages this folder copies, with their flags completed (keywords from labels); the others
+   * are left to the folder that holds their copy (they get no state row here).
+   */
+  select(metas: MessageMeta[]): MessageMeta[];
+  /** The flags a copy of the message with this identity carries, for its source flags (flag sync). */
+  flags(identity: string, flags: string[]): string[];
+}
 
 /** One folder to sync. */
 export interface FolderJob {
@@ -25,6 +41,8 @@ export interface FolderJob {
    * longer holds, so its messages are found again by identity and the missing ones copied again.
    */
   refill?: boolean;
+  /** A provider's rule for this folder's messages (a Gmail source), when there is one. */
+  policy?: MessagePolicy;
 }
 
 /** One lane's connections: source control and body reader, destination control and appender. */
@@ -60,6 +78,12 @@ export interface FolderContext {
   signal: AbortSignal;
   /** The account's optional messages/bytes per second caps. */
   rate?: RateLimit;
+  /** The account's bytes per day on the destination (limits.maxBytesPerDay, Gmail's 500 MB). */
+  daily?: DailyBudget;
+  /** The account's date window for this pass (date-window.ts); every message when absent. */
+  window?: ResolvedWindow;
+  /** Copy each folder's messages newest first (copy-order.ts). */
+  newestFirst?: boolean;
   /** Counts a committed batch: progress, after which a failure starts its retries afresh. */
   committed(): void;
 }

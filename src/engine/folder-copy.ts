@@ -8,9 +8,11 @@ import type { FolderTotals } from '../core/events.js';
 import { keepable } from '../core/flags.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
-import type { AppendItem, AppendOutcome } from '../core/ports.js';
+import type { Appender, AppendItem, AppendOutcome, BodyReader } from '../core/ports.js';
+import { MailshiftError } from '../core/errors.js';
 import type { AppendResult } from '../state/checkpoint-store.js';
 import { BodyPrefetch } from './body-prefetch.js';
+import { windowKey } from './date-window.js';
 import { outgoing, retryRepaired, type Outgoing } from './message-repair.js';
 import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
 
@@ -18,12 +20,14 @@ import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './fold
  * Copies what prepareFolder (folder-prepare.ts) left to copy and records the folder as synced.
  * @param readsIssued called once every body FETCH of this folder has been sent: from then on the
  *   body reader may be asked to open the next folder (it does so once these FETCHes have ended).
+ * @param extra more pipes (body reader and appender) to split a large folder's copy across
  * @returns the folder's totals (its caller reports the folder done)
  */
 export async function finishFolder(
   ctx: FolderContext,
   prepared: PreparedFolder,
   readsIssued: () => void = () => {},
+  extra: readonly CopyPipe[] = [],
 ): Promise<FolderTotals> {
   const { job, totals, srcStatus, copy } = prepared;
   if (!copy) {
@@ -39,8 +43,19 @@ export async function finishFolder(
       destination: job.destination,
       toCopy: copy.metas.length,
       bytes: copy.metas.reduce((s, m) => s + m.size, 0),
+      pipes: 1 + extra.length,
     });
-    await copyMessages(ctx, copy.key, job, copy.metas, copy.destStatus, copy.permitted, totals, readsIssued);
+    await copyMessages(
+      ctx,
+      copy.key,
+      job,
+      copy.metas,
+      copy.destStatus,
+      copy.permitted,
+      totals,
+      readsIssued,
+      extra,
+    );
   }
   if (totals.failed === 0 && !ctx.signal.aborted) {
     ctx.state.saveFolder({
@@ -52,6 +67,7 @@ export async function finishFolder(
       messages: srcStatus.messages,
       highestmodseq: srcStatus.highestModseq ?? null,
       dest_uidvalidity: copy.destStatus.uidValidity,
+      window: windowKey(ctx.window),
     });
   }
   return totals;
@@ -66,10 +82,21 @@ const FETCH_AHEAD = 2;
 const APPENDS_IN_FLIGHT = 2;
 
 /**
- * Copies messages in batches: bodies fetched ahead on the body reader, appends pipelined on the
- * appender, all within the byte budget. Each batch keeps its own intent -> APPEND -> commit; a
- * batch's intent is written before its command, so with two in flight a crash leaves both in
- * doubt, resolved against the destination from the lower UIDNEXT bound both recorded.
+ * A body reader and an appender a folder's copy runs on: the lane's own, and for a large folder
+ * the extra ones the account's idle lanes would have used (its copy is split across them).
+ */
+export interface CopyPipe {
+  bodies: BodyReader;
+  appender: Appender;
+}
+
+/**
+ * Copies messages in batches: bodies fetched ahead on a body reader, appends pipelined on an
+ * appender, all within the byte budget. With several pipes the batches are dealt out among them
+ * (batch i to pipe i mod n), each pipe on its own two connections. Each batch keeps its own
+ * intent -> APPEND -> commit; a batch's intent is written before its command with the lowest
+ * destination UIDNEXT known then, a bound below every UID the server assigns afterwards on any
+ * connection, so a crash with several batches in flight leaves them in doubt and resolvable.
  */
 async function copyMessages(
   ctx: FolderContext,
@@ -80,15 +107,64 @@ async function copyMessages(
   permitted: string[],
   totals: FolderTotals,
   readsIssued: () => void,
+  extra: readonly CopyPipe[],
 ): Promise<void> {
-  // Taken before any APPEND of this folder: a safe lower bound for finding in-doubt copies.
-  let destUidNext = destStatus.uidNext;
   const batches = makeBatches(metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
+  const pipes: CopyPipe[] = [{ bodies: ctx.bodies, appender: ctx.appender }, ...extra];
+  const shared: CopyShare = {
+    // Taken before any APPEND of this folder: a safe lower bound for finding in-doubt copies.
+    destUidNext: destStatus.uidNext,
+    dest: { permitted, destUidValidity: destStatus.uidValidity },
+    totals,
+  };
+  const streams = pipes.map((pipe, k) => ({
+    ctx: k === 0 ? ctx : { ...ctx, bodies: pipe.bodies, appender: pipe.appender },
+    batches: batches.filter((_, i) => i % pipes.length === k),
+  }));
+  const settled = await Promise.allSettled(
+    streams.map(async (st, k) => {
+      // Only the lane's own reader gates the next folder; an extra reader opens this one first.
+      if (k > 0) await openOn(st.ctx.bodies, job.source, key.uidvalidity);
+      await copyStream(st.ctx, key, job, st.batches, shared, k === 0 ? readsIssued : () => {});
+    }),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** What a folder's streams share: the destination's lower UIDNEXT bound, flags kept, totals. */
+interface CopyShare {
+  destUidNext: number;
+  dest: { permitted: string[]; destUidValidity: number };
+  totals: FolderTotals;
+  failure?: { err: unknown };
+}
+
+/** Opens the folder on an extra body reader, checking it is the one the scan saw. */
+async function openOn(bodies: BodyReader, path: string, uidvalidity: number): Promise<void> {
+  const status = await bodies.open(path);
+  if (status.uidValidity !== uidvalidity) {
+    throw new MailshiftError(`source folder "${path}" was recreated during the run (UIDVALIDITY changed)`, {
+      code: 'UIDVALIDITY_CHANGED',
+      scope: 'folder',
+      hint: 'run again: the folder is then compared afresh and nothing is copied twice',
+    });
+  }
+}
+
+/** One pipe's batches, in order: fetched ahead, appended two at a time, each committed. */
+async function copyStream(
+  ctx: FolderContext,
+  key: FolderKey,
+  job: FolderJob,
+  batches: MessageMeta[][],
+  shared: CopyShare,
+  readsIssued: () => void,
+): Promise<void> {
   const prefetch = new BodyPrefetch(ctx, batches, FETCH_AHEAD, readsIssued);
   const appends = new Set<Promise<void>>();
-  let failure: { err: unknown } | undefined;
   try {
-    for (let i = 0; i < batches.length && !failure; i++) {
+    for (let i = 0; i < batches.length && !shared.failure; i++) {
       const { bytes, bodies } = await prefetch.next();
       if (ctx.signal.aborted) {
         ctx.budget.release(bytes);
@@ -100,15 +176,15 @@ async function copyMessages(
         job,
         batches[i]!,
         bodies,
-        { permitted, destUidNext, destUidValidity: destStatus.uidValidity },
-        totals,
+        { ...shared.dest, destUidNext: shared.destUidNext },
+        shared.totals,
       )
         .then(
           (uidNext) => {
-            destUidNext = Math.max(destUidNext, uidNext);
+            shared.destUidNext = Math.max(shared.destUidNext, uidNext);
           },
           (err: unknown) => {
-            failure ??= { err };
+            shared.failure ??= { err };
           },
         )
         .finally(() => {
@@ -124,7 +200,7 @@ async function copyMessages(
     await Promise.all(appends);
     await prefetch.drain();
   }
-  if (failure) throw failure.err;
+  if (shared.failure) throw shared.failure.err;
 }
 
 /** One batch: intent, APPEND, commit. Returns the new lower bound of the destination UIDNEXT. */
@@ -151,6 +227,7 @@ async function appendBatch(
     );
     if (ctx.signal.aborted) return destUidNext;
   }
+  ctx.daily?.take(sum(items, (it) => bodyLength(it.raw)));
   ctx.state.recordIntent(
     key,
     job.destination,

@@ -11,6 +11,8 @@ import type { FolderStatus } from '../core/folders.js';
 import { IdentityPool } from '../core/identity-pool.js';
 import { isDone, type MessageMeta } from '../core/messages.js';
 import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
+import { copyOrder } from './copy-order.js';
+import { leftOutByWindow, skipOutsideWindow, windowKey } from './date-window.js';
 import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
 
 /**
@@ -29,48 +31,79 @@ export async function prepareFolder(
   const totals = emptyTotals();
   // Taken before the scan: mail arriving meanwhile is after this UIDNEXT and found next run.
   const srcStatus = job.status ?? (await ctx.src.status(job.source));
-  await destinationReady;
   // A folder listed with its STATUS was found changed by the account's setup; one listed
   // without (no LIST-STATUS) is only known now.
-  if (!job.status && !job.refill && folderUnchanged(ctx.state, ctx.account, job, srcStatus))
+  if (
+    !job.status &&
+    !job.refill &&
+    folderUnchanged(ctx.state, ctx.account, job, srcStatus, windowKey(ctx.window))
+  )
     return { job, totals, srcStatus };
   const prev = ctx.state.folder(ctx.account, job.source);
   const inDoubt = ctx.state.inDoubt(ctx.account, job.source);
-  if (inDoubt.length > 0) await resolveInDoubt(ctx, job, inDoubt);
-  const destination = ctx.dst.openForAppend(job.destination);
+  if (inDoubt.length > 0) {
+    await destinationReady;
+    await resolveInDoubt(ctx, job, inDoubt);
+  }
+  // The destination folder is created (when missing) and selected while the source is scanned:
+  // the scan does not need it, so its round trips are not on the folder's critical path.
+  const destination = destinationReady.then(() => ctx.dst.openForAppend(job.destination));
   destination.catch(() => {}); // awaited below; a failure meanwhile must not kill the process
 
-  const opened = await ctx.bodies.open(job.source);
-  const { status: destStatus, permanentFlags: permitted } = await destination;
-  const uidvalidity = opened.uidValidity;
+  // The source is opened and scanned in one round trip while the destination is selected on its
+  // own connection, from where the state says the last complete sync stopped. A source folder
+  // with another UIDVALIDITY, or a destination folder that is not as recorded, is scanned again
+  // from lower down (rare: drift).
+  const all = ctx.state.folderMessages(ctx.account, job.source);
+  // Settled: on the destination as it is now, or left out by the date window as it is now.
+  const settled = (r: MessageRow, destValidity: number | null | undefined) =>
+    heldNow(r, job, destValidity ?? null) || leftOutByWindow(ctx.window, r);
+  const scanFrom = (validity: number | undefined, destValidity: number | null | undefined) =>
+    prev && !job.refill && validity === prev.uidvalidity
+      ? firstUidToScan(
+          prev.uidnext,
+          all.filter((r) => r.uidvalidity === validity),
+          (r) => settled(r, destValidity),
+        )
+      : 1;
+  const guess = scanFrom(prev?.uidvalidity, prev?.dest_uidvalidity);
+  const [opened, { status: destStatus, permanentFlags: permitted }] = await Promise.all([
+    ctx.bodies.openAndScan(job.source, guess),
+    destination,
+  ]);
+  const uidvalidity = opened.status.uidValidity;
   const key: FolderKey = { account: ctx.account, folder: job.source, uidvalidity };
-  const rows = ctx.state.folderMessages(ctx.account, job.source).filter((r) => r.uidvalidity === uidvalidity);
-  const doneRows = new Map(rows.filter((r) => heldNow(r, job, destStatus)).map((r) => [r.uid, r]));
+  const rows = all.filter((r) => r.uidvalidity === uidvalidity);
+  const doneRows = new Map(rows.filter((r) => settled(r, destStatus.uidValidity)).map((r) => [r.uid, r]));
+  const fromUid = scanFrom(uidvalidity, destStatus.uidValidity);
+  const scanned = fromUid < guess ? await ctx.bodies.scan(fromUid) : opened.metas;
 
-  const sameValidity = prev !== undefined && prev.uidvalidity === uidvalidity;
-  if (ctx.syncFlags && sameValidity && doneRows.size > 0) {
-    totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev?.highestmodseq ?? undefined);
+  if (ctx.syncFlags && prev?.uidvalidity === uidvalidity && doneRows.size > 0) {
+    totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev.highestmodseq ?? undefined);
   }
-  const fromUid = sameValidity ? firstUidToScan(prev.uidnext, rows, (r) => doneRows.has(r.uid)) : 1;
-  const metas = (await ctx.bodies.scan(fromUid)).filter((m) => !doneRows.has(m.uid));
+  const fresh = scanned.filter((m) => m.uid >= fromUid && !doneRows.has(m.uid));
+  const metas = skipOutsideWindow(ctx, key, job, job.policy ? job.policy.select(fresh) : fresh, totals);
   if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
   const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
-  const fitting = skipOversize(ctx, key, job, toAppend, totals);
+  const fitting = copyOrder(skipOversize(ctx, key, job, toAppend, totals), ctx.newestFirst ?? false);
   return { job, totals, srcStatus, copy: { key, metas: fitting, destStatus, permitted } };
 }
 
 /**
  * Whether a folder needs nothing: its STATUS tuple equals the one recorded after its last complete
- * sync into the same destination folder, and no batch of it is left in doubt by a crash.
+ * sync into the same destination folder under the same date window (date-window.ts), and no batch
+ * of it is left in doubt by a crash.
  */
 export function folderUnchanged(
   state: CheckpointStore,
   account: string,
   job: Pick<FolderJob, 'source' | 'destination'>,
   st: FolderStatus,
+  window: string | null = null,
 ): boolean {
   const prev = state.folder(account, job.source);
   if (!prev || prev.dest_path !== job.destination) return false;
+  if ((prev.window ?? null) !== window) return false;
   if (state.inDoubt(account, job.source).length > 0) return false;
   if (prev.uidvalidity !== st.uidValidity || prev.uidnext !== st.uidNext || prev.messages !== st.messages)
     return false;
@@ -91,10 +124,10 @@ function firstUidToScan(uidnext: number, rows: MessageRow[], held: (r: MessageRo
  * folder, and recorded in the folder as it is (same UIDVALIDITY). A folder deleted or recreated
  * since (drift) holds none of what was recorded: those messages are looked for again.
  */
-function heldNow(r: MessageRow, job: FolderJob, dest: FolderStatus): boolean {
+function heldNow(r: MessageRow, job: FolderJob, destUidValidity: number | null): boolean {
   if (!isDone(r.state)) return false;
   if (r.dest_folder !== null && r.dest_folder !== job.destination) return false;
-  return r.dest_uidvalidity === null || r.dest_uidvalidity === dest.uidValidity;
+  return r.dest_uidvalidity === null || destUidValidity === null || r.dest_uidvalidity === destUidValidity;
 }
 
 /**
@@ -152,9 +185,11 @@ async function syncFlags(
     const row = done.get(uid);
     if (!row || row.dest_uid === null) continue;
     const recorded = JSON.parse(row.flags) as string[];
-    if (sameFlags(recorded, flags)) continue;
-    await ctx.dst.setFlags(row.dest_folder ?? job.destination, row.dest_uid, storableFlags(flags));
-    ctx.state.updateFlags(key, uid, flags);
+    // A provider's rule may add keywords to the copy (Gmail's labels): they stay.
+    const wanted = job.policy ? job.policy.flags(row.identity, flags) : flags;
+    if (sameFlags(recorded, wanted)) continue;
+    await ctx.dst.setFlags(row.dest_folder ?? job.destination, row.dest_uid, storableFlags(wanted));
+    ctx.state.updateFlags(key, uid, wanted);
     updated++;
   }
   return updated;

@@ -10,8 +10,11 @@ import { stateWriteError, type CheckpointStore } from '../state/checkpoint-store
 import { syncAccount, type AccountResult } from './account-sync.js';
 import { type AccountConnectors, type FolderMapper } from '../core/ports.js';
 import { ByteBudget } from './byte-budget.js';
+import { gmailSettingsOf } from '../plan/gmail-labels.js';
 import { connectionCaps, COPY_LANE } from '../core/connection-caps.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
+import { isOpenWindow, resolveWindow, windowOf } from '../plan/window.js';
+import { ConnectionCount } from './connection-count.js';
 
 /** What the CLI builds and hands to the engine. */
 export interface MigrateDeps {
@@ -49,15 +52,18 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
   const caps = connectionCaps(plan, COPY_LANE);
   const queue = new PQueue({ concurrency: caps.accountsAtOnce });
   const results: AccountResult[] = [];
+  const connections = new ConnectionCount(deps.reporter);
   deps.reporter.emit({ type: 'run-start', accounts: accounts.length });
   let fatal: unknown;
   await Promise.all(
     accounts.map((a) =>
       queue.add(async () => {
         if (deps.signal.aborted || fatal) return;
+        // An age (`since: 2y`) counts back from the start of the pass, the same for every folder.
+        const window = resolveWindow(windowOf(plan, a), new Date(started));
         try {
           results.push(
-            await syncAccount(a.id, deps.connectors(a.id), {
+            await syncAccount(a.id, connections.wrap(deps.connectors(a.id)), {
               state: deps.state,
               reporter: deps.reporter,
               logger: deps.logger,
@@ -65,11 +71,15 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               budget,
               limits: plan.limits,
               lanes: caps.lanesPerAccount,
+              fixedLanes: plan.limits.connectionsPerAccount !== undefined,
               retry: deps.retry ?? plan.limits.retry,
               syncFlags: plan.options.syncFlags,
               repair: plan.problems,
               mapper: deps.mapper,
               newFolders: plan.options.newFolders,
+              gmail: gmailSettingsOf(plan),
+              ...(isOpenWindow(window) ? {} : { window }),
+              newestFirst: plan.options.newestFirst,
             }),
           );
         } catch (err) {

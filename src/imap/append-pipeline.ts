@@ -19,7 +19,7 @@ import { StoreError, type StoreErrorKind } from '../core/errors.js';
 import { appendLimitBytes, canMultiappend, nonSyncLiterals } from '../core/capabilities.js';
 import { bodyLength, type Body } from '../core/body.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
-import { suggestedBackoff } from './store-errors.js';
+import { isThrottling, suggestedBackoff } from './store-errors.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
 import type { AppendBatchResult, AppendItem, AppendOutcome } from '../core/ports.js';
@@ -314,6 +314,7 @@ export class AppendPipeline {
       }
       return true;
     }
+    if (isThrottling(r.code?.name, r.text)) throw this.refused('throttled', r, mailbox, state);
     if (r.status === 'BAD') return 'bad';
     const fatal = r.code && FATAL_CODES[r.code.name];
     if (fatal) {
@@ -367,8 +368,15 @@ export class AppendPipeline {
     }
   }
 
-  /** Turns the first mailbox- or account-wide NO among single-message replies into an error. */
+  /**
+   * Turns the first mailbox- or account-wide NO among single-message replies into an error. A BAD
+   * to one message's APPEND is that message's refusal (BatchState.settle).
+   */
   private checkReplies(replies: TaggedResponse[], mailbox: string, state: BatchState): void {
+    // Microsoft 365 throttles with a bare "NO (or BAD) Request is throttled. Suggested Backoff Time:
+    // N milliseconds" (imapsync issue 198): a wait for the whole account, never one message's refusal.
+    const throttled = replies.find((r) => r.status !== 'OK' && isThrottling(r.code?.name, r.text));
+    if (throttled) throw this.refused('throttled', throttled, mailbox, state);
     for (const r of replies) {
       const fatal = r.status === 'NO' && r.code ? FATAL_CODES[r.code.name] : undefined;
       if (fatal) throw this.refused(fatal, r, mailbox, state);
@@ -377,7 +385,7 @@ export class AppendPipeline {
 
   private refused(kind: StoreErrorKind, r: TaggedResponse, mailbox: string, state: BatchState): StoreError {
     return new StoreError(
-      `${this.conn.address} refused APPEND to "${mailbox}": [${r.code?.name}] ${r.text}`,
+      `${this.conn.address} refused APPEND to "${mailbox}": ${r.code ? `[${r.code.name}] ` : ''}${r.text}`,
       {
         kind,
         responseCode: r.code?.name,
@@ -399,6 +407,7 @@ export class AppendPipeline {
         // connection's loss, to retry on a new one, not a server this client cannot follow.
         kind: state.desynced && cause?.kind === 'protocol' ? 'connection' : (cause?.kind ?? 'connection'),
         responseCode: cause?.responseCode,
+        serverText: cause?.serverText,
         waitMs: cause?.waitMs,
         inDoubt: inDoubt > 0,
         outcomes: [...state.outcomes],

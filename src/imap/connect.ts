@@ -2,9 +2,9 @@
  * Opens imapflow connections from a plan's server settings and turns its failures into errors
  * that name the server and the account and say what to check.
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
-import { isStoreError } from '../core/errors.js';
+import { isStoreError, StoreError } from '../core/errors.js';
 import type { Endpoint, Secret } from '../core/endpoint.js';
 import { connectError } from './store-errors.js';
 
@@ -21,10 +21,7 @@ export function imapflowOptions(
     doSTARTTLS: e.server.security === 'starttls' ? true : e.server.security === 'none' ? false : undefined,
     servername: e.server.servername,
     tls: { rejectUnauthorized: e.server.tlsVerify, servername: e.server.servername },
-    auth:
-      secret.kind === 'token'
-        ? { user: e.user, accessToken: secret.value }
-        : { user: e.user, pass: secret.value },
+    auth: imapflowAuth(e.user, secret),
     logger: logger === false ? false : (logger.child({ side: e.side, user: e.user }) as never),
     disableAutoIdle: true,
     // A server that accepts but never greets is a stalled connection like any other.
@@ -32,12 +29,33 @@ export function imapflowOptions(
     greetingTimeout: Math.min(30_000, e.server.timeoutMs),
     socketTimeout: e.server.timeoutMs,
     clientInfo: { name: 'mailshift' },
+    // Message bodies travel on mailshift's own connections; these carry LIST, STATUS and flags,
+    // which DEFLATE would not shorten by a round trip (COMPRESS costs one).
+    disableCompression: true,
     // Bounds against a broken or hostile server (imapflow's own defaults are 1-2 GB): a response line
     // is never near 1 MiB, and no mail message near 512 MiB (Exchange Online's largest is 150 MB).
     maxLineLength: 1024 * 1024,
     maxLiteralSize: 512 * 1024 * 1024,
     maxResponseSize: 520 * 1024 * 1024,
   } as ConstructorParameters<typeof ImapFlow>[0];
+}
+
+/**
+ * imapflow's `auth` for a secret. imapflow 2.10.2 sends SASL PLAIN with an authorization identity
+ * when given `authzid` (lib/commands/authenticate.js); `loginMethod: 'AUTH=PLAIN'` keeps it from
+ * choosing AUTH=LOGIN, which has no authorization identity.
+ */
+export function imapflowAuth(user: string, secret: Secret): ImapFlowOptions['auth'] {
+  switch (secret.kind) {
+    case 'token':
+      return { user, accessToken: secret.value };
+    case 'password':
+      return { user, pass: secret.value };
+    case 'admin':
+      return secret.form === 'authzid'
+        ? { user: secret.admin, pass: secret.value, authzid: user, loginMethod: 'AUTH=PLAIN' }
+        : { user: `${user}${secret.separator}${secret.admin}`, pass: secret.value };
+  }
 }
 
 /**
@@ -79,8 +97,10 @@ export function claimEnding(client: ImapFlow): unknown {
 }
 
 /**
- * Logs in with the endpoint's secret. A refused token is read once more: when the file or command
- * now gives another one, it was refreshed while we logged in with the expiring one, so try that.
+ * Logs in with the endpoint's secret. A refused token or admin login is tried once more with what
+ * the endpoint gives when told of the refusal: a token file or command read again, an OAuth2 token
+ * refreshed at once. When that is the same secret, or is refused too, the error says what the
+ * credentials layer advises (sign in again, give the app or the admin rights on the mailbox).
  * @throws StoreError `auth`, `tls`, `connection` or `throttled`, naming the server and the user.
  */
 export async function withFreshToken<T>(e: Endpoint, login: (secret: Secret) => Promise<T>): Promise<T> {
@@ -88,9 +108,31 @@ export async function withFreshToken<T>(e: Endpoint, login: (secret: Secret) => 
   try {
     return await login(first);
   } catch (err) {
-    if (first.kind !== 'token' || !isStoreError(err, 'auth')) throw err;
-    const again = await e.secret();
-    if (again.value === first.value) throw err;
-    return login(again);
+    if (first.kind === 'password' || !isStoreError(err, 'auth')) throw advised(err, first);
+    const again = await e.secret(first);
+    if (sameSecret(again, first)) throw advised(err, first);
+    try {
+      return await login(again);
+    } catch (err2) {
+      throw advised(err2, again);
+    }
   }
+}
+
+function sameSecret(a: Secret, b: Secret): boolean {
+  return a.kind === b.kind && a.value === b.value;
+}
+
+/** A refused login's error with the credentials layer's advice, when it gave one. */
+function advised(err: unknown, secret: Secret): unknown {
+  const advice = secret.refusal;
+  if (!advice || !isStoreError(err, 'auth')) return err;
+  return new StoreError(`${err.message}: ${advice.what}`, {
+    kind: 'auth',
+    code: advice.code,
+    responseCode: err.responseCode,
+    serverText: err.serverText,
+    hint: advice.hint,
+    cause: err,
+  });
 }

@@ -24,6 +24,16 @@ import { messageMeta, uidSet } from './mailbox-reader.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 
+/**
+ * The metadata scan of the open folder from `fromUid`: flags, date, size and identity headers, and
+ * Gmail's account-wide message id where offered, so that All Mail is matched with the label
+ * folders exactly (https://developers.google.com/workspace/gmail/imap/imap-extensions).
+ */
+function scanCommand(fromUid: number, gmail: boolean): string {
+  const gmId = gmail ? ' X-GM-MSGID' : '';
+  return `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE${gmId} ${HEADER_ITEM})`;
+}
+
 /** The largest UID (RFC 3501: nz-number, 32 bits). */
 const MAX_UID = 0xffffffff;
 
@@ -141,6 +151,51 @@ export class FetchPipeline {
     return run;
   }
 
+  /**
+   * Opens `path` read-only and scans it from `fromUid` in one round trip: EXAMINE and UID FETCH are
+   * written together (RFC 3501 section 5.5: a server runs them in order on one connection). An
+   * empty folder may refuse the FETCH's `n:*` (some servers do): it has nothing to scan.
+   * @throws StoreError `refused` when the server refuses the folder or the scan.
+   */
+  openAndScan(path: string, fromUid = 1): Promise<{ status: FolderStatus; metas: MessageMeta[] }> {
+    return this.serial(async () => {
+      await Promise.all([...this.bodyRequests].map((r) => r.done));
+      this.status = { path, messages: 0 };
+      this.sizes.clear();
+      const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
+      this.scanning = scan;
+      try {
+        const [examined, fetched] = this.conn.send([
+          ['EXAMINE ', ...mailboxArgument(path)],
+          [scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))],
+        ]);
+        fetched!.catch(() => undefined); // awaited below, unless the EXAMINE fails first
+        const r = await examined!;
+        if (r.status !== 'OK') {
+          this.status = undefined;
+          throw refusalError(`opening source folder "${path}"`, r);
+        }
+        const f = await fetched!;
+        if (f.status !== 'OK' && this.status.messages > 0)
+          throw refusalError(`listing messages of "${path}"`, f);
+      } finally {
+        this.scanning = undefined;
+      }
+      for (const m of scan.out.values()) this.sizes.set(m.uid, m.size);
+      return { status: this.openedStatus(), metas: [...scan.out.values()].sort((a, b) => a.uid - b.uid) };
+    });
+  }
+
+  private openedStatus(): FolderStatus {
+    const st = this.opened('open');
+    return {
+      messages: st.messages,
+      uidNext: st.uidNext ?? 1,
+      uidValidity: st.uidValidity ?? 0,
+      ...(st.highestModseq === undefined ? {} : { highestModseq: st.highestModseq }),
+    };
+  }
+
   private async examine(path: string): Promise<FolderStatus> {
     // The previous folder's FETCHes end first. Servers must not run EXAMINE before commands sent
     // earlier (RFC 3501 section 5.5), but a body attributed to the wrong folder would be copied
@@ -154,13 +209,7 @@ export class FetchPipeline {
       this.status = undefined;
       throw refusalError(`opening source folder "${path}"`, r);
     }
-    const st = this.status;
-    return {
-      messages: st.messages,
-      uidNext: st.uidNext ?? 1,
-      uidValidity: st.uidValidity ?? 0,
-      ...(st.highestModseq === undefined ? {} : { highestModseq: st.highestModseq }),
-    };
+    return this.openedStatus();
   }
 
   /**
@@ -178,7 +227,7 @@ export class FetchPipeline {
     this.scanning = scan;
     try {
       const r = await this.inFolder(st.path, () =>
-        this.conn.command([`UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE ${HEADER_ITEM})`]),
+        this.conn.command([scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))]),
       );
       if (r.status !== 'OK') throw refusalError(`listing messages of "${st.path}"`, r);
     } finally {
@@ -302,17 +351,18 @@ export class FetchPipeline {
     const headers = headerKey ? items.get(headerKey) : undefined;
     const flags = items.get('FLAGS');
     const date = items.get('INTERNALDATE');
-    // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
-    scan.out.set(
+    const meta = messageMeta(
       uid,
-      messageMeta(
-        uid,
-        Array.isArray(flags) ? flags : [],
-        (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
-        Number(size),
-        typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
-      ),
+      Array.isArray(flags) ? flags : [],
+      (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
+      Number(size),
+      typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
     );
+    const gmMsgId = items.get('X-GM-MSGID');
+    // A 64-bit decimal: kept as text, a JavaScript number would lose its last digits.
+    if (typeof gmMsgId === 'string' && /^\d+$/.test(gmMsgId)) meta.gmMsgId = gmMsgId;
+    // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
+    scan.out.set(uid, meta);
   }
 }
 

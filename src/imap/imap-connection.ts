@@ -32,6 +32,11 @@ export interface ConnectOptions {
   password: string;
   /** An OAuth2 access token: log in with AUTHENTICATE XOAUTH2 (Gmail, Microsoft 365) instead of the password. */
   accessToken?: string;
+  /**
+   * Act as this user while authenticating as `user` with `password` (an admin): SASL PLAIN with an
+   * authorization identity (RFC 4616), as Dovecot master users and Cyrus admins accept.
+   */
+  authzid?: string;
   /** Longest silence accepted from the server while anything is awaited (connect, greeting, a reply). */
   timeoutMs: number;
 }
@@ -242,7 +247,7 @@ export class ImapConnection {
   }
 
   private async login(): Promise<void> {
-    const { host, user, password } = this.opts;
+    const { host, user, password, authzid } = this.opts;
     await this.refreshCapabilities();
     if (this.capabilities.has('LOGINDISABLED')) {
       throw this.makeError(
@@ -255,17 +260,20 @@ export class ImapConnection {
     const r =
       this.opts.accessToken !== undefined
         ? await this.authenticateXoauth2(this.opts.accessToken)
-        : this.capabilities.has('AUTH=PLAIN') && this.capabilities.has('SASL-IR')
-          ? await this.command([
-              `AUTHENTICATE PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`,
-            ])
-          : await this.command(['LOGIN ', ...astring(user), ' ', ...astring(password)]);
+        : authzid !== undefined
+          ? await this.authenticatePlain(authzid)
+          : this.capabilities.has('AUTH=PLAIN') && this.capabilities.has('SASL-IR')
+            ? await this.command([
+                `AUTHENTICATE PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`,
+              ])
+            : await this.command(['LOGIN ', ...astring(user), ' ', ...astring(password)]);
     if (r.status !== 'OK') {
       // Never echo the password, even if a server were to put it in its reply.
       const text = secret ? r.text.split(secret).join('***') : r.text;
+      const as = authzid !== undefined ? `"${authzid}" through admin "${user}"` : `"${user}"`;
       throw this.makeError(
         'auth',
-        `login to ${host}:${this.opts.port} as "${user}" was refused: ${text}`,
+        `login to ${host}:${this.opts.port} as ${as} was refused: ${text}`,
         undefined,
         r.code?.name,
       );
@@ -276,25 +284,56 @@ export class ImapConnection {
   }
 
   /**
-   * AUTHENTICATE XOAUTH2 with the initial response (SASL-IR, which Gmail and Microsoft 365 offer). A
-   * refused token is first answered with `+ <base64 JSON error>`, to which the client sends an empty
-   * line before the tagged NO (as for OAUTHBEARER, RFC 7628 section 3.2.3).
+   * AUTHENTICATE PLAIN with an authorization identity: `authzid NUL authcid NUL password` (RFC 4616
+   * section 2), the admin's name and password acting as `authzid`. LOGIN has no place for it.
    */
-  private async authenticateXoauth2(token: string): Promise<TaggedResponse> {
-    if (!this.capabilities.has('AUTH=XOAUTH2') || !this.capabilities.has('SASL-IR')) {
+  private authenticatePlain(authzid: string): Promise<TaggedResponse> {
+    if (!this.capabilities.has('AUTH=PLAIN')) {
       throw this.makeError(
         'auth',
-        `${this.address} does not offer AUTH=XOAUTH2 with SASL-IR, needed to log in with a token`,
+        `${this.address} does not offer AUTH=PLAIN, needed to log in as an admin with an authorization identity; use adminLogin: separator if it has master users`,
+      );
+    }
+    const { user, password } = this.opts;
+    return this.authenticate('PLAIN', Buffer.from(`${authzid}\0${user}\0${password}`).toString('base64'));
+  }
+
+  /**
+   * AUTHENTICATE XOAUTH2 (Gmail, Microsoft 365). A refused token is first answered with
+   * `+ <base64 JSON error>`, to which the client sends an empty line before the tagged NO (as for
+   * OAUTHBEARER, RFC 7628 section 3.2.3).
+   */
+  private authenticateXoauth2(token: string): Promise<TaggedResponse> {
+    if (!this.capabilities.has('AUTH=XOAUTH2')) {
+      throw this.makeError(
+        'auth',
+        `${this.address} does not offer AUTH=XOAUTH2, needed to log in with a token`,
       );
     }
     const ir = Buffer.from(`user=${this.opts.user}\x01auth=Bearer ${token}\x01\x01`).toString('base64');
-    const [entry] = this.register([[`AUTHENTICATE XOAUTH2 ${ir}`]]) as [PendingCommand];
-    this.continuation = {
-      entry,
-      resolve: (v) => {
-        if (v === 'continue') this.socket.write('\r\n');
-      },
+    return this.authenticate('XOAUTH2', ir);
+  }
+
+  /**
+   * One SASL exchange whose client speaks once: with SASL-IR (RFC 4959) the response rides on the
+   * command; otherwise it answers the server's first, empty `+`. Any further `+` is the server's
+   * error report (XOAUTH2), answered with an empty response so that the tagged NO follows.
+   */
+  private async authenticate(mechanism: string, response: string): Promise<TaggedResponse> {
+    const initial = this.capabilities.has('SASL-IR');
+    const [entry] = this.register([
+      [initial ? `AUTHENTICATE ${mechanism} ${response}` : `AUTHENTICATE ${mechanism}`],
+    ]) as [PendingCommand];
+    let pending = !initial;
+    const answer = (v: 'continue' | TaggedResponse) => {
+      if (v !== 'continue') return;
+      this.socket.write(pending ? `${response}\r\n` : '\r\n');
+      if (pending) {
+        pending = false;
+        this.continuation = { entry, resolve: answer };
+      }
     };
+    this.continuation = { entry, resolve: answer };
     try {
       return await this.guard(entry.promise);
     } finally {
@@ -561,6 +600,7 @@ export class ImapConnection {
           `${this.address} closed the connection: BYE ${this.bye.text}`,
           undefined,
           code,
+          this.bye.text,
         ),
       );
     } else {
@@ -580,8 +620,19 @@ export class ImapConnection {
     );
   };
 
-  private makeError(kind: StoreErrorKind, message: string, cause?: unknown, code?: string): StoreError {
-    return new StoreError(message, { kind, responseCode: code, cause });
+  private makeError(
+    kind: StoreErrorKind,
+    message: string,
+    cause?: unknown,
+    code?: string,
+    serverText?: string,
+  ): StoreError {
+    return new StoreError(message, {
+      kind,
+      responseCode: code,
+      cause,
+      ...(serverText ? { serverText } : {}),
+    });
   }
 
   /** Ends the connection with `err` (the first failure wins) and returns it, for `throw this.fail(...)`. */

@@ -82,7 +82,7 @@ function reader(client: ImapFlow): FolderReader {
     listFolders: () => listFolders(client),
     status: (path) => folderStatus(client, path),
     examine: (path) => examine(client, path),
-    scan: (fromUid) => scanMessages(client, fromUid),
+    scan: (fromUid, opts) => scanMessages(client, fromUid, opts),
     scanFlags: (changedSince) => scanFlags(client, changedSince),
     fetchBodies: (uids) => fetchBodies(client, uids),
     quota: async () => {
@@ -183,14 +183,29 @@ function connectOwn<T>(e: Endpoint, open: (opts: ConnectOptions) => Promise<T>):
       security: e.server.security,
       tlsVerify: e.server.tlsVerify,
       servername: e.server.servername,
-      user: e.user,
-      password: secret.kind === 'password' ? secret.value : '',
-      ...(secret.kind === 'token' ? { accessToken: secret.value } : {}),
+      ...ownLogin(e.user, secret),
       timeoutMs: e.server.timeoutMs,
     }).catch((err: unknown) => {
       throw connectError(e, err);
     }),
   );
+}
+
+/** The login fields of mailshift's own connection for a secret (see imapflowAuth for imapflow's). */
+function ownLogin(
+  user: string,
+  secret: Secret,
+): Pick<ConnectOptions, 'user' | 'password' | 'accessToken' | 'authzid'> {
+  switch (secret.kind) {
+    case 'token':
+      return { user, password: '', accessToken: secret.value };
+    case 'password':
+      return { user, password: secret.value };
+    case 'admin':
+      return secret.form === 'authzid'
+        ? { user: secret.admin, password: secret.value, authzid: user }
+        : { user: `${user}${secret.separator}${secret.admin}`, password: secret.value };
+  }
 }
 
 /** Connects an appender to the destination: mailshift's own pipelined APPEND client. */

@@ -10,6 +10,7 @@ import { connectionLost, refusalError } from './store-errors.js';
 import { namesItselfBack } from './imap-syntax.js';
 import { StoreError } from '../core/errors.js';
 import type { FetchedMessage, MessageMeta } from '../core/messages.js';
+import type { ScanOptions } from '../core/ports.js';
 import type { FolderStatus, OpenedFolder } from '../core/folders.js';
 
 const SPECIAL_USES: SpecialUse[] = [
@@ -37,7 +38,7 @@ export function personalNamespace(client: ImapFlow, folders: ListResponse[]): Na
 /** LIST every folder with attributes, special use as announced by the server, and subscription. */
 export async function listFolders(
   client: ImapFlow,
-): Promise<{ namespace: NamespaceInfo; folders: FolderListing[] }> {
+): Promise<{ namespace: NamespaceInfo; folders: FolderListing[]; capabilities: string[] }> {
   // With LIST-STATUS (RFC 5819) this is one round trip for every folder's STATUS.
   const raw = await client.list({ statusQuery: statusQuery(client) });
   // Names are UTF-8 on the wire once UTF8=ACCEPT or IMAP4rev2 is enabled (imapflow enables both).
@@ -59,7 +60,17 @@ export async function listFolders(
       ...(namesItselfBack(f.pathAsListed, utf8) ? {} : { listedAs: f.pathAsListed }),
     };
   });
-  return { namespace: personalNamespace(client, raw), folders };
+  return { namespace: personalNamespace(client, raw), folders, capabilities: capabilityList(client) };
+}
+
+/** The capabilities the server announced after login, upper-cased, `NAME=value` kept whole. */
+export function capabilityList(client: ImapFlow): string[] {
+  return [...client.capabilities].map(([k, v]) => (typeof v === 'number' ? `${k}=${v}` : k));
+}
+
+/** Gmail's IMAP extensions (X-GM-MSGID, X-GM-LABELS), https://developers.google.com/workspace/gmail/imap/imap-extensions */
+function hasGmailExtensions(client: ImapFlow): boolean {
+  return client.capabilities.has('X-GM-EXT-1');
 }
 
 function statusQuery(client: ImapFlow): Parameters<ImapFlow['status']>[1] {
@@ -122,14 +133,37 @@ export function openedFolder(box: MailboxObject): OpenedFolder {
  * Lists metadata of messages with UID >= fromUid in an opened folder: flags, INTERNALDATE, size
  * and the identity header fields. Collects first, so no other command runs inside the fetch loop.
  */
-export async function scanMessages(client: ImapFlow, fromUid = 1): Promise<MessageMeta[]> {
+export async function scanMessages(
+  client: ImapFlow,
+  fromUid = 1,
+  opts: ScanOptions = {},
+): Promise<MessageMeta[]> {
   if (!client.mailbox || client.mailbox.exists === 0) return [];
   const out: MessageMeta[] = [];
-  const query = { uid: true, flags: true, internalDate: true, size: true, headers: IDENTITY_HEADERS };
+  const gmail = hasGmailExtensions(client);
+  // imapflow asks for X-GM-MSGID by itself under X-GM-EXT-1 (as `emailId`, a string) unless the
+  // server also has OBJECTID; labels only when asked (they are the longest item of the answer).
+  const query = {
+    uid: true,
+    flags: true,
+    internalDate: true,
+    size: true,
+    headers: IDENTITY_HEADERS,
+    ...(gmail && opts.gmailLabels ? { labels: true } : {}),
+  };
   for await (const m of client.fetch(`${fromUid}:*`, query, { uid: true })) {
     if (m.uid < fromUid) continue; // "N:*" still matches the last message when N is past it
     checkUid(client, m.uid);
-    out.push(messageMeta(m.uid, [...(m.flags ?? [])], toDate(m.internalDate), m.size ?? 0, m.headers ?? ''));
+    const meta = messageMeta(
+      m.uid,
+      [...(m.flags ?? [])],
+      toDate(m.internalDate),
+      m.size ?? 0,
+      m.headers ?? '',
+    );
+    if (gmail && typeof m.emailId === 'string' && /^\d+$/.test(m.emailId)) meta.gmMsgId = m.emailId;
+    if (gmail && m.labels) meta.gmLabels = [...m.labels];
+    out.push(meta);
   }
   return out.sort((a, b) => a.uid - b.uid);
 }

@@ -4,21 +4,19 @@
  *
  * Nothing here may block the event loop (Ctrl-C must keep working, other accounts keep copying):
  * a token command runs asynchronously in a process group of its own, killed whole at its timeout,
- * and a secret file is opened without blocking (a FIFO would wait for a writer forever) and read
- * only when it is a small regular file.
+ * and a secret file is read by shared/secret-file.ts (non-blocking open, small regular files only).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { MailshiftError } from '../core/errors.js';
 import type { CredentialRef } from './schema.js';
 import type { Secret } from '../core/endpoint.js';
+import { MAX_SECRET_BYTES, readSecretFile } from '../shared/secret-file.js';
 
 /** How long a token command may run before its process group is killed. */
 export const TOKEN_COMMAND_TIMEOUT_MS = 30_000;
 
-/** Largest secret file or token command output: a password or an OAuth2 token is far smaller. */
-export const MAX_SECRET_BYTES = 64 * 1024;
+export { MAX_SECRET_BYTES };
 
 /** Options for tests. */
 export interface ResolveOptions {
@@ -52,11 +50,11 @@ export async function resolveSecret(
   }
   if (ref.passwordFile !== undefined) {
     const path = resolve(planDir, ref.passwordFile);
-    return checked({ kind: 'password', value: readSecretFile(path, ref) }, `file ${path}`, ref);
+    return checked({ kind: 'password', value: readRefFile(path, ref) }, `file ${path}`, ref);
   }
   if (ref.tokenFile !== undefined) {
     const path = resolve(planDir, ref.tokenFile);
-    return checked({ kind: 'token', value: readSecretFile(path, ref) }, `file ${path}`, ref);
+    return checked({ kind: 'token', value: readRefFile(path, ref) }, `file ${path}`, ref);
   }
   if (ref.tokenCommand !== undefined) {
     const value = await runTokenCommand(ref, planDir, opts.tokenTimeoutMs ?? TOKEN_COMMAND_TIMEOUT_MS);
@@ -79,55 +77,8 @@ function checked(secret: Secret, from: string, ref: CredentialRef): Secret {
   return secret;
 }
 
-function describeKind(st: Stats): string {
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isDirectory()) return 'a directory';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  return 'not a regular file';
-}
-
-function readSecretFile(path: string, ref: CredentialRef): string {
-  let fd: number;
-  try {
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (err) {
-    throw secretError(
-      `secret file ${path} (for ${ref.user}) cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'check the path (relative paths start at the plan file) and its permissions',
-      err,
-    );
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) {
-      throw secretError(
-        `secret file ${path} (for ${ref.user}) is ${describeKind(st)}, not a regular file`,
-        'point passwordFile or tokenFile at a file holding the secret',
-      );
-    }
-    if (st.size > MAX_SECRET_BYTES) {
-      throw secretError(
-        `secret file ${path} (for ${ref.user}) is ${st.size} bytes; a password or token file holds at most ${MAX_SECRET_BYTES / 1024} KB`,
-        'check that passwordFile or tokenFile names the right file',
-      );
-    }
-    const buf = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    // One trailing newline is what editors add; the secret itself keeps its spaces.
-    return buf
-      .subarray(0, got)
-      .toString('utf8')
-      .replace(/\r?\n$/, '');
-  } finally {
-    closeSync(fd);
-  }
+function readRefFile(path: string, ref: CredentialRef): string {
+  return readSecretFile(path, `for ${ref.user}`);
 }
 
 /** Kills every process of a group; the group may already be gone. */
@@ -198,4 +149,14 @@ function runTokenCommand(ref: CredentialRef, planDir: string, timeoutMs: number)
       finish(undefined, out);
     });
   });
+}
+
+/** Where an account's own secret comes from, for `login --status` (never the secret). */
+export function describeCredential(ref: CredentialRef): string {
+  if (ref.passwordEnv !== undefined) return `password (passwordEnv ${ref.passwordEnv})`;
+  if (ref.passwordFile !== undefined) return `password (passwordFile ${ref.passwordFile})`;
+  if (ref.password !== undefined) return 'password (written in the plan)';
+  if (ref.tokenFile !== undefined) return `XOAUTH2 token (tokenFile ${ref.tokenFile})`;
+  if (ref.tokenCommand !== undefined) return 'XOAUTH2 token (tokenCommand)';
+  return 'none';
 }

@@ -17,6 +17,8 @@ import { isRecent } from '../core/flags.js';
 import type { RetryPolicy } from '../core/backoff.js';
 import { connectionCaps, DISCOVERY_LANE, type ConnectionLimits } from '../core/connection-caps.js';
 import { retrying } from '../core/retry.js';
+import { gmailKey } from './gmail-labels.js';
+import { offersGmailExtensions } from './provider-presets.js';
 
 /** One message named well enough for a person to find it: folder, UID, size, date, Message-ID. */
 export interface MessageRef {
@@ -44,6 +46,12 @@ export interface SourceFolderFacts {
   bySize: MessageRef[];
   /** Set when EXAMINE or FETCH of this folder failed. */
   error?: string;
+  /**
+   * A Gmail source's messages by the key they are matched by across its folders (X-GM-MSGID, else
+   * identity: plan/gmail-labels.ts), with their sizes: labels and archived-only mail are counted
+   * from them. Kept only for a server that offers X-GM-EXT-1 or that the plan names Google.
+   */
+  messageKeys?: { key: string; size: number }[];
 }
 
 /** What one existing destination folder is. */
@@ -101,6 +109,8 @@ export interface DiscoveryOptions {
   scanMessages?: boolean;
   /** EXAMINE every destination folder for its PERMANENTFLAGS. Default true. */
   examineDestination?: boolean;
+  /** Keep each source message's matching key (a Gmail source the plan names); X-GM-EXT-1 implies it. */
+  keepKeys?: boolean;
   /**
    * The plan's `limits.retry`: a side whose connection is lost or throttled is read again on a
    * new connection (core/retry.ts). Without it, such a side is reported as it failed.
@@ -189,6 +199,7 @@ async function scanSource(
   reader: FolderReader,
   folder: FolderListing,
   scan: boolean,
+  keepKeys: boolean,
 ): Promise<SourceFolderFacts> {
   const base = { path: folder.path, selectable: isSelectable(folder), status: folder.status };
   const empty = {
@@ -203,7 +214,13 @@ async function scanSource(
     const opened = await reader.examine(folder.path);
     // Collected before anything else is sent: no command may run inside a FETCH (imapflow).
     const metas = await reader.scan(1);
-    return { ...base, status: base.status ?? opened.status, ...summariseMessages(folder.path, metas) };
+    const keys = keepKeys || offersGmailExtensions(reader.capabilities);
+    return {
+      ...base,
+      status: base.status ?? opened.status,
+      ...summariseMessages(folder.path, metas),
+      ...(keys ? { messageKeys: metas.map((m) => ({ key: gmailKey(m), size: m.size })) } : {}),
+    };
   } catch (err) {
     if (!folderScoped(err)) throw err;
     return { ...empty, error: refusal(err) };
@@ -284,7 +301,12 @@ export async function discoverAccount(
   const scan = opts.scanMessages ?? true;
   const examine = opts.examineDestination ?? true;
   const [source, destination] = await Promise.all([
-    discoverSide(users.source, readers.source, (r, f) => scanSource(r, f, scan), opts),
+    discoverSide(
+      users.source,
+      readers.source,
+      (r, f) => scanSource(r, f, scan, opts.keepKeys ?? false),
+      opts,
+    ),
     discoverSide(users.destination, readers.destination, (r, f) => examineDestination(r, f, examine), opts),
   ]);
   return { account, source, destination, seconds: (Date.now() - started) / 1000 };

@@ -9,7 +9,11 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { MailshiftError } from '../core/errors.js';
+import type { Side } from '../core/endpoint.js';
+import type { LoginSettings, SideLogin } from '../core/logins.js';
+import { loginSettings, sideLogin } from './plan-logins.js';
 import { PLAN_VERSION, PlanSchema, type CredentialRef, type PlanFile } from './schema.js';
+import { applyProviderPresets, type AppliedPreset } from './provider-presets.js';
 
 /** One account to migrate, with a stable id used by the state and the reports. */
 export interface PlanAccount {
@@ -18,6 +22,8 @@ export interface PlanAccount {
   source: CredentialRef;
   destination: CredentialRef;
   folders?: PlanFile['folders'];
+  /** How each side logs in: its own secret, an OAuth2 profile, or the server's admin. */
+  login: Record<Side, SideLogin>;
   /** The account's own date window (plan/window.ts), replacing the plan's. */
   window?: PlanFile['window'];
 }
@@ -30,8 +36,12 @@ export interface Plan extends Omit<PlanFile, 'accounts'> {
   /** SHA-256 of the plan file's bytes: the resolved mapping records it to detect a stale one. */
   hash: string;
   accounts: PlanAccount[];
+  /** OAuth2 profiles and admin logins, for the credentials layer (src/auth). */
+  logins: LoginSettings;
   /** Things the user should know before running, e.g. passwords written in clear (allowed by an option). */
   warnings?: string[];
+  /** The provider presets the plan names and what each set (plan/provider-presets.ts). */
+  presets?: AppliedPreset[];
 }
 
 function planError(path: string, message: string, hint?: string): MailshiftError {
@@ -69,15 +79,12 @@ function accountsFromCsv(planPath: string, csvPath: string): PlanFile['accounts'
       if (!row[col])
         throw planError(planPath, `accountsFile ${csvPath} row ${i + 2}: column ${col} is empty`);
     }
+    // No secret column: the account uses its server's oauth2 or adminUser (checked with the rest).
     const side = (prefix: 'source' | 'destination'): CredentialRef => {
       const ref: CredentialRef = { user: row[`${prefix}_user`]! };
       if (row[`${prefix}_password_env`]) ref.passwordEnv = row[`${prefix}_password_env`];
       else if (row[`${prefix}_password_file`]) ref.passwordFile = row[`${prefix}_password_file`];
-      else
-        throw planError(
-          planPath,
-          `accountsFile ${csvPath} row ${i + 2}: give ${prefix}_password_env or ${prefix}_password_file`,
-        );
+      else if (row[`${prefix}_oauth2`]) ref.oauth2 = row[`${prefix}_oauth2`];
       return ref;
     };
     return { source: side('source'), destination: side('destination') };
@@ -109,7 +116,8 @@ export function loadPlan(path: string): Plan {
   if (version !== undefined && version !== PLAN_VERSION) {
     throw planError(path, `unsupported version: expected ${PLAN_VERSION}, got ${String(version)}`);
   }
-  const parsed = PlanSchema.safeParse(data);
+  const preset = applyProviderPresets(data);
+  const parsed = PlanSchema.safeParse(preset.data);
   if (!parsed.success) throw planError(path, `invalid fields:\n${formatIssues(parsed.error.issues)}`);
   const file = parsed.data;
   const dir = dirname(abs);
@@ -122,8 +130,17 @@ export function loadPlan(path: string): Plan {
     path: abs,
     dir,
     hash: createHash('sha256').update(bytes).digest('hex'),
-    accounts: accounts.map((a) => ({ id: a.source.user, ...a })),
+    accounts: accounts.map((a, i) => ({
+      id: a.source.user,
+      ...a,
+      login: {
+        source: sideLogin(path, file, 'source', a.source, `accounts[${i}].source`),
+        destination: sideLogin(path, file, 'destination', a.destination, `accounts[${i}].destination`),
+      },
+    })),
+    logins: loginSettings(abs, dir, file),
     warnings,
+    presets: preset.applied,
   };
 }
 

@@ -291,3 +291,56 @@ export function specialUseOfName(name: string): NamedSpecialUse | undefined {
 export function isNamedSpecialUse(use: SpecialUse): use is NamedSpecialUse {
   return use in LOCALIZED_NAMES;
 }
+
+/**
+ * Exchange's folders that hold no mail, by the mailbox's language, with why each is left out of a
+ * Microsoft 365 source. IMAP lists them like mail folders and without any attribute, so only their
+ * names tell them apart (fixtures/providers/microsoft365-facts.json, non-mail-folders).
+ *
+ * Sources: English, the folder list of an outlook.office365.com account (libremail issue 105,
+ * fixtures/providers/microsoft365.json); Polish, Outlook's Polish default folders as Zimbra's
+ * Exchange migration tool lists them (microsoft365-facts.json, polish-names; only the confirmed
+ * names are here); German, Microsoft's de-DE Outlook MAPI documentation ("Synchronisierungsprobleme",
+ * "Konflikte") and Outlook's German folder names for the others.
+ */
+export const NON_MAIL_FOLDERS: Readonly<Record<string, readonly string[]>> = {
+  'calendar items (appointments), not mail: IMAP does not carry them; move them with the calendar': [
+    'Calendar',
+    'Kalendarz',
+    'Kalender',
+  ],
+  'contacts, not mail: IMAP does not carry them': ['Contacts', 'Kontakty', 'Sugerowane kontakty', 'Kontakte'],
+  'tasks, not mail: IMAP does not carry them': ['Tasks', 'Zadania', 'Aufgaben'],
+  "Outlook's notes, not mail": ['Notes', 'Notatki', 'Notizen'],
+  "Outlook's journal entries, not mail": ['Journal'],
+  'Skype for Business / Teams conversation logs, not mail': ['Conversation History', 'Unterhaltungsverlauf'],
+  'RSS feed items Outlook downloaded, not mail': ['RSS Feeds', 'RSS-Feeds'],
+  "Outlook's synchronisation logs and conflict copies, not mail of the user": [
+    'Sync Issues',
+    'Problemy z synchronizacją',
+    'Synchronisierungsprobleme',
+  ],
+  "Outlook's outbox: mail a client has not sent yet, normally empty; copying it would send nothing": [
+    'Outbox',
+    'Skrzynka nadawcza',
+    'Postausgang',
+  ],
+  "Exchange's hidden Files folder: attachments without their messages, not mail (imapsync FAQ.Office365)": [
+    'Files',
+  ],
+};
+
+const NON_MAIL_BY_NAME: ReadonlyMap<string, string> = new Map(
+  Object.entries(NON_MAIL_FOLDERS).flatMap(([why, names]) =>
+    names.map((name) => [nameKey(name), why] as const),
+  ),
+);
+
+/**
+ * Why a top-level Exchange folder of this name holds no mail, compared case-insensitively after NFC.
+ * @param name the first level of a folder name, e.g. `Calendar` or `Kalendarz`
+ * @returns the reason, or undefined for a mail folder
+ */
+export function nonMailReason(name: string): string | undefined {
+  return NON_MAIL_BY_NAME.get(nameKey(name));
+}

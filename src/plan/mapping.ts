@@ -20,6 +20,15 @@ import type {
 import { isNamedSpecialUse, nameKey, specialUseOfName } from './localized-names.js';
 import { isSelectable } from '../core/folders.js';
 import { GuardedRegExp } from './guarded-regexp.js';
+import {
+  exchangeLevels,
+  exchangeNonMail,
+  gmailLabelLevel,
+  gmailViewDetail,
+  GENERIC_PROFILE,
+  isAllMailFolder,
+  type MappingProfile,
+} from './provider-folders.js';
 
 const INBOX = 'INBOX';
 
@@ -252,8 +261,9 @@ function keyOf(path: string, caseInsensitive: boolean): string {
   return caseInsensitive ? nfc.toLowerCase() : nfc;
 }
 
-function describeDestination(side: SideListing): Destination {
-  const caseInsensitive = side.caseInsensitive ?? false;
+function describeDestination(side: SideListing, profile: MappingProfile): Destination {
+  // Exchange compares folder names case-insensitively ("Mailbox already exists" for [trash]).
+  const caseInsensitive = side.caseInsensitive ?? profile.destination === 'microsoft365';
   const dest: Destination = {
     ns: side.namespace,
     caseInsensitive,
@@ -312,15 +322,22 @@ const NOT_SELECTABLE: Skip = {
     'LIST marks it \\Noselect or \\NonExistent: it holds no messages (RFC 3501 7.2.2); its subfolders are still mapped',
 };
 
-function defaultSkip(entry: Entry): Skip | undefined {
+function defaultSkip(entry: Entry, profile: MappingProfile): Skip | undefined {
   if (entry.levels.length === 0 || !isSelectable(entry.folder)) return NOT_SELECTABLE;
+  // A Gmail source's All Mail is copied last, for the mail no label holds (archivedOnlyRoute).
+  if (isGmailAllMail(entry, profile)) return undefined;
   const view = ['\\all', '\\flagged', '\\important'].find((attribute) => entry.attributes.has(attribute));
   if (view) {
+    const gmail = profile.source === 'google' ? gmailViewDetail(view) : undefined;
     return {
       reason: 'virtual',
-      detail: `a ${view} view (RFC 6154/8457): its messages are copied from the folders they really live in`,
+      detail:
+        gmail ??
+        `a ${view} view (RFC 6154/8457): its messages are copied from the folders they really live in`,
     };
   }
+  const nonMail = profile.source === 'microsoft365' ? exchangeNonMail(entry.levels) : undefined;
+  if (nonMail) return { reason: 'not-mail', detail: nonMail };
   if (isProviderContainer(entry.levels[0]) && PROVIDER_VIRTUAL_NAMES.has(nameKey(lastLevel(entry.levels)))) {
     return { reason: 'virtual', detail: "the provider's view of messages kept in other folders" };
   }
@@ -334,10 +351,10 @@ function defaultSkip(entry: Entry): Skip | undefined {
 }
 
 /** Exclude wins over everything; `include` or an explicit `map` entry brings back a default skip. */
-function skipOf(entry: Entry, rules: CompiledRules): Skip | undefined {
+function skipOf(entry: Entry, rules: CompiledRules, profile: MappingProfile): Skip | undefined {
   const excluded = firstMatch(rules.exclude, entry.logical);
   if (excluded) return { reason: 'excluded', detail: `matches exclude pattern "${excluded.text}"` };
-  const skip = defaultSkip(entry);
+  const skip = defaultSkip(entry, profile);
   if (!skip || skip.reason === 'not-selectable') return skip;
   return firstMatch(rules.include, entry.logical) || rules.map.has(entry.logical) ? undefined : skip;
 }
@@ -358,11 +375,16 @@ interface Roles {
   losers: Map<Entry, string>;
 }
 
-function candidateUse(entry: Entry, dest: Destination): SpecialUse | undefined {
+/** The special uses a folder takes a role by (RFC 6154), in the order they are looked for. */
+const NAMED_USES: SpecialUse[] = ['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive'];
+
+function candidateUse(entry: Entry, dest: Destination, profile: MappingProfile): SpecialUse | undefined {
   const announced = entry.folder.specialUse;
   // An included \All or \Flagged view has no role to play unless the destination has one too.
   if (announced)
     return isNamedSpecialUse(announced) || dest.bySpecialUse.has(announced) ? announced : undefined;
+  // Gmail lists its own folders with their attributes: a label is never a special folder by name.
+  if (profile.source === 'google') return NAMED_USES.find((use) => entry.attributes.has(use.toLowerCase()));
   return mayBeSpecialByName(entry.levels) ? specialUseOfName(lastLevel(entry.levels)) : undefined;
 }
 
@@ -399,10 +421,10 @@ function whyWinner(
   return 'it is listed first';
 }
 
-function assignRoles(candidates: Entry[], dest: Destination): Roles {
+function assignRoles(candidates: Entry[], dest: Destination, profile: MappingProfile): Roles {
   const byUse = new Map<SpecialUse, Entry[]>();
   for (const entry of candidates) {
-    const use = candidateUse(entry, dest);
+    const use = candidateUse(entry, dest, profile);
     if (use) byUse.set(use, [...(byUse.get(use) ?? []), entry]);
   }
   const roles: Roles = { winners: new Map(), losers: new Map() };
@@ -447,6 +469,7 @@ interface Placed {
 
 interface Mapper {
   rules: CompiledRules;
+  profile: MappingProfile;
   dest: Destination;
   byLogical: Map<string, Entry>;
   roles: Roles;
@@ -527,6 +550,7 @@ function routeOf(entry: Entry, mapper: Mapper): Route {
   if (renamed) return renamed;
   if (sameLevels(entry.levels, [INBOX]))
     return { levels: [INBOX], reason: 'inbox', mergeAllowed: false, warnings: [] };
+  if (isGmailAllMail(entry, mapper.profile)) return archivedOnlyRoute(mapper);
   const role = roles.winners.get(entry);
   if (role) return roleRoute(entry, role, dest);
   const loser = roles.losers.get(entry);
@@ -595,7 +619,8 @@ class Claims {
 function copyDecision(entry: Entry, route: Route, mapper: Mapper, claims: Claims): FolderDecision {
   const fitted = fitLevels(route.levels, mapper.dest.ns.delimiter);
   const warnings = [...route.warnings, ...fitted.warnings];
-  const levels = claims.claim(entry, fitted.levels, route.mergeAllowed, warnings);
+  const provided = providerLevels(fitted.levels, mapper, warnings);
+  const levels = claims.claim(entry, provided, route.mergeAllowed, warnings);
   mapper.placed.set(entry, { levels, reason: route.reason });
   const existing = mapper.dest.byKey.get(claims.key(levels));
   if (existing && !isSelectable(existing)) {
@@ -640,16 +665,17 @@ export function proposeMapping(
   source: SideListing,
   destination: SideListing,
   rules: MappingRules,
+  profile: MappingProfile = GENERIC_PROFILE,
 ): FolderDecision[] {
   const compiled = compileRules(rules);
-  const dest = describeDestination(destination);
+  const dest = describeDestination(destination, profile);
   const entries = source.folders.map((folder, i) => toEntry(folder, i, source.namespace));
   const byLogical = new Map<string, Entry>();
   for (const entry of entries) if (!byLogical.has(entry.logical)) byLogical.set(entry.logical, entry);
 
   const skips = new Map<Entry, Skip>();
   for (const entry of entries) {
-    const skip = skipOf(entry, compiled);
+    const skip = skipOf(entry, compiled, profile);
     if (skip) skips.set(entry, skip);
   }
   const candidates = entries.filter(
@@ -657,13 +683,15 @@ export function proposeMapping(
       !skips.has(e) &&
       !compiled.map.has(e.logical) &&
       !compiled.rename.some((r) => r.re.test(e.logical)) &&
-      !sameLevels(e.levels, [INBOX]),
+      !sameLevels(e.levels, [INBOX]) &&
+      !isGmailAllMail(e, profile),
   );
   const mapper: Mapper = {
     rules: compiled,
+    profile,
     dest,
     byLogical,
-    roles: assignRoles(candidates, dest),
+    roles: assignRoles(candidates, dest, profile),
     placed: new Map(),
   };
 
@@ -672,6 +700,10 @@ export function proposeMapping(
   for (const [entry, role] of mapper.roles.winners) {
     const levels = fitLevels(roleRoute(entry, role, dest).levels, dest.ns.delimiter).levels;
     claims.claim(entry, levels, false, []);
+  }
+  // So is the archive that Gmail's archived-only mail goes to.
+  for (const entry of candidatesForArchive(entries, skips, compiled, profile)) {
+    claims.claim(entry, fitLevels(archivedOnlyRoute(mapper).levels, dest.ns.delimiter).levels, false, []);
   }
 
   const decisions = new Map<Entry, FolderDecision>();
@@ -701,4 +733,71 @@ function withOwedWarnings(decision: FolderDecision | undefined, owed: string[] |
   if (!decision) throw new Error('proposeMapping: a source folder got no decision (a bug)');
   if (decision.action === 'copy' && owed) decision.warnings.push(...owed);
   return decision;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provider rules (provider-folders.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** A Gmail source's All Mail (by its \All attribute, or its name in `[Gmail]` on old accounts). */
+function isGmailAllMail(entry: Entry, profile: MappingProfile): boolean {
+  return profile.source === 'google' && isAllMailFolder(entry.folder, entry.levels);
+}
+
+/** The All Mail folders copied by the archived-only rule (not excluded, not mapped or renamed). */
+function candidatesForArchive(
+  entries: Entry[],
+  skips: Map<Entry, Skip>,
+  rules: CompiledRules,
+  profile: MappingProfile,
+): Entry[] {
+  return entries.filter(
+    (e) =>
+      isGmailAllMail(e, profile) &&
+      !skips.has(e) &&
+      !rules.map.has(e.logical) &&
+      !rules.rename.some((r) => r.re.test(e.logical)),
+  );
+}
+
+/**
+ * Where a Gmail source's archived-only mail goes: the folder the plan names (`gmail.archiveFolder`),
+ * else the destination's \Archive folder, else a Gmail destination's All Mail (appending there
+ * archives without a label), else a folder named like an archive, else a new `Archive`.
+ */
+function archivedOnlyRoute(mapper: Mapper): Route {
+  const { dest, profile } = mapper;
+  const base = { reason: 'archived-only' as const, mergeAllowed: false, warnings: [] as string[] };
+  if (profile.archiveFolder) return { ...base, levels: splitLogical(profile.archiveFolder) };
+  const target = destinationFor('\\Archive', 'Archive', dest) ?? dest.bySpecialUse.get('\\All');
+  if (target) {
+    const use = target.specialUse === '\\All' ? '\\All' : '\\Archive';
+    return { ...base, levels: dest.levelsOf.get(target) ?? ['Archive'], specialUse: use };
+  }
+  return {
+    ...base,
+    levels: ['Archive'],
+    specialUse: '\\Archive',
+    warnings: [
+      'the destination has no \\Archive folder; "Archive" will be created for the archived-only mail',
+    ],
+  };
+}
+
+/** The destination provider's own naming rules: Gmail's label names, Exchange's reserved names. */
+function providerLevels(levels: string[], mapper: Mapper, warnings: string[]): string[] {
+  if (mapper.profile.destination === 'google' && levels[0] !== INBOX) {
+    const cleaned = levels.map(gmailLabelLevel);
+    for (const [i, level] of levels.entries()) {
+      if (cleaned[i] !== level)
+        warnings.push(`"${level}" is not a label name Gmail accepts (blanks, ^); created as "${cleaned[i]}"`);
+    }
+    return cleaned;
+  }
+  if (mapper.profile.destination === 'microsoft365') {
+    const fitted = exchangeLevels(levels);
+    if (fitted.warning) warnings.push(fitted.warning);
+    return fitted.levels;
+  }
+  return levels;
 }

@@ -9,7 +9,7 @@ import { describeError } from '../core/errors.js';
 import type { FolderListing, SideListing } from '../core/folders.js';
 import type { Plan, PlanAccount } from './load-plan.js';
 import { proposeMapping } from './mapping.js';
-import { rulesFor, type ResolvedAccount } from './resolved-plan.js';
+import { profileFor, rulesFor, type ResolvedAccount } from './resolved-plan.js';
 
 /** Read-only connections to both sides of one account. */
 export interface AccountReaders {
@@ -56,7 +56,12 @@ export async function planAccount(
     id: account.id,
     source: { namespace: src.value.namespace },
     destination: { namespace: dst.value.namespace },
-    folders: proposeMapping(src.value, dst.value, rulesFor(plan, account)),
+    folders: proposeMapping(
+      src.value,
+      dst.value,
+      rulesFor(plan, account),
+      profileFor(plan, src.value, dst.value),
+    ),
     sourceFolders: src.value.folders,
   };
 }

@@ -18,6 +18,7 @@ import type { FolderDecision, MappingRules, NamespaceInfo, SideListing } from '.
 import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { formatIssues, type Plan, type PlanAccount } from './load-plan.js';
 import { proposeMapping } from './mapping.js';
+import { mappingProfile, type MappingProfile } from './provider-folders.js';
 
 export const RESOLVED_VERSION = 1;
 
@@ -56,6 +57,26 @@ export function rulesFor(plan: Plan, account: PlanAccount): MappingRules {
   };
 }
 
+/**
+ * The providers of an account's two sides, as the plan names them or the listings' capabilities
+ * show them, and where a Gmail source's archived-only mail goes.
+ */
+export function profileFor(
+  plan: Pick<Plan, 'source' | 'destination' | 'gmail'>,
+  source: Pick<SideListing, 'capabilities'>,
+  destination: Pick<SideListing, 'capabilities'>,
+): MappingProfile {
+  return mappingProfile(
+    {
+      source: plan.source.provider,
+      destination: plan.destination.provider,
+      archiveFolder: plan.gmail.archiveFolder,
+    },
+    source,
+    destination,
+  );
+}
+
 const Namespace = z.object({ prefix: z.string(), delimiter: z.string() }).strict();
 
 const SpecialUse = z.enum(['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged']);
@@ -74,6 +95,7 @@ const Decision = z.discriminatedUnion('action', [
         'override-rename',
         'same-name',
         'follows-parent',
+        'archived-only',
       ]),
       specialUse: SpecialUse.optional(),
       exists: z.boolean(),
@@ -84,7 +106,7 @@ const Decision = z.discriminatedUnion('action', [
     .object({
       action: z.literal('skip'),
       source: z.string(),
-      reason: z.enum(['excluded', 'not-selectable', 'virtual', 'provider-duplicate']),
+      reason: z.enum(['excluded', 'not-selectable', 'virtual', 'provider-duplicate', 'not-mail']),
       detail: z.string(),
     })
     .strict(),
@@ -207,7 +229,12 @@ export function mappingFor(plan: Plan): FolderMapper {
     propose: (id, source: SideListing, destination: SideListing) => {
       const account = plan.accounts.find((a) => a.id === id);
       if (!account) throw new Error(`unknown account ${id}`);
-      return proposeMapping(source, destination, rulesFor(plan, account));
+      return proposeMapping(
+        source,
+        destination,
+        rulesFor(plan, account),
+        profileFor(plan, source, destination),
+      );
     },
   };
 }

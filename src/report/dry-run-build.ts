@@ -22,9 +22,23 @@ import {
   incomingBytes,
   oversizeMessages,
   sortProblems,
+  windowedOut,
+  windowWords,
   type AccountFacts,
 } from './dry-run-problems.js';
 import type { Lang } from '../core/units.js';
+import type { GmailView } from '../plan/gmail-labels.js';
+import {
+  pendingRepairs,
+  providerOf,
+  rulesOf,
+  type AppliedPreset,
+  type ProviderName,
+  type Side,
+} from '../plan/provider-presets.js';
+import type { ProviderReport } from './dry-run-model.js';
+import { gmailSummary } from './dry-run-gmail.js';
+import type { ResolvedWindow } from '../plan/window.js';
 
 /** Largest messages listed per account. */
 export const LARGEST_LISTED = 5;
@@ -40,6 +54,10 @@ export interface DryRunAccountInput {
   syncedFolders: string[];
   /** Messages (copied or found present) and bytes an earlier run put on the destination. */
   alreadyCopied: { messages: number; bytes: number };
+  /** A Gmail source's folder roles and label mode (plan/gmail-labels.ts), when the source is Gmail. */
+  gmail?: GmailView;
+  /** The account's date window, when the plan has one: what it leaves out is not counted as to copy. */
+  window?: ResolvedWindow;
 }
 
 /** Everything the report is made of. */
@@ -47,7 +65,12 @@ export interface DryRunInput {
   generatedAt: Date;
   lang: Lang;
   /** The report's plan facts, plus what only building the report needs. */
-  plan: DryRunReport['plan'] & { throughput?: number; addresses: PlanAddress[] };
+  plan: DryRunReport['plan'] & {
+    throughput?: number;
+    addresses: PlanAddress[];
+    /** The presets the plan names (plan/provider-presets.ts). */
+    presets?: AppliedPreset[];
+  };
   accounts: DryRunAccountInput[];
   /** Messages per second measured by earlier runs (the state), if any. */
   learnedThroughput?: number;
@@ -107,6 +130,31 @@ export function folderRows(a: DryRunAccountInput): FolderRow[] {
   });
 }
 
+/**
+ * The providers of both sides of an account: named in the plan (with what their preset set), or
+ * shown by the server's capabilities (their folder rules apply, their limits only when named).
+ */
+function providersOf(a: DryRunAccountInput, presets: readonly AppliedPreset[]): ProviderReport[] {
+  const sides: Side[] = ['source', 'destination'];
+  return sides.flatMap((side): ProviderReport[] => {
+    const d = a.discovery[side];
+    const named = presets.find((p) => p.side === side);
+    const found = providerOf(named?.provider, d.ok ? d.capabilities : undefined);
+    if (found.provider === 'generic' && !named) return [];
+    const provider: ProviderName = found.provider;
+    return [
+      {
+        side,
+        provider,
+        by: found.by,
+        settings: named?.settings ?? [],
+        rules: named?.rules ?? rulesOf(provider, side),
+        pendingRepairs: pendingRepairs(provider, side),
+      },
+    ];
+  });
+}
+
 function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Problem[]): AccountReport {
   const facts = toFacts(a, input);
   const rows = facts.rows;
@@ -122,6 +170,8 @@ function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Prob
         .slice(0, LARGEST_LISTED)
     : [];
   const mine = problems.filter((p) => p.account === a.id);
+  const out = windowedOut(facts);
+  const outBytes = out.reduce((s, m) => s + m.size, 0);
   return {
     id: a.id,
     sourceUser: src.user,
@@ -131,28 +181,70 @@ function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Prob
     folders: rows,
     totals: {
       folders: copy.length,
-      messages: copy.reduce((s, r) => s + r.messages, 0),
-      bytes: copy.reduce((s, r) => s + r.bytes, 0),
+      ...gmailTotals(a, {
+        messages: copy.reduce((s, r) => s + r.messages, 0) - out.length,
+        bytes: copy.reduce((s, r) => s + r.bytes, 0) - outBytes,
+      }),
     },
     ...range(copy),
     largest,
     ...(dst.ok && dst.quota ? { quota: { ...dst.quota, incoming: incomingBytes(facts) } } : {}),
     ...(dst.ok && dst.appendLimit !== undefined ? { appendLimit: dst.appendLimit } : {}),
     alreadyCopied: a.alreadyCopied,
+    ...(a.window && out.length > 0
+      ? { outsideWindow: { messages: out.length, bytes: outBytes, window: windowWords(a.window) } }
+      : {}),
     blockers: mine.filter((p) => p.severity === 'blocker').length,
     warnings: mine.filter((p) => p.severity === 'warning').length,
     discoverySeconds: a.discovery.seconds,
+    ...providersAndGmail(a, input),
   };
+}
+
+/** In one-copy mode a Gmail source sends each message once, whatever the folders list. */
+function gmailTotals(a: DryRunAccountInput, listed: { messages: number; bytes: number }) {
+  const g = gmailOf(a);
+  return g?.labelMode === 'one-copy' ? g.modes.oneCopy : listed;
+}
+
+function providersAndGmail(
+  a: DryRunAccountInput,
+  input: DryRunInput,
+): Pick<AccountReport, 'providers' | 'gmail'> {
+  const providers = providersOf(a, input.plan.presets ?? []);
+  const gmail = gmailOf(a);
+  return { ...(providers.length > 0 ? { providers } : {}), ...(gmail ? { gmail } : {}) };
+}
+
+/**
+ * A Gmail source's All Mail gives only its archived-only mail, and in one-copy mode the label
+ * folders give each message once: the rows and totals say what arrives, not what Gmail lists.
+ */
+function gmailRows(a: DryRunAccountInput, rows: FolderRow[]): FolderRow[] {
+  const g = gmailOf(a);
+  if (!g || !a.gmail) return rows;
+  const allMail = new Set(a.gmail.folders.allMail);
+  return rows.map((r) =>
+    allMail.has(r.source) && r.action === 'copy'
+      ? { ...r, messages: g.archivedOnly.messages, bytes: g.archivedOnly.bytes }
+      : r,
+  );
+}
+
+function gmailOf(a: DryRunAccountInput) {
+  const src = a.discovery.source;
+  return a.gmail && src.ok ? gmailSummary(a.gmail, src.folders, a.decisions ?? []) : undefined;
 }
 
 function toFacts(a: DryRunAccountInput, input: DryRunInput): AccountFacts {
   return {
     id: a.id,
     discovery: a.discovery,
-    rows: folderRows(a),
+    rows: gmailRows(a, folderRows(a)),
     syncedFolders: new Set(a.syncedFolders),
     alreadyCopied: a.alreadyCopied,
     maxMessageSize: input.plan.maxMessageSize,
+    ...(a.window ? { window: a.window } : {}),
     lang: input.lang,
   };
 }
@@ -181,7 +273,8 @@ export function buildDryRunReport(input: DryRunInput): DryRunReport {
       const facts = toFacts(a, input);
       const copy = copiedRows(facts.rows);
       const over = oversizeMessages(facts);
-      const messages = copy.reduce((s, r) => s + r.messages, 0) - over.length - a.alreadyCopied.messages;
+      const listed = gmailTotals(a, { messages: copy.reduce((s, r) => s + r.messages, 0), bytes: 0 });
+      const messages = listed.messages - over.length - windowedOut(facts).length - a.alreadyCopied.messages;
       return { messages: sum.messages + Math.max(0, messages), bytes: sum.bytes + incomingBytes(facts) };
     },
     { messages: 0, bytes: 0 },
@@ -219,5 +312,6 @@ export function buildDryRunReport(input: DryRunInput): DryRunReport {
     problems,
     accounts,
     addresses,
+    ...(input.plan.presets && input.plan.presets.length > 0 ? { presets: input.plan.presets } : {}),
   };
 }

@@ -8,6 +8,13 @@ import { MailshiftError } from '../core/errors.js';
 import type { Lang } from '../core/units.js';
 import type { AppendLimit } from '../core/capabilities.js';
 import type { AddressRow } from '../plan/addresses.js';
+import type {
+  AppliedPreset,
+  ProviderName,
+  ProviderSource,
+  PresetSetting,
+  Side,
+} from '../plan/provider-presets.js';
 
 export type { AddressRow };
 
@@ -27,6 +34,7 @@ export type ProblemKind =
   | 'flags-not-kept'
   | 'flags-unverified'
   | 'folders-skipped'
+  | 'outside-window'
   | 'mapping-warnings'
   | 'merge-into-existing'
   | 'address-unmapped'
@@ -74,6 +82,42 @@ export interface FolderRow {
   error?: string;
 }
 
+/** Messages and their bytes. */
+export interface Volume {
+  messages: number;
+  bytes: number;
+}
+
+/** What a Gmail source holds, as labels, and what each label mode puts on the destination. */
+export interface GmailSummary {
+  labelMode: 'folders' | 'one-copy';
+  /** How messages are matched across folders: Gmail's X-GM-MSGID, or their identity. */
+  matchedBy: 'X-GM-MSGID' | 'identity';
+  /** Copied label folders (INBOX, Sent, Drafts and user labels) and what each holds. */
+  labels: (Volume & { folder: string })[];
+  /** Messages in more than one copied label folder. */
+  multiLabelled: number;
+  /** Mail only in All Mail (archived without a label), and where it goes. */
+  archivedOnly: Volume & { destination?: string };
+  /** Messages Gmail marks Important: they get the $Important keyword. */
+  important: number;
+  /** What arrives on the destination in each mode (the chosen one is `labelMode`). */
+  modes: { folders: Volume; oneCopy: Volume };
+  spam?: Volume;
+  trash?: Volume;
+}
+
+/** Which provider a side of an account has, how it was known, and what its preset sets. */
+export interface ProviderReport {
+  side: Side;
+  provider: ProviderName;
+  by: ProviderSource;
+  settings: PresetSetting[];
+  rules: string[];
+  /** Repairs the provider's refusals call for that this version does not make (named, not done). */
+  pendingRepairs: string[];
+}
+
 /** One account of the plan. */
 export interface AccountReport {
   id: string;
@@ -92,9 +136,15 @@ export interface AccountReport {
   appendLimit?: AppendLimit;
   /** Messages and bytes a previous run already put on the destination (from the state). */
   alreadyCopied: { messages: number; bytes: number };
+  /** Messages of the copied folders the plan's date window leaves out on purpose (not in `totals`). */
+  outsideWindow?: { messages: number; bytes: number; window: string };
   blockers: number;
   warnings: number;
   discoverySeconds: number;
+  /** The providers of both sides, when either has a preset (named in the plan or detected). */
+  providers?: ProviderReport[];
+  /** A Gmail source's labels and archived-only mail. */
+  gmail?: GmailSummary;
 }
 
 /** How long the copy is expected to take, and from what figure. */
@@ -139,6 +189,8 @@ export interface DryRunReport {
   problems: Problem[];
   accounts: AccountReport[];
   addresses: AddressRow[];
+  /** The provider presets the plan names, and what each set or left to the plan. */
+  presets?: AppliedPreset[];
 }
 
 /**

@@ -9,6 +9,7 @@ import { countOf, stringsFor } from './dry-run-texts.js';
 import { formatDate, formatNumber, formatSize, type Lang } from '../core/units.js';
 import { messageSizeLimit, type MessageSizeLimit } from '../core/capabilities.js';
 import { keepable } from '../core/flags.js';
+import { outsideWindow, type ResolvedWindow } from '../plan/window.js';
 
 /** Items listed per problem; the rest is counted in `more`. */
 export const MAX_ITEMS = 20;
@@ -23,6 +24,8 @@ export interface AccountFacts {
   alreadyCopied: { messages: number; bytes: number };
   /** The plan's `limits.maxMessageSize`. */
   maxMessageSize?: number;
+  /** The account's date window: messages outside it are left out on purpose. */
+  window?: ResolvedWindow;
   lang: Lang;
 }
 
@@ -69,14 +72,37 @@ function problemAbout(
 export const copiedRows = (rows: FolderRow[]) => rows.filter((r) => r.action !== 'skip');
 const copied = copiedRows;
 
-/** The messages of the folders that will be copied, largest first. */
-function copiedMessages(f: AccountFacts): MessageRef[] {
+/** Every message of the folders that will be copied, largest first, the date window aside. */
+function messagesOfCopiedFolders(f: AccountFacts): MessageRef[] {
   if (!f.discovery.source.ok) return [];
   const copy = new Set(copied(f.rows).map((r) => r.source));
   return f.discovery.source.folders
     .filter((x) => copy.has(x.path))
     .flatMap((x) => x.bySize)
     .sort((a, b) => b.size - a.size);
+}
+
+/** Whether the account's date window leaves a message out (a date that cannot be read stays in). */
+function leftOut(f: AccountFacts, m: MessageRef): boolean {
+  if (!f.window || m.date === '') return false;
+  return outsideWindow(f.window, new Date(m.date)) !== undefined;
+}
+
+/** The messages the run will consider: those of the copied folders inside the date window. */
+function copiedMessages(f: AccountFacts): MessageRef[] {
+  return messagesOfCopiedFolders(f).filter((m) => !leftOut(f, m));
+}
+
+/** Messages of the copied folders the date window leaves out, largest first. */
+export function windowedOut(f: AccountFacts): MessageRef[] {
+  return f.window ? messagesOfCopiedFolders(f).filter((m) => leftOut(f, m)) : [];
+}
+
+/** The window in the plan's words: `since 2y`, `before 2026-01-01`. */
+export function windowWords(w: ResolvedWindow): string {
+  return [w.text.since && `since ${w.text.since}`, w.text.before && `before ${w.text.before}`]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** "INBOX.Oferty, UID 12, 30 KB, 2024-03-02, <id@host>": enough to find the message in a mail program. */
@@ -104,8 +130,9 @@ const loginFailed: Detector = (f) =>
   (['source', 'destination'] as const).flatMap((side) => {
     const d = f.discovery[side];
     if (d.ok) return [];
-    // The action says what to do about a refused login; other failures keep their own hint.
-    const hint = d.error.hint && !d.error.code.startsWith('AUTH_') ? [d.error.hint] : [];
+    // The action says what to do about a refused password; other failures (an OAuth2 client, a
+    // sign-in, a scope, an admin's rights: AUTH_* codes of src/auth) keep their own, specific hint.
+    const hint = d.error.hint && d.error.code !== 'AUTH_FAILED' ? [d.error.hint] : [];
     return problemAbout('login-failed', 'blocker', 'logins', [d.error.message, ...hint], {
       account: f.id,
       count: 1,
@@ -146,7 +173,7 @@ const oversize: Detector = (f) => {
 /** Bytes that will arrive on the destination: what is copied, minus earlier runs and oversize skips. */
 export function incomingBytes(f: AccountFacts): number {
   const total = copied(f.rows).reduce((s, r) => s + r.bytes, 0);
-  const skipped = oversizeMessages(f).reduce((s, m) => s + m.size, 0);
+  const skipped = [...oversizeMessages(f), ...windowedOut(f)].reduce((s, m) => s + m.size, 0);
   return Math.max(0, total - skipped - f.alreadyCopied.bytes);
 }
 
@@ -257,6 +284,34 @@ const skipped: Detector = (f) => {
   );
 };
 
+/** One line per folder: how many messages the window leaves out there. */
+const outsideTheWindow: Detector = (f) => {
+  const out = windowedOut(f);
+  if (!f.window || out.length === 0) return [];
+  const perFolder = new Map<string, { messages: number; bytes: number }>();
+  for (const m of out) {
+    const c = perFolder.get(m.folder) ?? { messages: 0, bytes: 0 };
+    c.messages++;
+    c.bytes += m.size;
+    perFolder.set(m.folder, c);
+  }
+  return problemAbout(
+    'outside-window',
+    'info',
+    'messages',
+    [...perFolder].map(
+      ([folder, c]) =>
+        `${folder}: ${countOf(f.lang, c.messages, 'messages')}, ${formatSize(f.lang, c.bytes)}`,
+    ),
+    {
+      account: f.id,
+      count: out.length,
+      bytes: out.reduce((s, m) => s + m.size, 0),
+      params: { window: windowWords(f.window) },
+    },
+  );
+};
+
 const mappingWarnings: Detector = (f) =>
   problemAbout(
     'mapping-warnings',
@@ -287,6 +342,7 @@ export const ACCOUNT_DETECTORS: readonly Detector[] = [
   quota,
   flagsNotKept,
   skipped,
+  outsideTheWindow,
   mappingWarnings,
   merges,
 ];

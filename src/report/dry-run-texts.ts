@@ -97,6 +97,28 @@ export interface Strings {
   mappingFromResolved: string;
   mappingProposed: string;
   mappingNone: string;
+  /** Which provider a side has and what its preset set. */
+  providerLine: (p: {
+    side: string;
+    provider: string;
+    by: 'plan' | 'capability' | 'none';
+    settings: string;
+  }) => string;
+  providerNames: Record<'google' | 'microsoft365' | 'generic', string>;
+  /** A repair the provider's refusals call for that this version does not make. */
+  pendingRepairLine: (what: string) => string;
+  labelMode: Record<'folders' | 'one-copy', string>;
+  gmailLabelsLine: (p: {
+    labels: string;
+    multi: string;
+    matchedBy: string;
+    mode: string;
+    folders: string;
+    oneCopy: string;
+  }) => string;
+  gmailArchivedLine: (p: { messages: string; size: string; destination: string }) => string;
+  gmailImportantLine: (messages: string) => string;
+  gmailSpamTrashLine: (p: { spam: string; trash: string }) => string;
   mappingHeaders: {
     source: string;
     destination: string;
@@ -224,6 +246,11 @@ const EN: Strings = {
       action: () =>
         'Check the list. To copy one of them anyway, add it to folders.include (or folders.map) in the plan.',
     },
+    'outside-window': {
+      title: (p) => `Messages outside the plan's date window (${p.window}): left out on purpose`,
+      action: () =>
+        "They stay on the old server and are not counted in the figures above. To move them too, widen or remove the plan's window (window.since / window.before).",
+    },
     'mapping-warnings': {
       title: () => 'Folder names that needed a decision',
       action: () => 'Review each line; to choose another place for a folder, use folders.map in the plan.',
@@ -259,6 +286,26 @@ const EN: Strings = {
   mappingProposed:
     'Folder mapping: proposed now from both servers (run "mailshift plan" to review and fix it).',
   mappingNone: 'Folder mapping: unknown until both servers can be read.',
+  providerLine: ({ side, provider, by, settings }) =>
+    `${side}: ${provider} ${by === 'plan' ? '(preset named in the plan)' : '(recognised by its capabilities; name it in the plan to apply its limits)'}${settings ? `: ${settings}` : ''}.`,
+  providerNames: {
+    google: 'Gmail / Google Workspace',
+    microsoft365: 'Microsoft 365 / Exchange Online',
+    generic: 'generic IMAP server',
+  },
+  pendingRepairLine: (what) => `Not repaired by this version: ${what}.`,
+  labelMode: {
+    folders: 'folders (one copy per label folder, as Gmail shows them over IMAP)',
+    'one-copy': 'one-copy (one copy per message, its other labels as keywords)',
+  },
+  gmailLabelsLine: ({ labels, multi, matchedBy, mode, folders, oneCopy }) =>
+    `Gmail labels: ${labels}, ${multi} with more than one label (matched by ${matchedBy}). Label mode: ${mode}. Folders mode copies ${folders}; one-copy mode ${oneCopy}.`,
+  gmailArchivedLine: ({ messages, size, destination }) =>
+    `Archived without a label (only in All Mail): ${messages} (${size}), copied to ${destination} after the label folders.`,
+  gmailImportantLine: (messages) =>
+    `Important: the $Important keyword on ${messages}; starred mail keeps its \\Flagged flag (neither view is copied as a folder).`,
+  gmailSpamTrashLine: ({ spam, trash }) =>
+    `Spam: ${spam}; Trash: ${trash}. Both are copied unless folders.exclude leaves them out.`,
   mappingHeaders: {
     source: 'Folder on the old server',
     destination: 'Folder on the new server',
@@ -288,6 +335,8 @@ const EN: Strings = {
     'not-selectable': 'a container without messages',
     virtual: 'virtual folder (a view of other folders)',
     'provider-duplicate': "duplicate view of the provider's folders",
+    'not-mail': 'not mail (calendar, contacts, tasks...)',
+    'archived-only': 'Gmail All Mail: only mail archived without a label',
     'not-in-plan': 'missing from the reviewed mapping (new folder?)',
     unknown: 'unknown: the new server could not be read',
   },
@@ -414,6 +463,11 @@ const PL: Strings = {
       action: () =>
         'Sprawd\u017a list\u0119. Aby mimo to skopiowa\u0107 kt\u00f3ry\u015b z nich, dodaj go do folders.include (lub folders.map) w planie.',
     },
+    'outside-window': {
+      title: (p) => `Wiadomo\u015bci spoza zakresu dat z planu (${p.window}) \u2013 celowo pomini\u0119te`,
+      action: () =>
+        'Zostaj\u0105 na starym serwerze i nie s\u0105 liczone w powy\u017cszych liczbach. Aby je r\u00f3wnie\u017c przenie\u015b\u0107, poszerz lub usu\u0144 zakres dat w planie (window.since / window.before).',
+    },
     'mapping-warnings': {
       title: () => 'Nazwy folder\u00f3w, kt\u00f3re wymaga\u0142y decyzji',
       action: () =>
@@ -455,6 +509,26 @@ const PL: Strings = {
     'Mapowanie folder\u00f3w: zaproponowane teraz na podstawie obu serwer\u00f3w (aby je przejrze\u0107 i poprawi\u0107, uruchom \u201emailshift plan\u201d).',
   mappingNone:
     'Mapowanie folder\u00f3w: nieznane, dop\u00f3ki nie da si\u0119 odczyta\u0107 obu serwer\u00f3w.',
+  providerLine: ({ side, provider, by, settings }) =>
+    `${side}: ${provider} ${by === 'plan' ? '(ustawienia dostawcy wskazane w planie)' : '(rozpoznany po mo\u017cliwo\u015bciach serwera; wska\u017c go w planie, by zastosowa\u0107 jego limity)'}${settings ? `: ${settings}` : ''}.`,
+  providerNames: {
+    google: 'Gmail / Google Workspace',
+    microsoft365: 'Microsoft 365 / Exchange Online',
+    generic: 'zwyk\u0142y serwer IMAP',
+  },
+  pendingRepairLine: (what) => `Ta wersja tego nie naprawia: ${what}.`,
+  labelMode: {
+    folders: 'foldery (jedna kopia w ka\u017cdym folderze etykiety, jak Gmail pokazuje je przez IMAP)',
+    'one-copy': 'jedna kopia (jedna kopia wiadomo\u015bci, pozosta\u0142e etykiety jako s\u0142owa kluczowe)',
+  },
+  gmailLabelsLine: ({ labels, multi, matchedBy, mode, folders, oneCopy }) =>
+    `Etykiety Gmaila: ${labels}, z czego ${multi} z wi\u0119cej ni\u017c jedn\u0105 etykiet\u0105 (dopasowanie: ${matchedBy}). Tryb etykiet: ${mode}. Tryb folder\u00f3w kopiuje ${folders}; tryb jednej kopii ${oneCopy}.`,
+  gmailArchivedLine: ({ messages, size, destination }) =>
+    `Zarchiwizowane bez etykiety (tylko w \u201eWszystkie\u201d): ${messages} (${size}), kopiowane do ${destination} po folderach etykiet.`,
+  gmailImportantLine: (messages) =>
+    `Wa\u017cne: s\u0142owo kluczowe $Important na: ${messages}; oznaczone gwiazdk\u0105 zachowaj\u0105 flag\u0119 \\Flagged (\u017caden z tych widok\u00f3w nie jest kopiowany jako folder).`,
+  gmailSpamTrashLine: ({ spam, trash }) =>
+    `Spam: ${spam}; Kosz: ${trash}. Oba s\u0105 kopiowane, chyba \u017ce folders.exclude je pomija.`,
   mappingHeaders: {
     source: 'Folder na starym serwerze',
     destination: 'Folder na nowym serwerze',
@@ -484,6 +558,8 @@ const PL: Strings = {
     'not-selectable': 'kontener bez wiadomo\u015bci',
     virtual: 'folder wirtualny (widok innych folder\u00f3w)',
     'provider-duplicate': 'powielony widok folder\u00f3w dostawcy',
+    'not-mail': 'to nie poczta (kalendarz, kontakty, zadania...)',
+    'archived-only': 'Gmail \u201eWszystkie\u201d: tylko poczta zarchiwizowana bez etykiety',
     'not-in-plan': 'brak w zatwierdzonym mapowaniu (nowy folder?)',
     unknown: 'nieznane: nie uda\u0142o si\u0119 odczyta\u0107 nowego serwera',
   },

@@ -259,6 +259,56 @@ function accountNotes(a: AccountReport, t: Strings, lang: Lang): string[] {
         ? t.mappingProposed
         : t.mappingNone,
   );
+  notes.push(...providerNotes(a, t, lang), ...gmailNotes(a, t, lang));
+  return notes;
+}
+
+/** Which provider preset applies to each side, and what it set (or left to the plan). */
+function providerNotes(a: AccountReport, t: Strings, lang: Lang): string[] {
+  return (a.providers ?? []).flatMap((p) => {
+    const settings = p.settings
+      .map((x) => {
+        const value = /Size|PerDay/.test(x.field) ? formatSize(lang, x.value) : formatNumber(lang, x.value);
+        return `${x.field} ${value} (${x.from === 'plan' ? 'plan' : 'preset'})`;
+      })
+      .join(', ');
+    return [
+      t.providerLine({ side: t.side[p.side], provider: t.providerNames[p.provider], by: p.by, settings }),
+      ...p.pendingRepairs.map(t.pendingRepairLine),
+    ];
+  });
+}
+
+/** A Gmail source: its labels, the archived-only mail, the label mode and its cost. */
+function gmailNotes(a: AccountReport, t: Strings, lang: Lang): string[] {
+  const g = a.gmail;
+  if (!g) return [];
+  const volume = (v: { messages: number; bytes: number }) =>
+    `${countOf(lang, v.messages, 'messages')} (${formatSize(lang, v.bytes)})`;
+  const notes = [
+    t.gmailLabelsLine({
+      labels: countOf(lang, g.labels.length, 'folders'),
+      multi: countOf(lang, g.multiLabelled, 'messages'),
+      matchedBy: g.matchedBy,
+      mode: t.labelMode[g.labelMode],
+      folders: volume(g.modes.folders),
+      oneCopy: volume(g.modes.oneCopy),
+    }),
+    t.gmailArchivedLine({
+      messages: countOf(lang, g.archivedOnly.messages, 'messages'),
+      size: formatSize(lang, g.archivedOnly.bytes),
+      destination: g.archivedOnly.destination ?? '\u2014',
+    }),
+  ];
+  if (g.important > 0) notes.push(t.gmailImportantLine(countOf(lang, g.important, 'messages')));
+  if (g.spam || g.trash) {
+    notes.push(
+      t.gmailSpamTrashLine({
+        spam: g.spam ? volume(g.spam) : '\u2014',
+        trash: g.trash ? volume(g.trash) : '\u2014',
+      }),
+    );
+  }
   return notes;
 }
 

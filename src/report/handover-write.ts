@@ -2,8 +2,9 @@
  * The handover report as JSON (the model itself, `version: 1`), and the writing of its files into
  * the state directory's `reports/` folder, named by the time it was made so earlier ones are kept.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../shared/write-file-atomic.js';
 import { reportStamp } from './format.js';
 import { handoverHtml } from './handover-html.js';
 import { handoverMarkdown } from './handover-markdown.js';
@@ -45,12 +46,14 @@ export function writeHandoverReports(
   dir: string,
   formats: readonly HandoverFormat[],
 ): string[] {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const name = `handover-${reportStamp(report.generatedAt)}`;
   let base = join(dir, name);
   for (let n = 2; formats.some((f) => existsSync(`${base}.${f}`)); n++) base = join(dir, `${name}-${n}`);
   return formats.map((f) => {
     const path = `${base}.${f}`;
-    writeFileSync(path, RENDER[f](report), { mode: 0o600 });
+    // Whole or not at all: a client must never be handed half a report.
+    writeFileAtomic(path, RENDER[f](report));
     return path;
   });
 }

@@ -9,18 +9,22 @@ import { pino, type Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /** Field names whose values never reach a log line. */
-export const REDACT_PATHS = [
+const SECRET_KEYS = [
   'password',
   'pass',
   'token',
   'accessToken',
-  '*.password',
-  '*.pass',
-  '*.token',
-  '*.accessToken',
-  '*.auth',
+  'refreshToken',
+  'clientSecret',
+  'privateKey',
+  'assertion',
+  'access_token',
+  'refresh_token',
+  'client_secret',
+  'private_key',
   'auth',
 ];
+export const REDACT_PATHS = [...SECRET_KEYS, ...SECRET_KEYS.map((k) => `*.${k}`)];
 
 /**
  * Opens (appends to) a log file owned by the user alone and returns a logger writing to it.

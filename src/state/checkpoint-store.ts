@@ -56,6 +56,8 @@ export interface FolderRow {
   highestmodseq: string | null;
   dest_uidvalidity: number | null;
   synced_at: number;
+  /** The date window the folder was synced under (engine/date-window.ts), null when none. */
+  window: string | null;
 }
 
 /** Result of one appended message, committed together with the rest of its batch. */
@@ -338,15 +340,15 @@ export class CheckpointStore {
     this.markStep('rename');
   }
 
-  /** Records that a source folder is fully synced as of this STATUS. */
-  saveFolder(row: Omit<FolderRow, 'synced_at'>): void {
+  /** Records that a source folder is fully synced as of this STATUS (under this date window, if any). */
+  saveFolder(row: Omit<FolderRow, 'synced_at' | 'window'> & { window?: string | null }): void {
     this.stmt(
-      `INSERT INTO folders(account, source_path, dest_path, uidvalidity, uidnext, messages, highestmodseq, dest_uidvalidity, synced_at)
-         VALUES (@account, @source_path, @dest_path, @uidvalidity, @uidnext, @messages, @highestmodseq, @dest_uidvalidity, @synced_at)
+      `INSERT INTO folders(account, source_path, dest_path, uidvalidity, uidnext, messages, highestmodseq, dest_uidvalidity, synced_at, window)
+         VALUES (@account, @source_path, @dest_path, @uidvalidity, @uidnext, @messages, @highestmodseq, @dest_uidvalidity, @synced_at, @window)
          ON CONFLICT(account, source_path) DO UPDATE SET dest_path = excluded.dest_path, uidvalidity = excluded.uidvalidity,
            uidnext = excluded.uidnext, messages = excluded.messages, highestmodseq = excluded.highestmodseq,
-           dest_uidvalidity = excluded.dest_uidvalidity, synced_at = excluded.synced_at`,
-    ).run({ ...row, synced_at: Date.now() });
+           dest_uidvalidity = excluded.dest_uidvalidity, synced_at = excluded.synced_at, window = excluded.window`,
+    ).run({ ...row, window: row.window ?? null, synced_at: Date.now() });
     this.markStep('folder');
   }
 
@@ -477,6 +479,18 @@ export class CheckpointStore {
       }
     })();
     this.markStep('record');
+  }
+
+  /**
+   * Bytes of the account's messages committed as copied since a time (ms since the epoch): what the
+   * destination received, for a daily upload budget. A flag update since counts too (it touches the
+   * row), which only errs on the side of sending less.
+   */
+  bytesAppendedSince(account: string, since: number): number {
+    const row = this.stmt(
+      `SELECT COALESCE(SUM(size), 0) AS bytes FROM messages WHERE account = ? AND state = 'copied' AND updated_at >= ?`,
+    ).get(account, since) as { bytes: number };
+    return row.bytes;
   }
 
   /** Rows left "appending" by an interrupted run, with their batch's UIDNEXT-before. */

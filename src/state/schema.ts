@@ -4,7 +4,7 @@
  */
 
 /** Version this mailshift writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const MIGRATIONS: string[] = [
   // 0 -> 1: the first layout.
@@ -49,4 +49,7 @@ export const MIGRATIONS: string[] = [
   // 3 -> 4: destination folders a run set out to create (written before CREATE): the next run
   // knows its own folders after a crash, and gives each the subscription of its source folder.
   `CREATE TABLE created_folders(account TEXT NOT NULL, dest_path TEXT NOT NULL, PRIMARY KEY(account, dest_path));`,
+  // 4 -> 5: the date window (the plan's words) a folder was last synced under: a folder whose
+  // STATUS is unchanged is looked at again when the window changed (engine/date-window.ts).
+  `ALTER TABLE folders ADD COLUMN window TEXT;`,
 ];

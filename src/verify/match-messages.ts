@@ -13,6 +13,7 @@ import type { MessageMeta } from '../core/messages.js';
 import type { MessageRow } from '../state/checkpoint-store.js';
 import type { ExtraCause, MissingCause } from './types.js';
 import { isDone } from '../core/messages.js';
+import { outsideWindow, windowSkipReason, type ResolvedWindow } from '../plan/window.js';
 
 /** One source folder as it is now, with what the checkpoint knows of it. */
 export interface SourceSide {
@@ -23,6 +24,8 @@ export interface SourceSide {
   rows: MessageRow[];
   /** UIDNEXT at the last completed sync of this folder, when it was under the current UIDVALIDITY. */
   syncedUidNext?: number;
+  /** The account's date window: a message outside it that no run recorded is skipped on purpose. */
+  window?: ResolvedWindow;
 }
 
 /** The destination folder as it is now. */
@@ -140,6 +143,13 @@ function classifyUnmatched(
   }
   if (row?.state === 'failed') {
     out.missing.push({ meta, cause: 'copy-failed', ...(row.reason ? { reason: row.reason } : {}) });
+    return;
+  }
+  // Outside the window and never recorded (new since the last pass): left out, as a run would.
+  const window = side.window;
+  const outside = !row && window ? outsideWindow(window, meta.internalDate) : undefined;
+  if (window && outside) {
+    out.skipped.push({ meta, reason: windowSkipReason(window, outside) });
     return;
   }
   if (row && isDone(row.state)) {

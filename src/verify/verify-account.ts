@@ -9,17 +9,20 @@
 import { AccountPool } from '../core/account-pool.js';
 import type { RetryPolicy } from '../core/backoff.js';
 import { describeError, MailshiftError } from '../core/errors.js';
-import type { SideListing } from '../core/folders.js';
+import type { FolderDecision, SideListing } from '../core/folders.js';
 import type { FolderMapper, FolderReader, ReaderConnectors } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import { folderResult } from './counts.js';
 import { planFolders, type FolderGroup } from './plan-folders.js';
 import type { AccountResult, FolderResult, VerifyMode } from './types.js';
 import { verifyGroup } from './verify-folder-group.js';
 import { reconcile } from '../plan/drift.js';
+import { gmailView, readLabelIndex, type GmailSettings } from '../plan/gmail-labels.js';
+import { gmailDestinations, type GmailVerify } from './gmail-presence.js';
 
 /** What verifying an account needs. */
 export interface AccountVerifyDeps {
@@ -34,6 +37,10 @@ export interface AccountVerifyDeps {
   retry: RetryPolicy;
   signal: AbortSignal;
   logger: Logger;
+  /** How a Gmail source was copied (the plan's `gmail` section and the source's provider). */
+  gmail?: GmailSettings;
+  /** The account's date window: what it leaves out counts as skipped on purpose. */
+  window?: ResolvedWindow;
 }
 
 /** One lane's connections: a reader on each side. */
@@ -100,9 +107,17 @@ async function verifyFolders(
   const [source, destination] = await pool.setup('listing folders', ['source', 'destination'], (c) =>
     Promise.all([c.source.listFolders(), c.destination.listFolders()]),
   );
-  const plan = planFor(id, source, destination, deps);
+  const { plan, decisions } = planFor(id, source, destination, deps);
   const done: FolderResult[] = [...plan.settled];
-  const group = { account: id, store: deps.store, mode: deps.mode, repair: deps.repair };
+  const gmail = await gmailVerify(pool, deps.gmail, decisions, source);
+  const group = {
+    account: id,
+    store: deps.store,
+    mode: deps.mode,
+    repair: deps.repair,
+    ...(gmail ? { gmail, existing: new Set(destination.folders.map((f) => f.path.normalize('NFC'))) } : {}),
+    ...(deps.window ? { window: deps.window } : {}),
+  };
   try {
     await pool.run({
       jobs: plan.groups,
@@ -149,7 +164,22 @@ function planFor(id: string, source: SideListing, destination: SideListing, deps
     newFolders: 'copy',
   });
   const last = new Map(deps.store.folders(id).map((f) => [f.source_path, f.dest_path]));
-  return planFolders(decisions, source, destination, last);
+  return { plan: planFolders(decisions, source, destination, last), decisions };
+}
+
+/** A Gmail source's labels, read once per account (plan/gmail-labels.ts), or undefined. */
+async function gmailVerify(
+  pool: AccountPool<ReaderLane, FolderGroup>,
+  settings: GmailSettings | undefined,
+  decisions: readonly FolderDecision[],
+  source: SideListing,
+): Promise<GmailVerify | undefined> {
+  const view = settings && gmailView(settings, decisions, source);
+  if (!view) return undefined;
+  const index = await pool.setup('reading Gmail labels', ['source'], (c) =>
+    readLabelIndex(c.source, view.folders, 'all'),
+  );
+  return { view, index, destinations: gmailDestinations(view, decisions) };
 }
 
 function failedGroup(group: FolderGroup, detail: string): FolderResult[] {

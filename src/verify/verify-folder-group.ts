@@ -8,6 +8,7 @@ import type { RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { ResolvedWindow } from '../plan/window.js';
 import { compareContent, type ContentResult } from './compare-content.js';
 import { comparePairs } from './compare-pairs.js';
 import { isSampled } from './deep-sample.js';
@@ -18,6 +19,13 @@ import type { FolderGroup } from './plan-folders.js';
 import { readDetails } from './read-messages.js';
 import { selectForDetails } from './select-details.js';
 import type { FolderResult, VerifyMode } from './types.js';
+import {
+  byPresence,
+  expectedFlags,
+  presentElsewhere,
+  readElsewhere,
+  type GmailVerify,
+} from './gmail-presence.js';
 
 /** What verifying a group needs besides its two connections. */
 export interface GroupDeps {
@@ -25,13 +33,21 @@ export interface GroupDeps {
   store: CheckpointStore;
   mode: VerifyMode;
   repair: RepairPolicy;
+  /** A Gmail source: labels, All Mail and keywords (gmail-presence.ts). */
+  gmail?: GmailVerify;
+  /** Destination folders that exist (NFC paths), for a Gmail source's reading of them. */
+  existing?: ReadonlySet<string>;
+  /** The account's date window (what a run leaves out on purpose). */
+  window?: ResolvedWindow;
 }
 
 /** Examines a source folder and reads its messages with what the checkpoint knows of them. */
 async function readSource(src: FolderReader, folder: string, deps: GroupDeps): Promise<SourceSide> {
   const opened = await src.examine(folder);
   const uidValidity = opened.status.uidValidity;
-  const messages = await src.scan(1);
+  const scanned = await src.scan(1);
+  const gmail = deps.gmail;
+  const messages = gmail ? scanned.map((m) => expectedFlags(gmail, folder, m)) : scanned;
   const rows = deps.store.folderMessages(deps.account, folder).filter((r) => r.uidvalidity === uidValidity);
   const synced = deps.store.folder(deps.account, folder);
   return {
@@ -40,6 +56,7 @@ async function readSource(src: FolderReader, folder: string, deps: GroupDeps): P
     messages,
     rows,
     ...(synced && synced.uidvalidity === uidValidity ? { syncedUidNext: synced.uidnext } : {}),
+    ...(deps.window ? { window: deps.window } : {}),
   };
 }
 
@@ -61,9 +78,13 @@ export async function verifyGroup(
 ): Promise<FolderResult[]> {
   const sources: SourceSide[] = [];
   for (const folder of group.sources) sources.push(await readSource(src, folder, deps));
+  const gmail = deps.gmail && group.sources.some((f) => byPresence(deps.gmail!, f)) ? deps.gmail : undefined;
+  // Read before this group's own folder, which the details below need examined.
+  const elsewhere = gmail ? await readElsewhere(gmail, dst, deps.existing ?? new Set()) : undefined;
   const destination = group.exists ? await readDestination(dst, group.destination) : undefined;
   const input = { sources, destination };
-  const outcome = matchMessages(input);
+  const matched = matchMessages(input);
+  const outcome = elsewhere ? presentElsewhere(matched, elsewhere) : matched;
   const pairs = outcome.sources.map((o) => comparePairs(o.pairs));
 
   const content: (ContentResult | undefined)[] = [];

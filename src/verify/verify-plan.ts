@@ -9,6 +9,8 @@ import type { FolderMapper } from '../core/ports.js';
 import type { Plan, PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
+import { gmailSettingsOf } from '../plan/gmail-labels.js';
+import { isOpenWindow, resolveWindow, windowOf } from '../plan/window.js';
 import { checkAddresses } from './check-addresses.js';
 import { verdictOf, verifyTotals } from './verdict.js';
 import { verifyAccount } from './verify-account.js';
@@ -40,7 +42,9 @@ export async function verifyPlan(plan: Plan, deps: VerifyDeps): Promise<VerifyRe
   const results = await Promise.all(
     plan.accounts.map((account) =>
       queue.add(async () => {
+        const window = resolveWindow(windowOf(plan, account), new Date(started));
         const r = await verifyAccount(account, {
+          ...(isOpenWindow(window) ? {} : { window }),
           connect: deps.readers(account),
           store: deps.store,
           mapper: deps.mapper,
@@ -50,6 +54,7 @@ export async function verifyPlan(plan: Plan, deps: VerifyDeps): Promise<VerifyRe
           retry: plan.limits.retry,
           signal: deps.signal,
           logger: deps.logger,
+          gmail: gmailSettingsOf(plan),
         });
         deps.onAccount?.(r);
         return r;

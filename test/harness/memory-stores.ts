@@ -558,6 +558,11 @@ class MemoryBodyReader implements BodyReader {
     );
   }
 
+  async openAndScan(path: string, fromUid = 1): Promise<{ status: FolderStatus; metas: MessageMeta[] }> {
+    const status = await this.open(path);
+    return { status, metas: await this.scan(fromUid) };
+  }
+
   async fetch(uids: readonly number[]): Promise<Map<number, Body>> {
     const path = this.opened('fetch');
     if (uids.length === 0) return new Map();

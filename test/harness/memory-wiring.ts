@@ -3,6 +3,7 @@
  * servers of one JSON file, so `runCli` runs every command (lock, log, reporters, Ctrl-C
  * included) against servers a test seeded, armed with faults, and reads back afterwards.
  */
+import type { Logins } from '../../src/auth/logins.js';
 import type { CliWiring } from '../../src/cli/wiring.js';
 import { accountById, endpoints } from '../../src/cli/endpoints.js';
 import type { AccountConnectors, ReaderConnectors } from '../../src/core/ports.js';
@@ -15,10 +16,17 @@ import {
   connectMemoryReader,
 } from './memory-stores.js';
 
-/** Connectors of a run's accounts over the memory servers the plan's hosts name. */
-export function memoryConnectors(net: MemoryNetwork, plan: Plan): (accountId: string) => AccountConnectors {
+/**
+ * Connectors of a run's accounts over the memory servers the plan's hosts name; secrets come
+ * through the run's credentials as in production (memory servers accept only passwords).
+ */
+export function memoryConnectors(
+  net: MemoryNetwork,
+  plan: Plan,
+  logins: Logins,
+): (accountId: string) => AccountConnectors {
   return (id) => {
-    const e = endpoints(plan, accountById(plan, id));
+    const e = endpoints(plan, accountById(plan, id), logins);
     return {
       source: () => connectMemoryReader(net, e.source),
       destination: () => connectMemoryDestination(net, e.destination),
@@ -29,9 +37,13 @@ export function memoryConnectors(net: MemoryNetwork, plan: Plan): (accountId: st
 }
 
 /** Read-only connectors (plan, report, verify) over the memory servers. */
-export function memoryReaders(net: MemoryNetwork, plan: Plan): (account: PlanAccount) => ReaderConnectors {
+export function memoryReaders(
+  net: MemoryNetwork,
+  plan: Plan,
+  logins: Logins,
+): (account: PlanAccount) => ReaderConnectors {
   return (account) => {
-    const e = endpoints(plan, account);
+    const e = endpoints(plan, account, logins);
     return {
       source: () => connectMemoryReader(net, e.source),
       destination: () => connectMemoryReader(net, e.destination),
@@ -47,8 +59,9 @@ export function memoryReaders(net: MemoryNetwork, plan: Plan): (account: PlanAcc
  */
 export function memoryWiring(serversFile: string, extra: Partial<CliWiring> = {}): CliWiring {
   return {
-    connectors: async (plan) => memoryConnectors(MemoryNetwork.open(serversFile), plan),
-    readers: async (plan) => memoryReaders(MemoryNetwork.open(serversFile), plan),
+    connectors: async (plan, _logger, logins) =>
+      memoryConnectors(MemoryNetwork.open(serversFile), plan, logins),
+    readers: async (plan, _logger, logins) => memoryReaders(MemoryNetwork.open(serversFile), plan, logins),
     ...extra,
   };
 }

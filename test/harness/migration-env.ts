@@ -128,7 +128,7 @@ export interface InProcessOptions {
   /** Overrides the plan's retry settings. */
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   /** How servers are reached: the production IMAP wiring by default. */
-  wiring?: Pick<CliWiring, 'connectors' | 'readers'>;
+  wiring?: Pick<CliWiring, 'connectors' | 'readers' | 'inboxWake'>;
   /** More arguments after `run <plan> --state-dir <dir>`. */
   args?: string[];
 }
@@ -142,12 +142,31 @@ export async function runPlanInProcess(
   stateDir: string,
   opts: InProcessOptions = {},
 ): Promise<InProcessRun> {
+  return runCommandInProcess(['run', planPath, '--state-dir', stateDir, ...(opts.args ?? [])], opts);
+}
+
+/**
+ * Runs any mailshift command line in this process through `runCli`, its output kept; `onStdout`
+ * sees each write as it happens (a test may act between a sync's passes).
+ */
+export async function runCommandInProcess(
+  argv: string[],
+  opts: Omit<InProcessOptions, 'args'> & { onStdout?: (text: string) => void } = {},
+): Promise<InProcessRun> {
   const events: EngineEvent[] = [];
   let stdout = '';
   let stderr = '';
-  const outcome = await runCliInProcess(['run', planPath, '--state-dir', stateDir, ...(opts.args ?? [])], {
+  const outcome = await runCliInProcess(argv, {
     ...(opts.wiring ?? imapWiring()),
-    io: { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } },
+    io: {
+      stdout: {
+        write: (s: string) => {
+          stdout += s;
+          opts.onStdout?.(s);
+        },
+      },
+      stderr: { write: (s: string) => (stderr += s) },
+    },
     reporters: [{ emit: (e) => events.push(e) }],
     ...(opts.stepHook ? { onStore: (store) => store.setStepHook(opts.stepHook) } : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),

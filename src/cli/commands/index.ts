@@ -5,10 +5,12 @@
 import type { CommandModule } from 'yargs';
 import type { CliSession } from '../wiring.js';
 import { dashboardCommand } from './dashboard.js';
+import { loginCommand } from './login.js';
 import { planCommand } from './plan.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
+import { syncCommand } from './sync.js';
 import { verifyCommand } from './verify.js';
 
 /** The commands of one `runCli` call, their handlers bound to its session. */
@@ -17,8 +19,10 @@ export function commands(session: CliSession): CommandModule<object, never>[] {
     planCommand(session),
     reportCommand(session),
     runCommand(session),
+    syncCommand(session),
     statusCommand(session),
     verifyCommand(session),
     dashboardCommand(session),
+    loginCommand(session),
   ] as unknown as CommandModule<object, never>[];
 }

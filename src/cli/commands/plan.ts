@@ -14,7 +14,7 @@ export const planCommand = (session: CliSession): CommandModule<object, PlanArgs
       .positional('plan', { type: 'string', demandOption: true, describe: 'plan file (YAML)' })
       .option('state-dir', {
         type: 'string',
-        describe: 'accepted for symmetry with the other commands (plan keeps no state)',
+        describe: 'where the OAuth2 token file is read (default .mailshift/<plan name>); plan keeps no state',
       })
       .option('json', {
         type: 'boolean',

@@ -1,5 +1,6 @@
 /**
- * `mailshift report <plan>`: the dry-run report for the client, before anything is copied.
+ * `mailshift report <plan>`: the dry-run report for the client, before anything is copied; with
+ * `--final`, the handover report after the cutover (verify included).
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import type { ReportArgs } from '../run-report.js';
@@ -28,12 +29,19 @@ export const reportCommand = (session: CliSession): CommandModule<object, Report
         type: 'string',
         describe: 'folder for the report files (default <state dir>/reports)',
       })
+      .option('final', {
+        type: 'boolean',
+        default: false,
+        describe: 'the handover report after the cutover: verify both sides, then report per mailbox',
+      })
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'the JSON report on stdout (the summary goes to stderr)',
       }) as unknown as Argv<ReportArgs>,
   handler: async (args: ArgumentsCamelCase<ReportArgs>) => {
-    session.outcome.code = await (await import('../run-report.js')).runReport(args, session);
+    session.outcome.code = args.final
+      ? await (await import('../run-handover.js')).runHandover(args, session)
+      : await (await import('../run-report.js')).runReport(args, session);
   },
 });

@@ -165,6 +165,7 @@ export function fillState(): FilledState {
     destination: 'INBOX',
     toCopy: 100,
     bytes: 100 * 2048,
+    pipes: 1,
   });
   const k = key('kontakt@acme.example');
   let next = 1;

@@ -97,7 +97,7 @@ describe('secret files', () => {
     truncateSync(big, 1024 ** 3); // sparse: no disk used
     assert.match(
       (await refusal({ user, tokenFile: 'big' })).message,
-      /is 1073741824 bytes; a password or token file holds at most 64 KB/,
+      /is 1073741824 bytes; a password, token or key file holds at most 64 KB/,
     );
     assert.match((await refusal({ user, passwordFile: '.' })).message, /is a directory/);
     assert.match(

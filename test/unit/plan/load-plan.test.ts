@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadPlan } from '../../../src/plan/load-plan.js';
 import { MailshiftError } from '../../../src/core/errors.js';
+import { connectionCaps, COPY_LANE } from '../../../src/core/connection-caps.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mailshift-plan-'));
 function planFile(name: string, text: string): string {
@@ -42,7 +43,8 @@ describe('loadPlan', () => {
     assert.equal(plan.name, 'acme');
     assert.equal(plan.accounts[0]?.id, 'kontakt@acme.example');
     assert.equal(plan.source.tlsVerify, true);
-    assert.equal(plan.limits.connectionsPerAccount, 2);
+    assert.equal(plan.limits.connectionsPerAccount, undefined, 'unset: as many lanes as the work needs');
+    assert.equal(connectionCaps(plan, COPY_LANE).lanesPerAccount, 2, 'up to two');
     assert.match(plan.hash, /^[0-9a-f]{64}$/);
   });
 
@@ -84,12 +86,16 @@ describe('loadPlan', () => {
     assert.equal(allowed.accounts[0]?.source.password, 'hunter2');
   });
 
-  it('requires exactly one secret per side and unique accounts', () => {
+  it('requires one way to log in per side and unique accounts', () => {
     assert.match(
       refusal(
         planFile('two.yaml', MINIMAL.replace('passwordEnv: OLD_KONTAKT', 'passwordEnv: A, passwordFile: b')),
       ).message,
-      /exactly one of/,
+      /at most one of/,
+    );
+    assert.match(
+      refusal(planFile('none.yaml', MINIMAL.replace(', passwordEnv: OLD_KONTAKT', ''))).message,
+      /accounts\[0\]\.source \(kontakt@acme\.example\) has no way to log in/,
     );
     const dup = MINIMAL + MINIMAL.split('accounts:\n')[1];
     assert.match(refusal(planFile('dup.yaml', dup)).message, /listed twice/);

@@ -144,6 +144,7 @@ describe('dry-run report rendering', () => {
       'merge-into-existing',
       'address-unmapped',
       'address-target-unknown',
+      'outside-window',
     ];
     for (const lang of LANGS) {
       const t = stringsFor(lang);
@@ -156,6 +157,7 @@ describe('dry-run report rendering', () => {
           limit: '1 MB',
           missing: '2 MB',
           needed: '3 MB',
+          window: 'since 2024-01-01',
         };
         assert.ok(
           t.problem[k].title(p).length > 10 && !t.problem[k].title(p).includes('undefined'),
