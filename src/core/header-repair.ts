@@ -13,7 +13,7 @@ export const REPAIRED_HEADER_FIELD = 'X-Mailshift-Repaired-Header';
 /** RFC 5322 section 2.1.1: "Each line of characters MUST be no more than 998 characters". */
 export const MAX_LINE = 998;
 
-/** A field line: a name of printable ASCII but the colon, optional white space, then the colon (RFC 5322 3.6.8, 4.5.? obs-optional). */
+/** A field line: a name of printable ASCII but the colon, optional white space, then the colon (RFC 5322 3.6.8; 4.5.8 allows white space before the colon). */
 const FIELD_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
 const EIGHT_BIT = /[\x80-\xff]/;
 
