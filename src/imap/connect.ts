@@ -4,6 +4,7 @@
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
+import { scrubbingLogger, secretForms } from '../shared/secret-scrub.js';
 import { isStoreError, StoreError } from '../core/errors.js';
 import type { Endpoint, Secret } from '../core/endpoint.js';
 import { connectError } from './store-errors.js';
@@ -22,7 +23,9 @@ export function imapflowOptions(
     servername: e.server.servername,
     tls: { rejectUnauthorized: e.server.tlsVerify, servername: e.server.servername },
     auth: imapflowAuth(e.user, secret),
-    logger: logger === false ? false : (logger.child({ side: e.side, user: e.user }) as never),
+    // At debug level imapflow logs what the server says: one that echoes the password (or the
+    // token) in a refusal must not put it in the run log.
+    logger: logger === false ? false : (imapLogger(logger, e, secret) as never),
     disableAutoIdle: true,
     // A server that accepts but never greets is a stalled connection like any other.
     connectionTimeout: Math.min(30_000, e.server.timeoutMs),
@@ -38,6 +41,20 @@ export function imapflowOptions(
     maxLiteralSize: 512 * 1024 * 1024,
     maxResponseSize: 520 * 1024 * 1024,
   } as ConstructorParameters<typeof ImapFlow>[0];
+}
+
+/** The connection's logger: its side and user bound, and the secret it logs in with scrubbed. */
+function imapLogger(logger: Logger, e: Endpoint, secret: Secret): Logger {
+  const forms = secretForms(e.user, secret.value);
+  if (secret.kind === 'admin') {
+    // The SASL PLAIN response of an admin login carries the admin's name (and the user as authzid).
+    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+    forms.push(
+      ...secretForms(`${e.user}${secret.separator}${secret.admin}`, secret.value),
+      b64(`${e.user}\0${secret.admin}\0${secret.value}`),
+    );
+  }
+  return scrubbingLogger(logger, forms).child({ side: e.side, user: e.user });
 }
 
 /**
