@@ -165,19 +165,21 @@ export class FetchPipeline {
       const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
       this.scanning = scan;
       try {
-        const [examined, fetched] = this.conn.send([
-          ['EXAMINE ', ...mailboxArgument(path)],
-          [scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))],
-        ]);
-        fetched!.catch(() => undefined); // awaited below, unless the EXAMINE fails first
-        const r = await examined!;
-        if (r.status !== 'OK') {
-          this.status = undefined;
-          throw refusalError(`opening source folder "${path}"`, r);
-        }
-        const f = await fetched!;
-        if (f.status !== 'OK' && this.status.messages > 0)
-          throw refusalError(`listing messages of "${path}"`, f);
+        await this.inFolder(path, async () => {
+          const [examined, fetched] = this.conn.send([
+            ['EXAMINE ', ...mailboxArgument(path)],
+            [scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))],
+          ]);
+          fetched!.catch(() => undefined); // awaited below, unless the EXAMINE fails first
+          const r = await examined!;
+          if (r.status !== 'OK') {
+            this.status = undefined;
+            throw refusalError(`opening source folder "${path}"`, r);
+          }
+          const f = await fetched!;
+          if (f.status !== 'OK' && (this.status?.messages ?? 0) > 0)
+            throw refusalError(`listing messages of "${path}"`, f);
+        });
       } finally {
         this.scanning = undefined;
       }
