@@ -4,20 +4,16 @@
  * state, the schedule of the passes and verify's findings, and written as HTML, Markdown and JSON
  * (with verify's own reports beside it, for the detail of anything missing).
  */
-import { openLogins } from '../auth/logins.js';
 import { ExitCode } from '../core/errors.js';
 import type { Lang } from '../core/units.js';
 import { formatHandoverConsole } from '../report/handover-console.js';
 import { buildHandover } from '../report/handover-model.js';
 import { handoverJson, writeHandoverReports } from '../report/handover-write.js';
-import { verifyTexts } from '../report/verify-texts.js';
 import { writeVerifyReports } from '../report/verify-write.js';
-import { terminalText } from '../shared/terminal-text.js';
 import { ScheduleStore } from '../state/schedule-store.js';
-import { verifyPlan } from '../verify/verify-plan.js';
-import { mapperFor, openCommand, verboseLog } from './context.js';
+import { openCommand } from './context.js';
 import type { ReportArgs } from './run-report.js';
-import { verifyFormats } from './run-verify.js';
+import { verifyFormats, verifyWithProgress } from './run-verify.js';
 import type { CliSession } from './wiring.js';
 
 /**
@@ -34,25 +30,7 @@ export async function runHandover(args: ReportArgs, session: CliSession): Promis
   try {
     const { plan, logger } = ctx;
     const lang: Lang = args.lang ?? plan.report?.lang ?? 'en';
-    const t = verifyTexts('en');
-    const verify = await verifyPlan(plan, {
-      store: ctx.store,
-      mapper: mapperFor(plan),
-      readers: await session.wiring.readers(
-        plan,
-        verboseLog(logger),
-        openLogins(plan.logins, ctx.state.dir, logger),
-      ),
-      mode: { kind: 'headers' },
-      lang,
-      signal: ctx.signal,
-      logger,
-      onAccount: (a) => {
-        const messages = a.folders.reduce((s, f) => s + f.counts.source, 0);
-        const ok = !a.error && a.folders.every((f) => f.counts.missing === 0 && f.status !== 'error');
-        stderr.write(terminalText(`${a.account}: ${t.accountLine(a.folders.length, messages, ok)}\n`));
-      },
-    });
+    const verify = await verifyWithProgress(ctx, session, { kind: 'headers' }, lang);
     const report = buildHandover({
       plan: {
         name: plan.name,

@@ -8,9 +8,9 @@ import { verifyReportJson } from '../report/verify-json.js';
 import { verifyTexts } from '../report/verify-texts.js';
 import { VERIFY_FORMATS, writeVerifyReports, type VerifyFormat } from '../report/verify-write.js';
 import { ExitCode, MailshiftError } from '../core/errors.js';
-import type { VerifyMode } from '../verify/types.js';
+import type { VerifyMode, VerifyReport } from '../verify/types.js';
 import { verifyPlan } from '../verify/verify-plan.js';
-import { mapperFor, openCommand, verboseLog, type PlanArgs } from './context.js';
+import { mapperFor, openCommand, verboseLog, type CommandContext, type PlanArgs } from './context.js';
 import type { CliSession } from './wiring.js';
 import { terminalText } from '../shared/terminal-text.js';
 import type { Lang } from '../core/units.js';
@@ -76,24 +76,7 @@ export async function runVerify(args: VerifyArgs, session: CliSession): Promise<
     const mode = verifyMode(args, plan.name);
     const lang = args.lang ?? plan.report?.lang ?? 'en';
     const t = verifyTexts(lang);
-    const report = await verifyPlan(plan, {
-      store: ctx.store,
-      mapper: mapperFor(plan),
-      readers: await session.wiring.readers(
-        plan,
-        verboseLog(logger),
-        openLogins(plan.logins, ctx.state.dir, logger),
-      ),
-      mode,
-      lang,
-      signal: ctx.signal,
-      logger,
-      onAccount: (a) => {
-        const messages = a.folders.reduce((s, f) => s + f.counts.source, 0);
-        const ok = !a.error && a.folders.every((f) => f.counts.missing === 0 && f.status !== 'error');
-        stderr.write(terminalText(`${a.account}: ${t.accountLine(a.folders.length, messages, ok)}\n`));
-      },
-    });
+    const report = await verifyWithProgress(ctx, session, mode, lang);
     logger.info({ verdict: report.verdict, totals: report.totals, seconds: report.seconds }, 'verify done');
     const paths = writeVerifyReports(report, ctx.state.reports, formats);
     if (args.json) {
@@ -108,4 +91,38 @@ export async function runVerify(args: VerifyArgs, session: CliSession): Promise<
   } finally {
     ctx.close();
   }
+}
+
+/**
+ * Verifies every account of the command's plan read-only, one line per account on stderr as each
+ * ends (for `verify` and `report --final`).
+ */
+export async function verifyWithProgress(
+  ctx: CommandContext,
+  session: CliSession,
+  mode: VerifyMode,
+  lang: Lang,
+): Promise<VerifyReport> {
+  const { plan, logger } = ctx;
+  const t = verifyTexts(lang);
+  return verifyPlan(plan, {
+    store: ctx.store,
+    mapper: mapperFor(plan),
+    readers: await session.wiring.readers(
+      plan,
+      verboseLog(logger),
+      openLogins(plan.logins, ctx.state.dir, logger),
+    ),
+    mode,
+    lang,
+    signal: ctx.signal,
+    logger,
+    onAccount: (a) => {
+      const messages = a.folders.reduce((s, f) => s + f.counts.source, 0);
+      const ok = !a.error && a.folders.every((f) => f.counts.missing === 0 && f.status !== 'error');
+      session.io.stderr.write(
+        terminalText(`${a.account}: ${t.accountLine(a.folders.length, messages, ok)}\n`),
+      );
+    },
+  });
 }

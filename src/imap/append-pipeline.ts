@@ -19,7 +19,7 @@ import { StoreError, type StoreErrorKind } from '../core/errors.js';
 import { appendLimitBytes, canMultiappend, nonSyncLiterals } from '../core/capabilities.js';
 import { bodyLength, type Body } from '../core/body.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
-import { isThrottling, suggestedBackoff } from './store-errors.js';
+import { isAppendThrottling, suggestedBackoff } from './store-errors.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
 import type { AppendBatchResult, AppendItem, AppendOutcome } from '../core/ports.js';
@@ -314,7 +314,7 @@ export class AppendPipeline {
       }
       return true;
     }
-    if (isThrottling(r.code?.name, r.text)) throw this.refused('throttled', r, mailbox, state);
+    if (isAppendThrottling(r.code?.name, r.text)) throw this.refused('throttled', r, mailbox, state);
     if (r.status === 'BAD') return 'bad';
     const fatal = r.code && FATAL_CODES[r.code.name];
     if (fatal) {
@@ -375,7 +375,7 @@ export class AppendPipeline {
   private checkReplies(replies: TaggedResponse[], mailbox: string, state: BatchState): void {
     // Microsoft 365 throttles with a bare "NO (or BAD) Request is throttled. Suggested Backoff Time:
     // N milliseconds" (imapsync issue 198): a wait for the whole account, never one message's refusal.
-    const throttled = replies.find((r) => r.status !== 'OK' && isThrottling(r.code?.name, r.text));
+    const throttled = replies.find((r) => r.status !== 'OK' && isAppendThrottling(r.code?.name, r.text));
     if (throttled) throw this.refused('throttled', throttled, mailbox, state);
     for (const r of replies) {
       const fatal = r.status === 'NO' && r.code ? FATAL_CODES[r.code.name] : undefined;

@@ -55,6 +55,17 @@ export function isThrottling(code: string | undefined, text: string): boolean {
 }
 
 /**
+ * True when a reply to an APPEND asks to slow down for the whole account. RFC 5530's LIMIT alone
+ * does not: on an APPEND it names a limit this one message ran into (Dovecot's `NO [LIMIT] Mail size
+ * is larger than the maximum size allowed`), so it stays that message's refusal unless the words
+ * say throttling.
+ */
+export function isAppendThrottling(code: string | undefined, text: string): boolean {
+  if (code?.toUpperCase() === 'LIMIT') return BUSY_TEXT.test(text) || suggestedBackoff(text) !== undefined;
+  return isThrottling(code, text);
+}
+
+/**
  * BAD replies to an APPEND that refuse one message, not the command's syntax: Gmail's `BAD [TOOBIG]
  * Message too large` (the RFC 4469 code; OfflineIMAP issue 724) and Exchange Online's `BAD Command
  * Argument Error. 11` (size, long lines, malformed headers: imapsync issues 161, 285, 389) and

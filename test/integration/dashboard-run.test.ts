@@ -11,13 +11,13 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import type { AccountStatusRow } from '../../src/report/status-report.js';
 import { stateDirFor } from '../../src/state/state-dir.js';
 import { startMigrationEnv, type MigrationEnv } from '../harness/migration-env.js';
 import { sampleCompany, sampleTotals } from '../harness/sample-company.js';
-import { CHROMIUM, ensureSystemPackages } from '../harness/system-deps.js';
+import { openWatchedPage, type WatchedPage } from '../harness/browser-page.js';
 import { runTestEntry, startTestEntry } from '../harness/test-entry.js';
 
 const accounts = sampleCompany();
@@ -29,14 +29,11 @@ const PLAN_EXTRA = [
 
 describe('dashboard during a real sync (Dovecot, Chromium)', () => {
   let env: MigrationEnv;
-  let browser: Browser;
+  let watched: WatchedPage | undefined;
   let page: Page;
   let dashboard: Dashboard;
-  const requests: string[] = [];
-  const consoleLines: string[] = [];
 
   before(async () => {
-    ensureSystemPackages([CHROMIUM]);
     env = await startMigrationEnv({ accounts, planYaml: PLAN_EXTRA });
     dashboard = await startDashboard({
       state: stateDirFor('test', env.stateDir),
@@ -44,23 +41,12 @@ describe('dashboard during a real sync (Dovecot, Chromium)', () => {
       lang: 'en',
       pollMs: 200,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM.provides,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (err) => consoleLines.push(`pageerror: ${err.message}`));
+    watched = await openWatchedPage();
+    page = watched.page;
   });
 
   after(async () => {
-    await browser?.close();
+    await watched?.browser.close();
     await dashboard?.close();
     await env?.stop();
   });
@@ -142,10 +128,10 @@ describe('dashboard during a real sync (Dovecot, Chromium)', () => {
 
     const origin = new URL(dashboard.url).origin;
     assert.deepEqual(
-      requests.filter((u) => !u.startsWith(`${origin}/`)),
+      watched!.requests.filter((u) => !u.startsWith(`${origin}/`)),
       [],
       'every request went to the dashboard itself',
     );
-    assert.deepEqual(consoleLines, []);
+    assert.deepEqual(watched!.consoleLines, []);
   });
 });

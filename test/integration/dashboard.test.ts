@@ -11,22 +11,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { accountStatusRows } from '../../src/report/status-report.js';
-import { CHROMIUM, ensureSystemPackages } from '../harness/system-deps.js';
+import { openWatchedPage, type WatchedPage } from '../harness/browser-page.js';
 import { ACCOUNTS, fillState, type FilledState } from '../unit/dashboard/dashboard-fixture.js';
 
 describe('dashboard in Chromium', () => {
   let f: FilledState;
   let d: Dashboard;
-  let browser: Browser;
+  let watched: WatchedPage | undefined;
   let page: Page;
-  const requests: string[] = [];
-  const consoleLines: string[] = [];
 
   before(async () => {
-    ensureSystemPackages([CHROMIUM]);
     f = fillState();
     d = await startDashboard({
       state: f.state,
@@ -34,23 +31,12 @@ describe('dashboard in Chromium', () => {
       lang: 'en',
       pollMs: 200,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM.provides,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (err) => consoleLines.push(`pageerror: ${err.message}`));
+    watched = await openWatchedPage();
+    page = watched.page;
   });
 
   after(async () => {
-    await browser?.close();
+    await watched?.browser.close();
     await d?.close();
     f?.close();
   });
@@ -113,12 +99,15 @@ describe('dashboard in Chromium', () => {
     process.stderr.write(`# screenshot: ${png}\n`);
 
     const origin = new URL(d.url).origin;
-    assert.ok(requests.length >= 3, `page, stylesheet, script and stream requested: ${requests.join(', ')}`);
+    assert.ok(
+      watched!.requests.length >= 3,
+      `page, stylesheet, script and stream requested: ${watched!.requests.join(', ')}`,
+    );
     assert.deepEqual(
-      requests.filter((u) => !u.startsWith(`${origin}/`)),
+      watched!.requests.filter((u) => !u.startsWith(`${origin}/`)),
       [],
       'every request went to the dashboard itself',
     );
-    assert.deepEqual(consoleLines, []);
+    assert.deepEqual(watched!.consoleLines, []);
   });
 });

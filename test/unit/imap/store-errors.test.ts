@@ -11,6 +11,7 @@ import {
   connectError,
   connectionLost,
   fromImapflow,
+  isAppendThrottling,
   refusalError,
   suggestedBackoff,
 } from '../../../src/imap/store-errors.js';
@@ -126,5 +127,20 @@ describe('store errors', () => {
     assert.equal(refusal.kind, 'refused');
     assert.equal(refusal.scope, 'folder', "a refused folder is the folder loop's concern");
     assert.equal(refusal.serverText, 'Invalid mailbox name');
+  });
+});
+
+describe('a reply to an APPEND: one message refused, or the account throttled', () => {
+  it("Dovecot's NO [LIMIT] for a message over its size limit refuses that message only", () => {
+    assert.equal(isAppendThrottling('LIMIT', 'Mail size is larger than the maximum size allowed'), false);
+  });
+  it('throttling words or a suggested backoff make it a wait for the account, with or without a code', () => {
+    assert.equal(isAppendThrottling('LIMIT', 'Too many connections'), true);
+    assert.equal(
+      isAppendThrottling(undefined, 'Request is throttled. Suggested Backoff Time: 300 milliseconds'),
+      true,
+    );
+    assert.equal(isAppendThrottling('THROTTLED', 'slow down'), true);
+    assert.equal(isAppendThrottling('UNAVAILABLE', 'try later'), true);
   });
 });
