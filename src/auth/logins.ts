@@ -31,7 +31,7 @@ import {
 } from './oauth2-client.js';
 import { oauthErrorCode, type GrantContext } from './oauth2-errors.js';
 import { adminAdvice, oauthAdvice, signInCommand } from './refusal-advice.js';
-import { describeSource, readSecret } from './secret-source.js';
+import { describeSource, readPassword, readSecret } from './secret-source.js';
 import { loadServiceAccount, signAssertion, type ServiceAccount } from './service-account.js';
 import { needsRefresh, type CachedToken } from './token-cache.js';
 import { tokenKey, TokenStore } from './token-store.js';
@@ -110,7 +110,7 @@ export class Logins {
         return async () => ({
           kind: 'admin',
           admin: admin.user,
-          value: readSecret(
+          value: readPassword(
             admin.password,
             this.settings.planDir,
             `password of admin ${admin.user}`,

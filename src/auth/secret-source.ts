@@ -32,3 +32,25 @@ export function readSecret(s: SecretSource, planDir: string, what: string, field
   }
   return readSecretFile(resolve(planDir, s.file), what, field);
 }
+
+/**
+ * Reads a password (an admin's): as {@link readSecret}, refused when it holds a CR, LF or NUL,
+ * which IMAP cannot send in a LOGIN (RFC 3501 quoted strings exclude them) and which is always a
+ * copy-paste accident. Without this, the server's confused answer would read as a connection
+ * problem ("check host, port").
+ * @throws MailshiftError PLAN_SECRET naming the variable or file, never the secret
+ */
+export function readPassword(s: SecretSource, planDir: string, what: string, field: string): string {
+  const value = readSecret(s, planDir, what, field);
+  if (/[\r\n\0]/.test(value)) {
+    throw new MailshiftError(
+      `the ${what} (${describeSource(s, planDir)}) contains a line break or a NUL byte, which IMAP cannot send`,
+      {
+        code: 'PLAN_SECRET',
+        scope: 'account',
+        hint: `remove the stray line break from it (named by ${field}); a file may end with one newline, no more`,
+      },
+    );
+  }
+  return value;
+}

@@ -46,6 +46,29 @@ export interface FolderListing {
   size?: number;
   /** STATUS values when the listing was taken with LIST-STATUS (RFC 5819). */
   status?: FolderStatus;
+  /**
+   * The name exactly as the server sent it, given only when sending `path` back would not name
+   * this folder: not valid modified UTF-7 (RFC 3501 section 5.1.3), e.g. a bare 8-bit byte or an
+   * `&` run left open. See {@link unsendableName}.
+   */
+  listedAs?: string;
+}
+
+/**
+ * Why a folder cannot be named to an IMAP server, or undefined when it can. CR and LF end a command
+ * line and NUL is not even allowed in a literal (RFC 3501 section 4.3, CHAR8), so a name holding
+ * one cannot be sent at all; a name the server listed in a form that does not decode and encode
+ * back to itself would name another folder, or none, when sent back. Checked before anything is
+ * sent about the folder, so such a folder fails alone with this reason.
+ * @returns the reason, a clause that follows "its" ("name holds ...")
+ */
+export function unsendableName(folder: Pick<FolderListing, 'path' | 'listedAs'>): string | undefined {
+  if (/[\r\n\0]/.test(folder.path)) return 'name holds a character IMAP cannot send (CR, LF or NUL)';
+  if (folder.listedAs !== undefined) {
+    const decoded = JSON.stringify(folder.path);
+    return `name is not valid modified UTF-7 (RFC 3501 section 5.1.3): decoded and sent back (${decoded}), it would name another folder or none`;
+  }
+  return undefined;
 }
 
 /** `\Noselect` and `\NonExistent` folders are names only (RFC 3501, RFC 5258): nothing to copy. */

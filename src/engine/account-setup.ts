@@ -15,6 +15,7 @@ import type { CopyPool, FolderTask } from './folder-context.js';
 import { folderOrder } from './copy-order.js';
 import { windowKey } from './date-window.js';
 import { folderUnchanged } from './folder-prepare.js';
+import { copiedTwice, sendableJobs, withoutUnsendable, type UnsendableFolder } from './unsendable-folders.js';
 
 /** What the setup decided, with both listings. */
 export interface AccountFolders extends PlannedFolders {
@@ -26,6 +27,8 @@ export interface AccountFolders extends PlannedFolders {
   destination: SideListing;
   /** What changed on either server since the plan or the last sync. */
   drift: Drift[];
+  /** Folders left out because a name cannot be sent to the server: each fails with its reason. */
+  unsendable: UnsendableFolder[];
 }
 
 /** What the setup needs besides the account's connections. */
@@ -54,10 +57,11 @@ export async function planFolders(pool: CopyPool, account: string, deps: SetupDe
   ]);
   if (src.status === 'rejected') throw src.reason;
   if (dst.status === 'rejected') throw dst.reason;
-  const source = src.value;
+  // Folders whose names cannot be sent fail here, before the mapping or any command sees them.
+  const { source, unsendable } = withoutUnsendable(src.value);
   const destination = dst.value;
   const propose = () => deps.mapper.propose(account, source, destination);
-  const { decisions, drift, renames } = reconcile({
+  const reconciled = reconcile({
     decisions: deps.mapper.resolved(account) ?? propose(),
     source,
     destination,
@@ -65,9 +69,14 @@ export async function planFolders(pool: CopyPool, account: string, deps: SetupDe
     propose,
     newFolders: deps.newFolders,
   });
+  const { drift, renames } = reconciled;
+  const twice = copiedTwice(reconciled.decisions);
+  const decisions = reconciled.decisions.filter((d) => !twice(d));
   for (const r of renames) deps.state.renameFolder(account, r.from, r.to);
   const refill = new Set(drift.flatMap((d) => (REFILL.has(d.kind) && 'source' in d ? [d.source] : [])));
-  const jobs = folderTasks(decisions, source).map((j) => (refill.has(j.source) ? { ...j, refill: true } : j));
+  const sendable = sendableJobs(folderTasks(decisions, source), destination);
+  unsendable.push(...sendable.unsendable);
+  const jobs = sendable.jobs.map((j) => (refill.has(j.source) ? { ...j, refill: true } : j));
   const window = windowKey(deps.window);
   const unchanged = jobs.filter((j) => isUnchanged(deps.state, account, j, window));
   return {
@@ -81,6 +90,7 @@ export async function planFolders(pool: CopyPool, account: string, deps: SetupDe
     source,
     destination,
     drift,
+    unsendable,
   };
 }
 

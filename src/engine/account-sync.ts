@@ -121,6 +121,7 @@ async function syncFolders(
   const folders = await planFolders(pool, account, deps);
   for (const d of folders.drift) tally.drifted(d);
   tally.planned(folders);
+  for (const u of folders.unsendable) tally.folderFailed(u.folder, u.reason);
   if (folders.jobs.length > 0) {
     if (!deps.fixedLanes) pool.limitLanes(lanesForWork(folders.jobs));
     // Lanes the caps allow but no folder takes (one huge INBOX) split the biggest folder's copy.

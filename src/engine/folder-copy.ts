@@ -2,19 +2,18 @@
  * Copies what folder-prepare.ts left to copy in batches (intent -> fetch -> append -> commit),
  * fetching the next batches while the current ones are appended, and records the folder as synced.
  */
-import { bodyBuffer, bodyLength, type Body } from '../core/body.js';
+import { bodyLength, type Body } from '../core/body.js';
 import { makeBatches } from '../core/batches.js';
 import type { FolderTotals } from '../core/events.js';
 import { keepable } from '../core/flags.js';
 import type { FolderStatus } from '../core/folders.js';
-import { resizedIdentity } from '../core/identity.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { Appender, AppendItem, AppendOutcome, BodyReader } from '../core/ports.js';
 import { MailshiftError } from '../core/errors.js';
-import { repairForRetry } from '../core/repair.js';
 import type { AppendResult } from '../state/checkpoint-store.js';
 import { BodyPrefetch } from './body-prefetch.js';
 import { windowKey } from './date-window.js';
+import { outgoing, retryRepaired, type Outgoing } from './message-repair.js';
 import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
 
 /**
@@ -218,11 +217,8 @@ async function appendBatch(
   let { destUidNext } = dest;
   const present = skipExpunged(ctx, key, job, batch, bodies, totals);
   if (present.length === 0) return destUidNext;
-  const items: AppendItem[] = present.map((m) => ({
-    raw: bodies.get(m.uid)!,
-    flags: keepable(m.flags, permitted).kept,
-    internalDate: m.internalDate,
-  }));
+  const sent = outgoing(ctx, present, bodies, permitted);
+  const items: AppendItem[] = sent.map((o) => o.item);
   if (ctx.rate) {
     await ctx.rate.take(
       present.length,
@@ -232,16 +228,21 @@ async function appendBatch(
     if (ctx.signal.aborted) return destUidNext;
   }
   ctx.daily?.take(sum(items, (it) => bodyLength(it.raw)));
-  ctx.state.recordIntent(key, job.destination, destUidNext, present);
+  ctx.state.recordIntent(
+    key,
+    job.destination,
+    destUidNext,
+    sent.map((o) => o.intent),
+  );
   const { outcomes, uidValidity } = await ctx.appender.appendBatch(job.destination, items);
   ctx.state.markStep('appended');
   // Every message accepted: the server has read every byte, so the memory can be reused. After a
   // refusal or a failure the bodies are left to the garbage collector instead: the server may have
   // answered before reading the rest of the command, still queued on the socket.
-  if (outcomes.every((o) => o.ok)) ctx.bodies.recycle(items.map((it) => it.raw));
+  if (outcomes.every((o) => o.ok)) ctx.bodies.recycle(sent.map((o) => o.source));
   const results: AppendResult[] = [];
   for (const [i, m] of present.entries()) {
-    const r = await messageResult(ctx, key, job, m, items[i]!, outcomes[i]!, permitted, destUidNext);
+    const r = await messageResult(ctx, key, job, sent[i]!, outcomes[i]!, permitted, destUidNext);
     results.push(r);
     countResult(ctx, job, m, r, totals);
     if (r.ok && r.destUid !== undefined) destUidNext = Math.max(destUidNext, r.destUid + 1);
@@ -291,22 +292,23 @@ function skipExpunged(
   return gone.length === 0 ? batch : batch.filter((m) => bodies.has(m.uid));
 }
 
-/** What became of one message of a batch: appended, appended once repaired, or refused. */
+/** What became of one message of a batch: appended (repaired before, or not), appended once repaired, or refused. */
 async function messageResult(
   ctx: FolderContext,
   key: FolderKey,
   job: FolderJob,
-  meta: MessageMeta,
-  item: AppendItem,
+  o: Outgoing,
   outcome: AppendOutcome,
   permitted: string[],
   destUidNext: number,
 ): Promise<AppendResult> {
+  const { meta } = o;
   if (outcome.ok) {
     const droppedFlags = keepable(meta.flags, permitted).dropped;
-    return { uid: meta.uid, ok: true, destUid: outcome.uid, droppedFlags };
+    const repaired = o.before && `${o.before.how} (the destination does not announce UTF8=ACCEPT)`;
+    return { uid: meta.uid, ok: true, destUid: outcome.uid, droppedFlags, ...(repaired ? { repaired } : {}) };
   }
-  const repaired = await retryRepaired(ctx, key, job, meta, item, outcome.text, destUidNext);
+  const repaired = await retryRepaired(ctx, key, job, o, outcome.text, destUidNext);
   if (repaired) return { uid: meta.uid, ok: true, destUid: repaired.uid, repaired: repaired.how };
   return { uid: meta.uid, ok: false, reason: outcome.text };
 }
@@ -332,27 +334,4 @@ function countResult(
     uid: meta.uid,
     reason: r.reason,
   });
-}
-
-/** When the policy allows, repairs a refused message (line endings, NUL bytes) and appends it once more. */
-async function retryRepaired(
-  ctx: FolderContext,
-  key: FolderKey,
-  job: FolderJob,
-  meta: MessageMeta,
-  item: AppendItem,
-  serverText: string,
-  destUidNext: number,
-): Promise<{ uid?: number; how: string } | undefined> {
-  const fix = repairForRetry(bodyBuffer(item.raw), ctx.repair);
-  if (!fix) return undefined;
-  // The repaired copy has another size, hence another identity: record it as the intent first, so
-  // that a crash before the commit finds the repaired copy on the destination, not a stranger.
-  const identity = resizedIdentity(meta.identity, fix.raw.length);
-  ctx.state.recordIntent(key, job.destination, destUidNext, [{ ...meta, identity, size: fix.raw.length }]);
-  const again = await ctx.appender.appendBatch(job.destination, [{ ...item, raw: fix.raw }]);
-  ctx.state.markStep('repaired-appended');
-  const o = again.outcomes[0];
-  if (o?.ok) return { uid: o.uid, how: `${fix.how} (server first said: ${serverText})` };
-  return undefined;
 }

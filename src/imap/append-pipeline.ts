@@ -19,7 +19,7 @@ import { StoreError, type StoreErrorKind } from '../core/errors.js';
 import { appendLimitBytes, canMultiappend, nonSyncLiterals } from '../core/capabilities.js';
 import { bodyLength, type Body } from '../core/body.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
-import { isAppendThrottling, isMessageRefusal, suggestedBackoff } from './store-errors.js';
+import { isAppendThrottling, suggestedBackoff } from './store-errors.js';
 import { parseUidSet, type TaggedResponse } from './imap-response-parser.js';
 import { checkFlags, formatInternalDate, mailboxArgument, type CommandPart } from './imap-syntax.js';
 import type { AppendBatchResult, AppendItem, AppendOutcome } from '../core/ports.js';
@@ -56,15 +56,27 @@ class BatchState {
   readonly outcomes: Array<AppendOutcome | undefined>;
   uidValidity?: number;
   commands = 0;
+  /**
+   * Set when the server answered BAD to a command whose literal went without waiting for `+`: it
+   * may have read the message's bytes as commands, so what the connection says next is not trusted.
+   */
+  desynced = false;
 
   constructor(size: number) {
     this.outcomes = new Array<AppendOutcome | undefined>(size).fill(undefined);
   }
 
-  /** Records a single message's tagged reply. */
+  /**
+   * Records a single message's tagged reply. A BAD to one message's APPEND (the flags, date and
+   * mailbox were checked before sending) is the server refusing that message: Microsoft 365 answers
+   * `BAD Command Argument Error. 11` to a malformed header and `BAD Command Error. 10` to an
+   * over-long line. It is the message's outcome (`code: 'BAD'`), repaired and sent again where the
+   * plan allows, not a failure of the connection.
+   */
   settle(index: number, r: TaggedResponse): void {
     if (r.status !== 'OK') {
-      this.outcomes[index] = { ok: false, text: r.text, ...(r.code ? { code: r.code.name } : {}) };
+      const code = r.code?.name ?? (r.status === 'BAD' ? 'BAD' : undefined);
+      this.outcomes[index] = { ok: false, text: r.text, ...(code ? { code } : {}) };
       return;
     }
     const [uid] = this.appendUids(r, 1) ?? [];
@@ -105,12 +117,20 @@ class BatchState {
  */
 export class AppendPipeline {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set after a BAD to a command with non-synchronizing literals: the next batch starts on a new connection. */
+  private reopen = false;
 
   private constructor(
-    private readonly conn: ImapConnection,
-    /** The mode in use (never `auto`). */
-    readonly mode: AppendMode,
+    private conn: ImapConnection,
+    private readonly opts: AppendPipelineOptions,
+    /** The mode in use (never `auto`); `multiappend` gives way to one message per command when the server refuses it. */
+    private current: AppendMode,
   ) {}
+
+  /** How batches go on the wire now: `multiappend`, `pipelined` or `sync`. */
+  get mode(): AppendMode {
+    return this.current;
+  }
 
   /**
    * Connects, secures, logs in and picks the mode.
@@ -139,7 +159,7 @@ export class AppendPipeline {
     }
     // The last resort is also the most literal reading of RFC 3501: wait for every `+`.
     if (mode === 'sync') conn.nonSyncAllowed = false;
-    return new AppendPipeline(conn, mode);
+    return new AppendPipeline(conn, opts, mode);
   }
 
   /** The server's post-login capabilities, upper-cased. */
@@ -153,10 +173,14 @@ export class AppendPipeline {
    * server's text and the others arrive. Cap a batch by count (20-100) and bytes: it is held in memory
    * and, as a MULTIAPPEND, is one server transaction.
    * @returns one outcome per item, in order, and the UIDs assigned under UIDPLUS.
+   * A BAD to a MULTIAPPEND sends the batch again one message per command on a new connection (the
+   * server may have read the other messages' bytes as commands); a BAD to one message's APPEND is
+   * that message's outcome (`code: 'BAD'`), and after one sent with a non-synchronizing literal
+   * the next batch starts on a new connection.
    * @throws StoreError `refused` with responseCode TRYCREATE (mailbox missing), `overquota`,
-   *   `throttled` (with the response code), `protocol` (BAD: the connection is closed), or
-   *   `connection` (socket lost, timeout, BYE: `inDoubt` when messages were sent unanswered).
-   *   `outcomes` on the error lists what the server confirmed before it.
+   *   `throttled` (with the response code), `protocol` (a reply this client cannot follow: the
+   *   connection is closed), or `connection` (socket lost, timeout, BYE: `inDoubt` when messages
+   *   were sent unanswered). `outcomes` on the error lists what the server confirmed before it.
    */
   appendBatch(mailbox: string, items: readonly AppendItem[]): Promise<AppendBatchResult> {
     const run = this.queue.then(() => this.run(mailbox, items));
@@ -171,6 +195,7 @@ export class AppendPipeline {
   }
 
   private async run(mailbox: string, items: readonly AppendItem[]): Promise<AppendBatchResult> {
+    if (this.reopen) await this.reconnect(mailbox);
     const broken = this.conn.error;
     if (broken) {
       throw broken.withMessage(`cannot append to "${mailbox}": ${broken.message}`);
@@ -184,14 +209,49 @@ export class AppendPipeline {
     }
     if (ready.length === 0) return state.result();
     const box = mailboxArgument(mailbox);
-    if (this.mode === 'multiappend' && ready.length > 1) {
+    if (this.current === 'multiappend' && ready.length > 1) {
       const done = await this.multiappend(mailbox, box, ready, state);
-      if (done) return state.result();
+      if (done === true) return state.result();
+      if (done === 'bad') {
+        // Nothing was stored (a BAD command is not run) and the connection may have read the
+        // other messages as commands: the batch goes again on a new one, one message per command.
+        await this.reconnect(mailbox);
+        await this.oneByOne(mailbox, box, ready, state);
+        // Every message accepted alone: the BAD was about MULTIAPPEND itself (a server announcing
+        // it without taking it), so the next batches do not ask again.
+        if (ready.every((p) => state.outcomes[p.index]?.ok)) {
+          this.current = this.conn.nonSyncLiteral(0) ? 'pipelined' : 'sync';
+        }
+        return state.result();
+      }
     }
-    if (this.mode === 'sync' || !this.conn.nonSyncLiteral(0))
+    await this.oneByOne(mailbox, box, ready, state);
+    return state.result();
+  }
+
+  /** One APPEND per message: pipelined where literals need no `+`, else one at a time. */
+  private async oneByOne(mailbox: string, box: CommandPart[], ready: Prepared[], state: BatchState) {
+    if (this.current === 'sync' || !this.conn.nonSyncLiteral(0))
       await this.oneAtATime(mailbox, box, ready, state);
     else await this.pipelined(mailbox, box, ready, state);
-    return state.result();
+    // A BAD to a pipelined APPEND leaves the connection unsure of where the server is reading.
+    if (state.desynced) this.reopen = true;
+  }
+
+  /** Drops the connection and logs in again with the same options. */
+  private async reconnect(mailbox: string): Promise<void> {
+    this.reopen = false;
+    this.conn.destroy();
+    try {
+      this.conn = await ImapConnection.open(this.opts);
+    } catch (e) {
+      const cause = e instanceof StoreError ? e : undefined;
+      throw new StoreError(
+        `cannot append to "${mailbox}": connecting again after a BAD failed: ${cause?.message ?? String(e)}`,
+        { kind: cause?.kind ?? 'connection', responseCode: cause?.responseCode, cause: e },
+      );
+    }
+    if (this.current === 'sync') this.conn.nonSyncAllowed = false;
   }
 
   private prepare(index: number, item: AppendItem): Prepared | { outcome: AppendOutcome } {
@@ -226,13 +286,17 @@ export class AppendPipeline {
     return appendLimitBytes(this.conn.capabilities);
   }
 
-  /** One MULTIAPPEND for all of `ready`. @returns false when the server refused it for a reason worth a retry one by one. */
+  /**
+   * One MULTIAPPEND for all of `ready`.
+   * @returns true when done; false when the server refused it (NO) for a reason worth a retry one
+   *   by one; `bad` when it answered BAD (the connection must be opened again first).
+   */
   private async multiappend(
     mailbox: string,
     box: CommandPart[],
     ready: Prepared[],
     state: BatchState,
-  ): Promise<boolean> {
+  ): Promise<boolean | 'bad'> {
     const parts: CommandPart[] = ['APPEND ', ...box];
     for (const p of ready) parts.push(` ${p.head}`, { literal: p.raw });
     state.commands++;
@@ -251,7 +315,7 @@ export class AppendPipeline {
       return true;
     }
     if (isAppendThrottling(r.code?.name, r.text)) throw this.refused('throttled', r, mailbox, state);
-    if (r.status === 'BAD') throw this.bad(r, mailbox, state);
+    if (r.status === 'BAD') return 'bad';
     const fatal = r.code && FATAL_CODES[r.code.name];
     if (fatal) {
       for (const p of ready) state.settle(p.index, r);
@@ -271,17 +335,17 @@ export class AppendPipeline {
     state.commands += ready.length;
     const settled = await Promise.allSettled(replies);
     let lost: unknown;
+    const answered: TaggedResponse[] = [];
     for (const [i, s] of settled.entries()) {
       const p = ready[i] as Prepared;
-      if (s.status === 'fulfilled') state.settle(p.index, s.value);
-      else lost ??= s.reason;
+      if (s.status === 'fulfilled') {
+        state.settle(p.index, s.value);
+        answered.push(s.value);
+      } else lost ??= s.reason;
     }
+    if (answered.some((r) => r.status === 'BAD')) state.desynced = true;
     if (lost !== undefined) throw this.lost(lost, mailbox, ready, state);
-    this.checkReplies(
-      settled.map((s) => (s as PromiseFulfilledResult<TaggedResponse>).value),
-      mailbox,
-      state,
-    );
+    this.checkReplies(answered, mailbox, state);
   }
 
   private async oneAtATime(
@@ -305,16 +369,14 @@ export class AppendPipeline {
   }
 
   /**
-   * Turns the first BAD or mailbox/account-wide NO among single-message replies into an error. A BAD
-   * that providers use to refuse one message (store-errors.ts) stays that message's refusal.
+   * Turns the first mailbox- or account-wide NO among single-message replies into an error. A BAD
+   * to one message's APPEND is that message's refusal (BatchState.settle).
    */
   private checkReplies(replies: TaggedResponse[], mailbox: string, state: BatchState): void {
     // Microsoft 365 throttles with a bare "NO (or BAD) Request is throttled. Suggested Backoff Time:
     // N milliseconds" (imapsync issue 198): a wait for the whole account, never one message's refusal.
     const throttled = replies.find((r) => r.status !== 'OK' && isAppendThrottling(r.code?.name, r.text));
     if (throttled) throw this.refused('throttled', throttled, mailbox, state);
-    const bad = replies.find((r) => r.status === 'BAD' && !isMessageRefusal(r.code?.name, r.text));
-    if (bad) throw this.bad(bad, mailbox, state);
     for (const r of replies) {
       const fatal = r.status === 'NO' && r.code ? FATAL_CODES[r.code.name] : undefined;
       if (fatal) throw this.refused(fatal, r, mailbox, state);
@@ -334,23 +396,6 @@ export class AppendPipeline {
     );
   }
 
-  /**
-   * A BAD means this client sent something the server could not parse. Dovecot then reads the rest of
-   * a non-synchronizing literal as commands, so the connection cannot be trusted any more: close it.
-   */
-  private bad(r: TaggedResponse, mailbox: string, state: BatchState): StoreError {
-    this.conn.destroy();
-    return new StoreError(
-      `${this.conn.address} answered BAD to APPEND to "${mailbox}": ${r.text}; connection closed, as the server may have read message bytes as commands`,
-      {
-        kind: 'protocol',
-        responseCode: r.code?.name ?? 'BAD',
-        serverText: r.text,
-        outcomes: [...state.outcomes],
-      },
-    );
-  }
-
   /** The connection ended while `sent` messages awaited replies: those without an outcome are in doubt. */
   private lost(e: unknown, mailbox: string, sent: readonly Prepared[], state: BatchState): StoreError {
     const cause = e instanceof StoreError ? e : undefined;
@@ -358,7 +403,9 @@ export class AppendPipeline {
     return new StoreError(
       `appending to "${mailbox}" stopped: ${cause?.message ?? String(e)}; ${inDoubt} message(s) in doubt`,
       {
-        kind: cause?.kind ?? 'connection',
+        // After a BAD the server may answer message lines read as commands: what follows is the
+        // connection's loss, to retry on a new one, not a server this client cannot follow.
+        kind: state.desynced && cause?.kind === 'protocol' ? 'connection' : (cause?.kind ?? 'connection'),
         responseCode: cause?.responseCode,
         serverText: cause?.serverText,
         waitMs: cause?.waitMs,

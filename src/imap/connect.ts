@@ -4,6 +4,7 @@
  */
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
+import { scrubbingLogger, secretForms } from '../shared/secret-scrub.js';
 import { isStoreError, StoreError } from '../core/errors.js';
 import type { Endpoint, Secret } from '../core/endpoint.js';
 import { connectError } from './store-errors.js';
@@ -22,7 +23,9 @@ export function imapflowOptions(
     servername: e.server.servername,
     tls: { rejectUnauthorized: e.server.tlsVerify, servername: e.server.servername },
     auth: imapflowAuth(e.user, secret),
-    logger: logger === false ? false : (logger.child({ side: e.side, user: e.user }) as never),
+    // At debug level imapflow logs what the server says: one that echoes the password (or the
+    // token) in a refusal must not put it in the run log.
+    logger: logger === false ? false : (imapLogger(logger, e, secret) as never),
     disableAutoIdle: true,
     // A server that accepts but never greets is a stalled connection like any other.
     connectionTimeout: Math.min(30_000, e.server.timeoutMs),
@@ -38,6 +41,20 @@ export function imapflowOptions(
     maxLiteralSize: 512 * 1024 * 1024,
     maxResponseSize: 520 * 1024 * 1024,
   } as ConstructorParameters<typeof ImapFlow>[0];
+}
+
+/** The connection's logger: its side and user bound, and the secret it logs in with scrubbed. */
+function imapLogger(logger: Logger, e: Endpoint, secret: Secret): Logger {
+  const forms = secretForms(e.user, secret.value);
+  if (secret.kind === 'admin') {
+    // The SASL PLAIN response of an admin login carries the admin's name (and the user as authzid).
+    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+    forms.push(
+      ...secretForms(`${e.user}${secret.separator}${secret.admin}`, secret.value),
+      b64(`${e.user}\0${secret.admin}\0${secret.value}`),
+    );
+  }
+  return scrubbingLogger(logger, forms).child({ side: e.side, user: e.user });
 }
 
 /**
@@ -65,8 +82,11 @@ export function imapflowAuth(user: string, secret: Secret): ImapFlowOptions['aut
 export async function openImap(e: Endpoint, logger: Logger | false = false): Promise<ImapFlow> {
   return withFreshToken(e, async (secret) => {
     const client = new ImapFlow(imapflowOptions(e, logger, secret));
-    // An 'error' event without a listener would crash the process; failures surface through calls.
-    client.on('error', () => {});
+    // An 'error' event without a listener would crash the process. Failures surface through calls,
+    // but as "Connection not available": the error that ended the connection is kept for them.
+    client.on('error', (err: unknown) => {
+      if (!endings.has(client)) endings.set(client, { err, claimed: false });
+    });
     try {
       await client.connect();
     } catch (err) {
@@ -75,6 +95,22 @@ export async function openImap(e: Endpoint, logger: Logger | false = false): Pro
     }
     return client;
   });
+}
+
+/** The error each connection ended with ('error' event), and whether a call has reported it. */
+const endings = new WeakMap<ImapFlow, { err: unknown; claimed: boolean }>();
+
+/**
+ * The error imapflow ended a connection with (a server line or literal over the limits, a lost
+ * socket), given once: to the first call that asks, which is the command it cut short (imapflow
+ * runs one command at a time). Later calls only meet a closed connection.
+ * @returns the error, or undefined when the connection has not ended with one or it was claimed
+ */
+export function claimEnding(client: ImapFlow): unknown {
+  const ending = endings.get(client);
+  if (!ending || ending.claimed) return undefined;
+  ending.claimed = true;
+  return ending.err;
 }
 
 /**

@@ -165,19 +165,21 @@ export class FetchPipeline {
       const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
       this.scanning = scan;
       try {
-        const [examined, fetched] = this.conn.send([
-          ['EXAMINE ', ...mailboxArgument(path)],
-          [scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))],
-        ]);
-        fetched!.catch(() => undefined); // awaited below, unless the EXAMINE fails first
-        const r = await examined!;
-        if (r.status !== 'OK') {
-          this.status = undefined;
-          throw refusalError(`opening source folder "${path}"`, r);
-        }
-        const f = await fetched!;
-        if (f.status !== 'OK' && this.status.messages > 0)
-          throw refusalError(`listing messages of "${path}"`, f);
+        await this.inFolder(path, async () => {
+          const [examined, fetched] = this.conn.send([
+            ['EXAMINE ', ...mailboxArgument(path)],
+            [scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))],
+          ]);
+          fetched!.catch(() => undefined); // awaited below, unless the EXAMINE fails first
+          const r = await examined!;
+          if (r.status !== 'OK') {
+            this.status = undefined;
+            throw refusalError(`opening source folder "${path}"`, r);
+          }
+          const f = await fetched!;
+          if (f.status !== 'OK' && (this.status?.messages ?? 0) > 0)
+            throw refusalError(`listing messages of "${path}"`, f);
+        });
       } finally {
         this.scanning = undefined;
       }
@@ -204,7 +206,7 @@ export class FetchPipeline {
     await Promise.all([...this.bodyRequests].map((r) => r.done));
     this.status = { path, messages: 0 };
     this.sizes.clear();
-    const r = await this.conn.command(['EXAMINE ', ...mailboxArgument(path)]);
+    const r = await this.inFolder(path, () => this.conn.command(['EXAMINE ', ...mailboxArgument(path)]));
     if (r.status !== 'OK') {
       this.status = undefined;
       throw refusalError(`opening source folder "${path}"`, r);
@@ -226,7 +228,9 @@ export class FetchPipeline {
     const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
     this.scanning = scan;
     try {
-      const r = await this.conn.command([scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))]);
+      const r = await this.inFolder(st.path, () =>
+        this.conn.command([scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))]),
+      );
       if (r.status !== 'OK') throw refusalError(`listing messages of "${st.path}"`, r);
     } finally {
       this.scanning = undefined;
@@ -245,13 +249,44 @@ export class FetchPipeline {
     if (uids.length === 0) return req.bodies;
     this.bodyRequests.add(req);
     try {
-      const reply = this.conn.command([`UID FETCH ${uidSet([...uids])} (UID BODY.PEEK[])`]);
+      const reply = this.inFolder(st.path, () =>
+        this.conn.command([`UID FETCH ${uidSet([...uids])} (UID BODY.PEEK[])`]),
+      );
       req.done = reply.catch(() => undefined);
       const r = await reply;
       if (r.status !== 'OK') throw refusalError(`fetching messages of "${st.path}"`, r);
       return req.bodies;
     } finally {
       this.bodyRequests.delete(req);
+    }
+  }
+
+  /**
+   * Runs one command of folder `path`. Whatever the server sends that this client refuses while
+   * the command runs (a line or literal over the limits, a UID out of range) ends the connection
+   * and fails this folder: it was the answer about this folder, and the other folders go on. A
+   * command asked of a connection that an earlier folder's failure ended is a lost connection for
+   * this folder (the engine retries it on a new one), not that folder's failure told again.
+   */
+  private async inFolder<T>(path: string, command: () => Promise<T>): Promise<T> {
+    const ended = this.conn.error;
+    if (ended) {
+      throw new StoreError(`reading source folder "${path}": the connection had ended (${ended.message})`, {
+        kind: 'connection',
+        cause: ended,
+      });
+    }
+    try {
+      return await command();
+    } catch (e) {
+      if (!(e instanceof StoreError) || e.kind !== 'protocol' || e.scope === 'folder') throw e;
+      throw new StoreError(`reading source folder "${path}": ${e.message}`, {
+        kind: 'protocol',
+        scope: 'folder',
+        responseCode: e.responseCode,
+        hint: 'the source server sent what no IMAP server may send for this folder; the other folders go on. Report this to its administrator with the run log',
+        cause: e,
+      });
     }
   }
 

@@ -19,6 +19,20 @@ export function mailboxArgument(name: string): CommandPart[] {
 }
 
 /**
+ * Whether a folder name as a server listed it (its wire form, `listedAs`) comes back unchanged when
+ * its decoded name is sent: valid modified UTF-7 in its one spelling (RFC 3501 section 5.1.3), or
+ * valid UTF-8 once UTF8=ACCEPT is enabled (RFC 6855). A bare 8-bit byte, an `&` run left open or
+ * two encoded runs side by side decode to a name that, encoded again, names another folder or none.
+ */
+export function namesItselfBack(listedAs: string, utf8Accept: boolean): boolean {
+  if (listedAs.toUpperCase() === 'INBOX') return true;
+  // imapflow reads a name sent as a literal as UTF-8: bytes that are not become U+FFFD.
+  if (utf8Accept) return !listedAs.includes('\uFFFD');
+  const decoded = iconv.decode(Buffer.from(listedAs, 'utf8'), 'utf-7-imap');
+  return iconv.encode(decoded, 'utf-7-imap').toString('latin1') === listedAs;
+}
+
+/**
  * Spells a string argument: quoted (with `"` and `\` escaped) when every byte may appear in a quoted
  * string, a literal otherwise (NUL, CR, LF or 8-bit bytes, RFC 3501 section 4.3).
  */

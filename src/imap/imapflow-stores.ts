@@ -5,9 +5,9 @@ import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
 import type { Secret } from '../core/endpoint.js';
 import { AppendPipeline, type ConnectOptions } from './append-pipeline.js';
-import { openImap, withFreshToken } from './connect.js';
+import { claimEnding, openImap, withFreshToken } from './connect.js';
 import type { Endpoint } from '../core/endpoint.js';
-import { transientOf } from '../core/errors.js';
+import { StoreError, transientOf } from '../core/errors.js';
 import { storableFlags } from '../core/flags.js';
 import { connectError, connectionLost, fromImapflow } from './store-errors.js';
 import type { BodyPool } from './body-pool.js';
@@ -38,19 +38,40 @@ function guarded<T extends object>(client: ImapFlow, store: T): T {
     if (name === 'close' || typeof fn !== 'function') continue;
     d.value = async (...args: unknown[]) => {
       const what = typeof args[0] === 'string' ? `${name} "${args[0]}"` : name;
+      // The folder the call is about: named, or the one opened for a scan or a fetch.
+      const folder = typeof args[0] === 'string' ? args[0] : client.mailbox ? client.mailbox.path : undefined;
       let result: unknown;
       try {
         result = await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       } catch (err) {
-        const failure = fromImapflow(err, what, client.usable);
+        const ending = client.usable ? undefined : claimEnding(client);
+        const failure = fromImapflow(ending ?? err, what, client.usable);
         const lost = !client.usable && !transientOf(failure) && failure.kind !== 'protocol';
-        throw lost ? connectionLost(what, err) : failure;
+        if (lost) throw connectionLost(what, err);
+        throw failure.kind === 'protocol' && folder !== undefined ? folderFailure(folder, failure) : failure;
       }
       if (!client.usable) throw connectionLost(what);
       return result;
     };
   }
   return Object.defineProperties({}, descriptors) as T;
+}
+
+/**
+ * A protocol failure during a command about one folder (an answer over the limits, a name imapflow
+ * cannot send) is that folder's: it fails alone and the others go on. When it ended the
+ * connection, the next call meets a lost connection, which the engine retries on a new one.
+ */
+function folderFailure(folder: string, err: StoreError): StoreError {
+  if (err.scope === 'folder') return err;
+  const named = err.message.includes(`"${folder}"`);
+  return new StoreError(named ? err.message : `folder "${folder}": ${err.message}`, {
+    kind: 'protocol',
+    scope: 'folder',
+    responseCode: err.responseCode,
+    hint: 'the server cannot be followed for this folder; the other folders go on. Report this to its administrator with the run log',
+    cause: err,
+  });
 }
 
 function reader(client: ImapFlow): FolderReader {

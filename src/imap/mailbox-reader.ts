@@ -7,6 +7,7 @@ import type { ImapFlow, ListResponse, MailboxObject } from 'imapflow';
 import type { FolderListing, NamespaceInfo, SpecialUse } from '../core/folders.js';
 import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../core/identity.js';
 import { connectionLost, refusalError } from './store-errors.js';
+import { namesItselfBack } from './imap-syntax.js';
 import { StoreError } from '../core/errors.js';
 import type { FetchedMessage, MessageMeta } from '../core/messages.js';
 import type { ScanOptions } from '../core/ports.js';
@@ -40,6 +41,8 @@ export async function listFolders(
 ): Promise<{ namespace: NamespaceInfo; folders: FolderListing[]; capabilities: string[] }> {
   // With LIST-STATUS (RFC 5819) this is one round trip for every folder's STATUS.
   const raw = await client.list({ statusQuery: statusQuery(client) });
+  // Names are UTF-8 on the wire once UTF8=ACCEPT or IMAP4rev2 is enabled (imapflow enables both).
+  const utf8 = client.enabled.has('UTF8=ACCEPT') || client.enabled.has('IMAP4REV2');
   const folders = raw.map((f): FolderListing => {
     const flags = [...f.flags];
     // imapflow also guesses special use from names; only what the server said counts here.
@@ -54,6 +57,7 @@ export async function listFolders(
       messages: st?.messages,
       size: st?.size,
       status: st,
+      ...(namesItselfBack(f.pathAsListed, utf8) ? {} : { listedAs: f.pathAsListed }),
     };
   });
   return { namespace: personalNamespace(client, raw), folders, capabilities: capabilityList(client) };

@@ -113,8 +113,16 @@ export function loadPlan(path: string): Plan {
   }
   const data: unknown = doc.toJS();
   const version = (data as { version?: unknown } | null)?.version;
+  if (typeof version === 'string' && version.trim() === String(PLAN_VERSION)) {
+    // YAML reads `version: "1"` as a string: "expected 1, got 1" would name no difference.
+    throw planError(
+      path,
+      `version is the text ${JSON.stringify(version)}, not the number ${PLAN_VERSION}`,
+      `write version: ${PLAN_VERSION} without quotes`,
+    );
+  }
   if (version !== undefined && version !== PLAN_VERSION) {
-    throw planError(path, `unsupported version: expected ${PLAN_VERSION}, got ${String(version)}`);
+    throw planError(path, `unsupported version: expected ${PLAN_VERSION}, got ${JSON.stringify(version)}`);
   }
   const preset = applyProviderPresets(data);
   const parsed = PlanSchema.safeParse(preset.data);

@@ -290,6 +290,10 @@ const ProblemsSchema = z
     /** What to do with a message the destination rejects, by kind: skip it, or repair and retry. */
     bareLf: z.enum(['repair', 'skip']).default('repair'),
     nulBytes: z.enum(['repair', 'skip']).default('repair'),
+    /** Header lines that are not fields, or over 998 characters (RFC 5322 2.1.1): moved or folded, or skip. */
+    headerLines: z.enum(['repair', 'skip']).default('repair'),
+    /** Raw 8-bit bytes in header fields: RFC 2047-encoded for a destination without UTF8=ACCEPT, or kept. */
+    eightBitHeaders: z.enum(['encode', 'keep']).default('encode'),
     oversize: z.enum(['skip']).default('skip'),
   })
   .strict();

@@ -8,7 +8,7 @@ import type { CheckpointStore } from '../state/checkpoint-store.js';
 import { formatSeconds, formatSize } from '../core/units.js';
 import { textTable } from './format.js';
 import { driftText, wipedText } from './drift-text.js';
-import { terminalText } from '../shared/terminal-text.js';
+import { terminalField, terminalText } from '../shared/terminal-text.js';
 import { WINDOW_REASON } from '../plan/window.js';
 
 /**
@@ -39,26 +39,30 @@ export function formatRunSummary(
     ]);
   }
   const lines = [textTable(rows), ''];
+  // One line per fact: a folder name or a server's words holding a line break stay on their line.
+  const line = (text: string) => lines.push(terminalField(text));
   for (const a of summary.accounts) {
-    if (a.error) lines.push(`${a.account}: STOPPED: ${a.error}${a.hint ? `\n  -> ${a.hint}` : ''}`);
+    if (a.error) {
+      line(`${a.account}: STOPPED: ${a.error}`);
+      if (a.hint) line(`  -> ${a.hint}`);
+    }
     const wiped = wipedText(a.account, a.drift, state.folders(a.account).length);
-    if (wiped) lines.push(`${a.account}: ${wiped}`);
-    for (const d of a.drift) lines.push(`${a.account}: ${driftText(d)}`);
-    for (const p of a.unverified) lines.push(`${a.account}: NOT COMPLETE: ${p}`);
-    for (const f of a.failedFolders) lines.push(`${a.account}: folder ${f.folder} failed: ${f.error}`);
-    for (const f of a.skippedFolders) lines.push(`${a.account}: folder ${f.folder} not copied: ${f.reason}`);
+    if (wiped) line(`${a.account}: ${wiped}`);
+    for (const d of a.drift) line(`${a.account}: ${driftText(d)}`);
+    for (const p of a.unverified) line(`${a.account}: NOT COMPLETE: ${p}`);
+    for (const f of a.failedFolders) line(`${a.account}: folder ${f.folder} failed: ${f.error}`);
+    for (const f of a.skippedFolders) line(`${a.account}: folder ${f.folder} not copied: ${f.reason}`);
     const windowed = new Map<string, number>();
     for (const r of state.notableMessages(a.account)) {
       if (r.state === 'skipped' && r.reason?.startsWith(WINDOW_REASON))
         windowed.set(r.reason, (windowed.get(r.reason) ?? 0) + 1);
-      else if (r.state === 'failed') lines.push(`${a.account}: ${r.folder} UID ${r.uid} FAILED: ${r.reason}`);
-      else if (r.state === 'skipped')
-        lines.push(`${a.account}: ${r.folder} UID ${r.uid} skipped: ${r.reason}`);
+      else if (r.state === 'failed') line(`${a.account}: ${r.folder} UID ${r.uid} FAILED: ${r.reason}`);
+      else if (r.state === 'skipped') line(`${a.account}: ${r.folder} UID ${r.uid} skipped: ${r.reason}`);
       else if (r.dropped_flags)
-        lines.push(`${a.account}: ${r.folder} UID ${r.uid}: destination dropped flags ${r.dropped_flags}`);
-      else if (r.repaired) lines.push(`${a.account}: ${r.folder} UID ${r.uid} repaired: ${r.repaired}`);
+        line(`${a.account}: ${r.folder} UID ${r.uid}: destination dropped flags ${r.dropped_flags}`);
+      else if (r.repaired) line(`${a.account}: ${r.folder} UID ${r.uid} repaired: ${r.repaired}`);
     }
-    for (const [reason, n] of windowed) lines.push(`${a.account}: ${n} messages skipped: ${reason}`);
+    for (const [reason, n] of windowed) line(`${a.account}: ${n} messages skipped: ${reason}`);
   }
   lines.push(...verdictLines(summary));
   return terminalText(lines.join('\n'));

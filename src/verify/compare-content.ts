@@ -1,10 +1,11 @@
 /**
  * Deep verification of matched pairs: both copies are fetched and their raw bytes compared by
- * SHA-256. A message the run repaired (line endings, NUL bytes: see engine/repair.ts) is compared
- * with the same repair applied to its source bytes, so an intended change is not a difference.
+ * SHA-256. A message the run repaired (line endings, NUL bytes, header lines, 8-bit header text:
+ * see core/repair.ts) is compared with the same repairs, those its state row names, applied to its
+ * source bytes, so an intended change is not a difference and any other one is.
  */
 import { makeBatches } from '../core/batches.js';
-import { repairForRetry, type RepairPolicy } from '../core/repair.js';
+import { applyRepairs, repairForRetry, repairsNamed, type RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
 import type { MatchedPair } from './match-messages.js';
 import { FETCH_BATCH, readHashes } from './read-messages.js';
@@ -35,9 +36,15 @@ export async function compareContent(
   repair: RepairPolicy,
 ): Promise<ContentResult> {
   const result: ContentResult = { checked: 0, differences: [] };
-  const repaired = new Set(pairs.filter((p) => p.row?.repaired).map((p) => p.source.uid));
-  const asCopied = (uid: number, raw: Buffer) =>
-    repaired.has(uid) ? (repairForRetry(raw, repair)?.raw ?? raw) : raw;
+  const repaired = new Map(
+    pairs.flatMap((p) => (p.row?.repaired ? [[p.source.uid, repairsNamed(p.row.repaired)] as const] : [])),
+  );
+  const asCopied = (uid: number, raw: Buffer) => {
+    const kinds = repaired.get(uid);
+    // A row from before repairs were named: the policy's repairs, as that run applied them.
+    if (kinds?.length === 0) return repairForRetry(raw, repair)?.raw ?? raw;
+    return kinds ? applyRepairs(raw, kinds) : raw;
+  };
   const sized = pairs.map((p) => ({ pair: p, size: Math.max(p.source.size, p.dest.size) }));
   for (const batch of makeBatches(sized, FETCH_BATCH.messages, FETCH_BATCH.bytes)) {
     // Two connections: both sides of a batch are read at once.

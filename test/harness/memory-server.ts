@@ -74,6 +74,8 @@ export interface RefusalRule {
   /** The server's words, and its response code if any. */
   text: string;
   code?: string;
+  /** `NO` (default), or `BAD` as Microsoft 365 answers a message it cannot take. */
+  status?: 'NO' | 'BAD';
 }
 
 /** How a server behaves, set when the test creates it. */
@@ -554,6 +556,7 @@ export class MemoryMailbox {
           (r.nul && m.raw.includes(0)) ||
           (r.contains !== undefined && m.raw.toString('latin1').includes(r.contains)),
       );
+      if (rule?.status === 'BAD') return { status: 'BAD', text: rule.text };
       if (rule) return { status: 'NO', text: rule.text, ...(rule.code ? { code: rule.code } : {}) };
     }
     const bytes = messages.reduce((s, m) => s + m.raw.length, 0);

@@ -408,7 +408,9 @@ class MemoryAppender implements Appender {
       this.settle(batch, ready, r);
       return true;
     }
-    if (r.status === 'BAD') throw this.bad(mailbox, r.text, batch);
+    // A BAD to MULTIAPPEND: nothing stored, the batch goes again one message per command (the IMAP
+    // appender does so on a new connection; here nothing was read as commands).
+    if (r.status === 'BAD') return false;
     const fatal = r.code ? FATAL_CODES[r.code] : undefined;
     if (fatal) {
       for (const p of ready) this.settle(batch, [p], r);
@@ -433,10 +435,11 @@ class MemoryAppender implements Appender {
     this.check(mailbox, refusals, batch);
   }
 
-  /** Turns the first BAD, or NO refusing the folder or the account, into the batch's error. */
+  /**
+   * Turns the first NO refusing the folder or the account into the batch's error. A BAD to one
+   * message is that message's outcome, as Microsoft 365's BAD to a malformed message is.
+   */
   private check(mailbox: string, replies: Refusal[], batch: Batch): void {
-    const bad = replies.find((r) => r.status === 'BAD');
-    if (bad) throw this.bad(mailbox, bad.text, batch);
     for (const r of replies) {
       const fatal = r.code ? FATAL_CODES[r.code] : undefined;
       if (fatal) throw this.refused(fatal, mailbox, r, batch);
@@ -479,8 +482,8 @@ class MemoryAppender implements Appender {
 
   private settle(batch: Batch, msgs: Prepared[], r: AppendReply): void {
     if (r.status !== 'OK') {
-      for (const p of msgs)
-        batch.outcomes[p.index] = { ok: false, text: r.text, ...(r.code ? { code: r.code } : {}) };
+      const code = r.code ?? (r.status === 'BAD' ? 'BAD' : undefined);
+      for (const p of msgs) batch.outcomes[p.index] = { ok: false, text: r.text, ...(code ? { code } : {}) };
       return;
     }
     const hasUidplus = this.c.server.capabilities.has('UIDPLUS');
@@ -504,20 +507,6 @@ class MemoryAppender implements Appender {
       ...(kind === 'throttled' ? { waitMs: suggestedBackoff(r.text) } : {}),
       outcomes: [...batch.outcomes],
     });
-  }
-
-  /** A BAD: the IMAP appender closes its connection, as the server may have read bytes as commands. */
-  private bad(mailbox: string, text: string, batch: Batch): StoreError {
-    this.c.drop(`APPEND "${mailbox}"`);
-    return new StoreError(
-      `${this.where()} answered BAD to APPEND to "${mailbox}": ${text}; connection closed`,
-      {
-        kind: 'protocol',
-        responseCode: 'BAD',
-        serverText: text,
-        outcomes: [...batch.outcomes],
-      },
-    );
   }
 
   private lost(mailbox: string, sent: readonly Prepared[], batch: Batch): StoreError {

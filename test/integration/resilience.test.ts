@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunSummary } from '../../src/engine/migrate.js';
-import { normalizeCrlf, stripNul } from '../../src/core/repair.js';
+import { applyRepairs, normalizeCrlf, repairsNamed, stripNul } from '../../src/core/repair.js';
 import { formatRunSummary } from '../../src/report/run-summary.js';
 import { CheckpointStore } from '../../src/state/checkpoint-store.js';
 import { freePort } from '../harness/dovecot.js';
@@ -39,6 +39,9 @@ import {
   type MigrationEnv,
 } from '../harness/migration-env.js';
 import { sampleCompany, type SampleAccount } from '../harness/sample-company.js';
+import { armInvalidHeaderRefusal, armLongLineRefusal, MICROSOFT_REPLIES } from '../harness/m365-faults.js';
+import { runTestEntry } from '../harness/test-entry.js';
+import { parseVerifyReport } from '../../src/report/verify-json.js';
 
 const company = sampleCompany();
 const rekrutacja = company.find((a) => a.user === 'rekrutacja@acme.example')!;
@@ -54,6 +57,16 @@ const FIXTURES = [
   'malformed-header',
   'no-message-id',
   'empty-body',
+];
+/** A source user holding header corners Microsoft 365 refuses or servers rewrite. */
+const headers: SampleAccount = { user: 'naglowki@acme.example', password: 'src-naglowki-pass', folders: [] };
+const HEADER_FIXTURES = [
+  'malformed-header',
+  'long-header',
+  'raw-8bit-headers',
+  'raw-latin2-headers',
+  'long-line',
+  'no-message-id',
 ];
 const fixture = (name: string) => readFileSync(join(REPO, 'fixtures/eml', `${name}.eml`));
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -80,6 +93,7 @@ const SCENARIOS = [
   'repair',
   'repair-crash',
   'skip',
+  'm365',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const dstUser = (s: Scenario) => `${s}@acme.example`;
@@ -138,7 +152,10 @@ describe('resilience: faults through the proxy against real Dovecot', () => {
     env = await startMigrationEnv({
       accounts: [rekrutacja, ksiegowosc],
       source: {
-        users: [rekrutacja, ksiegowosc, problems].map((a) => ({ user: a.user, password: a.password })),
+        users: [rekrutacja, ksiegowosc, problems, headers].map((a) => ({
+          user: a.user,
+          password: a.password,
+        })),
       },
       destination: {
         quota: true,
@@ -155,13 +172,18 @@ passdb {
         ],
       },
     });
-    const client = await connectPlain(env.src, problems.user, problems.password);
-    try {
-      for (const [i, f] of FIXTURES.entries()) {
-        await client.append('INBOX', fixture(f), ['\\Seen'], new Date(Date.UTC(2024, 5, 12, 10, i)));
+    for (const [account, names] of [
+      [problems, FIXTURES],
+      [headers, HEADER_FIXTURES],
+    ] as const) {
+      const client = await connectPlain(env.src, account.user, account.password);
+      try {
+        for (const [i, f] of names.entries()) {
+          await client.append('INBOX', fixture(f), ['\\Seen'], new Date(Date.UTC(2024, 5, 12, 10, i)));
+        }
+      } finally {
+        await client.logout();
       }
-    } finally {
-      await client.logout();
     }
   });
   after(async () => {
@@ -432,7 +454,7 @@ passdb {
       return undefined;
     });
 
-  it('messages the destination refuses, policy repair: bare LF and NUL arrive repaired and marked so; the rest byte-identical', async () => {
+  it('messages the destination refuses, policy repair: bare LF and NUL arrive repaired and marked so, 8-bit header text encoded before sending; the rest byte-identical', async () => {
     const { src, dst } = await proxyPair();
     originalCorners(src);
     rejectingServer(dst, false);
@@ -446,8 +468,14 @@ passdb {
     const nulOnSource = sha(
       Buffer.from(fixture('nul-byte').toString('latin1').replace('\0', '\x80'), 'latin1'),
     );
+    // Dovecot announces no UTF8=ACCEPT (RFC 6855): raw 8-bit header text goes in encoded-words.
+    const raw8 = fixture('raw-8bit-headers');
     const expected = source.map((m) =>
-      m.sha256 === nulOnSource ? sha(stripNul(fixture('nul-byte'))) : m.sha256,
+      m.sha256 === nulOnSource
+        ? sha(stripNul(fixture('nul-byte')))
+        : m.sha256 === sha(raw8)
+          ? sha(applyRepairs(raw8, ['header-8bit']))
+          : m.sha256,
     );
     assert.ok(
       source.some((m) => m.sha256 === sha(normalizeCrlf(fixture('bare-lf')))),
@@ -462,10 +490,12 @@ passdb {
 
     const repaired = stateRows(stateDir, problems.user).messages.filter((r) => r.repaired);
     assert.deepEqual(repaired.map((r) => r.repaired!.replace(/ \(server first said.*$/, '')).sort(), [
+      '8-bit header text encoded as RFC 2047 encoded-words (the destination does not announce UTF8=ACCEPT)',
       'NUL bytes removed',
       'line endings normalised to CRLF',
     ]);
-    assert.match(repaired[0]!.repaired!, /server first said: Message contains bare LF or NUL/);
+    for (const r of repaired.filter((x) => !/UTF8=ACCEPT/.test(x.repaired!)))
+      assert.match(r.repaired!, /server first said: Message contains bare LF or NUL/);
   });
 
   it('a crash right after a repaired message was stored does not copy it twice', async () => {
@@ -504,7 +534,7 @@ passdb {
       dst,
       accounts: [account],
       extra:
-        'limits: { batchMessages: 4, retry: { attempts: 2, baseDelayMs: 50 } }\nproblems: { bareLf: skip, nulBytes: skip }',
+        'limits: { batchMessages: 4, retry: { attempts: 2, baseDelayMs: 50 } }\nproblems: { bareLf: skip, nulBytes: skip, eightBitHeaders: keep }',
     });
     const summary = ok(await runFaultPlan(planPath, stateDir));
     assert.equal(summary.complete, false);
@@ -536,6 +566,72 @@ passdb {
         'what arrived is byte-identical to the source',
       );
   });
+  it('Microsoft 365\u2019s BAD refusals of pipelined APPENDs: header lines repaired and sent again, 8-bit header text encoded first, what cannot be repaired named; verify --deep agrees', async () => {
+    const { src, dst } = await proxyPair();
+    // As Exchange Online: no MULTIAPPEND, so every message is its own pipelined APPEND (LITERAL+).
+    dst.hideCapabilities(['MULTIAPPEND']);
+    const invalid = armInvalidHeaderRefusal(dst);
+    const long = armLongLineRefusal(dst, { maxLineLength: 998 });
+    const headerBytes = (b: Buffer) => b.subarray(0, b.indexOf('\r\n\r\n'));
+    const raw8 = dst.onCommand({
+      command: 'APPEND',
+      literal: (b) => headerBytes(b).some((x) => x >= 0x80),
+      times: Infinity,
+      action: { respond: MICROSOFT_REPLIES.argumentError11 },
+    });
+    const account: FaultAccount = { src: headers, dst: { user: dstUser('m365'), password: DST_PASSWORD } };
+    const { planPath, stateDir } = writeFaultPlan(env, { src, dst, accounts: [account] });
+    const summary = ok(await runFaultPlan(planPath, stateDir));
+    assert.equal(invalid.fired, 1, 'the colon-less header line was refused once');
+    assert.equal(
+      long.fired,
+      2,
+      'the long header line (then folded) and the long body line (no repair for it)',
+    );
+    assert.equal(raw8.fired, 0, 'no raw 8-bit header byte reached the server');
+    assert.equal(summary.complete, false);
+    assert.equal(summary.totals.copied, HEADER_FIXTURES.length - 1);
+    assert.equal(summary.totals.failed, 1);
+    assert.equal(summary.accounts[0]!.error, undefined, 'the account was not stopped');
+
+    const rows = stateRows(stateDir, headers.user).messages;
+    const failed = rows.filter((r) => r.state === 'failed');
+    assert.deepEqual(
+      failed.map((r) => r.reason),
+      ['Command Error. 10'],
+      'the long body line cannot be repaired: named with the server\u2019s words',
+    );
+    const how = rows
+      .filter((r) => r.repaired)
+      .map((r) => r.repaired!)
+      .sort();
+    assert.deepEqual(how, [
+      '8-bit header text encoded as RFC 2047 encoded-words (the destination does not announce UTF8=ACCEPT)',
+      '8-bit header text encoded as RFC 2047 encoded-words (the destination does not announce UTF8=ACCEPT)',
+      'header lines over 998 characters folded (server first said: Command Error. 10)',
+      'header lines without a field name moved into X-Mailshift-Repaired-Header (server first said: Command Argument Error. 11)',
+    ]);
+    // What arrived is each source message with exactly the repairs its row names.
+    const source = (await readMailbox(env.src, headers.user, headers.password)).get('INBOX')!;
+    const arrived = (await readMailbox(env.dst, account.dst.user, DST_PASSWORD)).get('INBOX')!;
+    const expected = HEADER_FIXTURES.filter((f) => f !== 'long-line').map((f) => {
+      const row = rows.find(
+        (r) => r.state === 'copied' && source.find((m) => m.uid === r.uid)?.sha256 === sha(fixture(f)),
+      );
+      assert.ok(row, `${f} was not copied`);
+      return sha(applyRepairs(fixture(f), row.repaired ? repairsNamed(row.repaired) : []));
+    });
+    assert.deepEqual(arrived.map((m) => m.sha256).sort(), expected.sort());
+
+    // verify --deep applies the same repairs before it compares: no content difference; the
+    // refused message is missing, so verify fails.
+    const res = await runTestEntry(['verify', planPath, '--state-dir', stateDir, '--deep', '--json']);
+    const report = parseVerifyReport(res.stdout);
+    assert.equal(report.totals.contentChecked, HEADER_FIXTURES.length - 1, res.stderr);
+    assert.equal(report.totals.contentDifferences, 0, res.stdout);
+    assert.equal(res.code, 1);
+  });
+
   it('an unreachable destination: every account stops naming the server, after bounded retries; exit code 4', async () => {
     const closed = await freePort();
     const accounts: FaultAccount[] = [

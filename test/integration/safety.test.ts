@@ -458,6 +458,36 @@ describe('crashes, disk and secrets (CLI, real Dovecot)', () => {
     }
   });
 
+  it('a server echoing the password in its NO: the debug log shows the refusal without the password', async () => {
+    const p = await proxy(env.dst.port);
+    const echo = p.onCommand({
+      command: /^(LOGIN|AUTHENTICATE)\b/i,
+      times: Infinity,
+      action: {
+        respond: `{tag} NO [AUTHENTICATIONFAILED] Login failed for ${dst('secret-a').user} with password ${DST_PASSWORD}`,
+      },
+    });
+    const { planPath, stateDir } = writeFaultPlan(env, {
+      src: { port: env.src.port },
+      dst: { port: p.port },
+      accounts: [{ src: rekrutacja, dst: dst('secret-a') }],
+    });
+    const res = await runCli(['run', planPath, '--state-dir', stateDir], {
+      env: { MAILSHIFT_LOG_LEVEL: 'debug' },
+    });
+    assert.equal(res.code, 4, res.stdout + res.stderr);
+    assert.ok(echo.fired >= 1, 'the server echoed the password');
+    const log = readFileSync(join(stateDir, 'run.log'), 'utf8');
+    assert.match(log, /Login failed for secret-a@acme\.example with password \[redacted\]/, log);
+    for (const [what, text] of [
+      ['run.log', log],
+      ['stdout', res.stdout],
+      ['stderr', res.stderr],
+    ] as const) {
+      assert.equal(text.includes(DST_PASSWORD), false, `the password is in ${what}`);
+    }
+  });
+
   it('a certificate that cannot be verified stops the account and names the option for that one server', async () => {
     const { planPath, stateDir } = writeFaultPlan(env, {
       ...direct(),

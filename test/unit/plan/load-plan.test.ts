@@ -77,6 +77,17 @@ describe('loadPlan', () => {
     );
   });
 
+  it('refuses version "1" (a string) saying so, not "expected 1, got 1"', () => {
+    const err = refusal(planFile('v1s.yaml', MINIMAL.replace('version: 1', 'version: "1"')));
+    assert.match(err.message, /version is the text "1", not the number 1/);
+    assert.doesNotMatch(err.message, /expected 1, got 1/);
+    assert.match(err.hint ?? '', /write version: 1 without quotes/);
+    assert.match(
+      refusal(planFile('v7s.yaml', MINIMAL.replace('version: 1', 'version: "7"'))).message,
+      /expected 1, got "7"/,
+    );
+  });
+
   it('refuses a clear-text password unless allowed', () => {
     const clear = MINIMAL.replace('passwordEnv: OLD_KONTAKT', 'password: hunter2');
     const err = refusal(planFile('clear.yaml', clear));
