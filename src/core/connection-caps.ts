@@ -64,6 +64,36 @@ export function connectionCaps(plan: ConnectionLimits, lane: LaneShape): Connect
   return { lanesPerAccount, accountsAtOnce };
 }
 
+/**
+ * How far an account may grow past the default lanes when its work asks for more (many folders,
+ * each costing round trips another lane can overlap) and the plan does not fix its lanes: up to
+ * its per-account caps on both servers, while the run's total caps hold `total` lanes of this
+ * shape. `connectionCaps` still counts the default lanes per account when it decides how many
+ * accounts run at once, so growing never makes fewer accounts run together (engine/lane-budget.ts
+ * keeps each waiting account's default lanes free).
+ */
+export interface LaneGrowth {
+  /** Lanes one account may hold at most. */
+  perAccount: number;
+  /** Lanes all accounts of the run may hold together. */
+  total: number;
+}
+
+/** The lanes an account may grow to, and the run's total, for lanes of this shape. */
+export function laneGrowth(plan: ConnectionLimits, lane: LaneShape): LaneGrowth {
+  return {
+    perAccount: atLeastOne(
+      lane.maxLanes ?? Infinity,
+      plan.source.maxConnections / lane.source,
+      plan.destination.maxConnections / lane.destination,
+    ),
+    total: atLeastOne(
+      plan.source.maxConnectionsTotal / lane.source,
+      plan.destination.maxConnectionsTotal / lane.destination,
+    ),
+  };
+}
+
 function atLeastOne(...bounds: number[]): number {
   return Math.max(1, Math.floor(Math.min(...bounds)));
 }

@@ -77,8 +77,9 @@ export interface DestinationStore extends FolderReader {
   /** Replaces the flags of one message (UID STORE FLAGS), used to bring source flag changes over. */
   setFlags(path: string, uid: number, flags: string[]): Promise<void>;
   /**
-   * Opens a folder read-write (SELECT), as appending to it needs: its status (UIDNEXT before any
-   * APPEND) and PERMANENTFLAGS in one round trip.
+   * What appending to a folder needs to know first: its status (UIDNEXT before any APPEND) and
+   * PERMANENTFLAGS, in one round trip (a SELECT, or a STATUS once the connection knows the
+   * server's PERMANENTFLAGS). The folder need not stay selected: APPEND names its folder.
    */
   openForAppend(path: string): Promise<OpenedFolder>;
 }

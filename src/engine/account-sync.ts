@@ -9,6 +9,7 @@ import { AccountPool } from '../core/account-pool.js';
 import type { RetryPolicy } from '../core/backoff.js';
 import { MailshiftError } from '../core/errors.js';
 import type { Reporter } from '../core/events.js';
+import { DEFAULT_LANES } from '../core/connection-caps.js';
 import type { AccountConnectors, FolderMapper } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
@@ -22,6 +23,7 @@ import { AccountTally, type AccountResult } from './account-tally.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { CopyPool, FolderTask } from './folder-context.js';
 import { syncFolder } from './folder-workers.js';
+import type { LaneBudget } from './lane-budget.js';
 import { RateLimit } from './rate-limit.js';
 import { DailyBudget } from './daily-budget.js';
 import { copyGmail } from './gmail-source.js';
@@ -37,10 +39,15 @@ export interface AccountDeps {
   signal: AbortSignal;
   budget: ByteBudget;
   limits: PlanLimits;
-  /** Lanes (connection pairs) this account may use (core/connection-caps.ts). */
+  /** Lanes (connection pairs) this account may use at most (core/connection-caps.ts). */
   lanes: number;
   /** The plan sets the lanes: use them all where there is work, instead of what the work needs. */
   fixedLanes: boolean;
+  /**
+   * The run's lanes shared among its accounts (lane-budget.ts): without it, the account takes
+   * what its work needs within `lanes`.
+   */
+  laneBudget?: Pick<LaneBudget, 'take' | 'give'>;
   retry: RetryPolicy;
   syncFlags: boolean;
   repair: RepairPolicy;
@@ -80,13 +87,16 @@ export async function syncAccount(
     },
     log: deps.logger,
   });
+  const held = { lanes: 0 };
   try {
-    await syncFolders(account, conn, pool, tally, deps);
+    await syncFolders(account, conn, pool, tally, deps, held);
   } catch (err) {
     if (!(err instanceof MailshiftError) || err.scope === 'run') throw err;
     tally.accountFailed(err);
   } finally {
     await pool.close();
+    // Every lane has closed its connections by now: other accounts may have them.
+    if (held.lanes > 0) deps.laneBudget?.give(held.lanes);
   }
   const result = tally.outcome(deps.signal.aborted);
   const status = deps.signal.aborted ? 'interrupted' : result.ok ? 'done' : 'incomplete';
@@ -102,12 +112,22 @@ export async function syncAccount(
 }
 
 /**
- * The lanes an account's work needs: about one per thousand messages to copy, and one per twenty
- * folders (each folder costs round trips that another lane can overlap), within the caps.
+ * The lanes an account's work needs: about one per thousand messages to copy (up to the default
+ * lanes: a large folder is split across the idle ones, folder-copy.ts), and one per ten folders:
+ * each folder costs a few round trips in sequence (create, select, scan, fetch, append) that
+ * another lane overlaps, and a lane's logins cost about what two small folders do.
  */
 export function lanesForWork(jobs: readonly FolderTask[]): number {
   const messages = jobs.reduce((s, j) => s + (j.listing.messages ?? 0), 0);
-  return Math.max(1, Math.ceil(messages / 1000), Math.ceil(jobs.length / 20));
+  return Math.max(1, Math.min(DEFAULT_LANES, Math.ceil(messages / 1000)), Math.ceil(jobs.length / 10));
+}
+
+/** The lanes this account takes for its jobs: what the work needs, within the run's budget. */
+function takeLanes(jobs: readonly FolderTask[], deps: AccountDeps, held: { lanes: number }): number {
+  const want = lanesForWork(jobs);
+  if (!deps.laneBudget) return want;
+  held.lanes = deps.laneBudget.take(want);
+  return held.lanes;
 }
 
 /** The setup, the changed folders over the lanes, then the claim checked against both servers. */
@@ -117,13 +137,14 @@ async function syncFolders(
   pool: CopyPool,
   tally: AccountTally,
   deps: AccountDeps,
+  held: { lanes: number },
 ) {
   const folders = await planFolders(pool, account, deps);
   for (const d of folders.drift) tally.drifted(d);
   tally.planned(folders);
   for (const u of folders.unsendable) tally.folderFailed(u.folder, u.reason);
   if (folders.jobs.length > 0) {
-    if (!deps.fixedLanes) pool.limitLanes(lanesForWork(folders.jobs));
+    if (!deps.fixedLanes) pool.limitLanes(takeLanes(folders.jobs, deps, held));
     // Lanes the caps allow but no folder takes (one huge INBOX) split the biggest folder's copy.
     const spare = Math.max(0, pool.lanes - folders.jobs.length);
     const biggest = folders.jobs[0];

@@ -11,7 +11,8 @@ import { syncAccount, type AccountResult } from './account-sync.js';
 import { type AccountConnectors, type FolderMapper } from '../core/ports.js';
 import { ByteBudget } from './byte-budget.js';
 import { gmailSettingsOf } from '../plan/gmail-labels.js';
-import { connectionCaps, COPY_LANE } from '../core/connection-caps.js';
+import { connectionCaps, COPY_LANE, laneGrowth } from '../core/connection-caps.js';
+import { LaneBudget } from './lane-budget.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
 import { isOpenWindow, resolveWindow, windowOf } from '../plan/window.js';
 import { ConnectionCount } from './connection-count.js';
@@ -50,6 +51,18 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
   const accounts = plan.accounts.filter((a) => !deps.only || deps.only.includes(a.id));
   const budget = new ByteBudget(plan.limits.bytesInFlight);
   const caps = connectionCaps(plan, COPY_LANE);
+  const fixedLanes = plan.limits.connectionsPerAccount !== undefined;
+  // Unless the plan fixes the lanes, an account with many folders may take more than the default
+  // lanes, within its caps and without leaving an account waiting to start short of its own.
+  const growth = laneGrowth(plan, COPY_LANE);
+  const laneBudget = fixedLanes
+    ? undefined
+    : new LaneBudget({
+        base: caps.lanesPerAccount,
+        accountsAtOnce: caps.accountsAtOnce,
+        perAccount: Math.max(caps.lanesPerAccount, growth.perAccount),
+        total: growth.total,
+      });
   const queue = new PQueue({ concurrency: caps.accountsAtOnce });
   const results: AccountResult[] = [];
   const connections = new ConnectionCount(deps.reporter);
@@ -70,8 +83,9 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               signal: deps.signal,
               budget,
               limits: plan.limits,
-              lanes: caps.lanesPerAccount,
-              fixedLanes: plan.limits.connectionsPerAccount !== undefined,
+              lanes: laneBudget ? Math.max(caps.lanesPerAccount, growth.perAccount) : caps.lanesPerAccount,
+              fixedLanes,
+              ...(laneBudget ? { laneBudget } : {}),
               retry: deps.retry ?? plan.limits.retry,
               syncFlags: plan.options.syncFlags,
               repair: plan.problems,

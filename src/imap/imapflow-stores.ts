@@ -12,13 +12,13 @@ import { storableFlags } from '../core/flags.js';
 import { connectError, connectionLost, fromImapflow } from './store-errors.js';
 import type { BodyPool } from './body-pool.js';
 import { FetchPipeline } from './fetch-pipeline.js';
+import { appendTargets } from './append-target.js';
 import { ScanPipeline } from './scan-pipeline.js';
 import {
   examine,
   fetchBodies,
   folderStatus,
   listFolders,
-  openedFolder,
   scanFlags,
   scanMessages,
   uidSet,
@@ -182,15 +182,8 @@ export async function connectDestination(
         lock.release();
       }
     },
-    openForAppend: async (path) => {
-      const lock = await client.getMailboxLock(path);
-      try {
-        if (!client.mailbox) throw connectionLost(`SELECT ${path}`);
-        return openedFolder(client.mailbox);
-      } finally {
-        lock.release();
-      }
-    },
+    // The first folder selected, the others by STATUS (append-target.ts).
+    openForAppend: appendTargets(client),
   });
 }
 

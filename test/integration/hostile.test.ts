@@ -194,9 +194,11 @@ const FAULTS: Scenario[] = [
   { name: 'UID 0 in the scan', fault: { on: 'scan', fault: { kind: 'uid', uid: 0 } } },
   { name: 'UID 2^32 in the body FETCH', fault: { on: 'body', fault: { kind: 'uid', uid: 2 ** 32 } } },
   {
-    name: 'an endless line answering the destination SELECT (imapflow)',
+    // A destination folder is opened for appending by STATUS once its connection selected one
+    // (src/imap/append-target.ts): the faulty folder, never the first, meets the fault there.
+    name: 'an endless line answering the destination STATUS (imapflow)',
     side: 'dst',
-    fault: { on: 'select', fault: { kind: 'endless-line' } },
+    fault: { on: 'status', fault: { kind: 'endless-line' } },
   },
 ];
 

@@ -237,7 +237,8 @@ passdb {
   it('connections cut between commands on both sides: reconnects and completes', async () => {
     const { src, dst } = await proxyPair();
     const a = src.onCommand({ command: /^(EXAMINE|SELECT) /i, nth: 3, action: 'cut' });
-    const b = dst.onCommand({ command: /^SELECT /i, nth: 4, action: 'cut' });
+    // A destination folder is opened for appending by SELECT, then by STATUS (append-target.ts).
+    const b = dst.onCommand({ command: /^(SELECT|STATUS) /i, nth: 4, action: 'cut' });
     const { planPath, stateDir } = writeFaultPlan(env, { src, dst, accounts: one('cut-between') });
     const summary = ok(await runFaultPlan(planPath, stateDir));
     assert.equal(a.fired + b.fired, 2);
