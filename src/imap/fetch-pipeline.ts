@@ -13,14 +13,22 @@
  * (LIST, STATUS, flag scans of a delta run).
  */
 import { IDENTITY_HEADERS } from '../core/identity.js';
-import { bodyBuffer, type Body } from '../core/body.js';
+import type { Body } from '../core/body.js';
 import { type BodyPool } from './body-pool.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import { LITERAL_MARK, type ImapResponse } from './imap-response-parser.js';
-import { mailboxArgument, parseInternalDate } from './imap-syntax.js';
+import { mailboxArgument } from './imap-syntax.js';
 import { refusalError } from './store-errors.js';
+import {
+  applyStatusResponse,
+  checkedUid,
+  isBody,
+  MAX_HEADER_LITERAL,
+  scannedMeta,
+  type FetchValue,
+} from './scan-items.js';
 import { StoreError } from '../core/errors.js';
-import { messageMeta, uidSet } from './mailbox-reader.js';
+import { uidSet } from './mailbox-reader.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 
@@ -33,12 +41,6 @@ export function scanCommand(fromUid: number, gmail: boolean): string {
   const gmId = gmail ? ' X-GM-MSGID' : '';
   return `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE${gmId} ${HEADER_ITEM})`;
 }
-
-/** The largest UID (RFC 3501: nz-number, 32 bits). */
-const MAX_UID = 0xffffffff;
-
-/** A header block (5 identity fields) larger than this is not a header block. */
-const MAX_HEADER_LITERAL = 1024 * 1024;
 
 /** The cap for a body whose size no scan reported (RFC 5322 mail of this size is not plausible). */
 const MAX_UNSCANNED_BODY = 512 * 1024 * 1024;
@@ -305,34 +307,15 @@ export class FetchPipeline {
   }
 
   private onUntagged(r: ImapResponse & { kind: 'untagged' }): void {
-    const st = this.status;
     if (r.keyword === 'FETCH') return this.onFetch(fetchItems(r.text, r.literals ?? []));
-    if (!st) return;
-    if (r.keyword === 'EXISTS' && r.number !== undefined) st.messages = r.number;
-    else if (r.keyword === 'OK' && r.code) {
-      const n = r.code.args;
-      if (r.code.name === 'UIDVALIDITY') st.uidValidity = Number(n);
-      else if (r.code.name === 'UIDNEXT') st.uidNext = Number(n);
-      else if (r.code.name === 'HIGHESTMODSEQ') st.highestModseq = n;
-    }
+    if (this.status) applyStatusResponse(this.status, r);
   }
 
   private onFetch(items: Map<string, FetchValue>): void {
     const raw = items.get('UID');
     // Unsolicited FETCHes (flag changes) may come without a UID: not ours to attribute.
     if (raw === undefined) return;
-    const uid = Number(raw);
-    if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) {
-      // RFC 3501 section 2.3.1.1: a UID is a 32-bit value greater than zero.
-      throw new StoreError(
-        `${this.conn.address} sent UID ${String(raw)} in folder "${this.status?.path ?? '?'}", outside 1..${MAX_UID}`,
-        {
-          kind: 'protocol',
-          scope: 'folder',
-          hint: 'the source server is broken for this folder; report this to its administrator',
-        },
-      );
-    }
+    const uid = checkedUid(raw, this.conn.address, this.status?.path ?? '?');
     const item = items.get('BODY[]');
     // A server may send a short body as a quoted string instead of a literal.
     const body = typeof item === 'string' ? Buffer.from(item, 'latin1') : isBody(item) ? item : undefined;
@@ -349,31 +332,10 @@ export class FetchPipeline {
     const size = items.get('RFC822.SIZE');
     // "N:*" still matches the last message when N is past it; unsolicited FETCHes carry no size.
     if (!scan || uid < scan.from || typeof size !== 'string') return;
-    const headerKey = [...items.keys()].find((k) => k.startsWith('BODY[HEADER.FIELDS'));
-    const headers = headerKey ? items.get(headerKey) : undefined;
-    const flags = items.get('FLAGS');
-    const date = items.get('INTERNALDATE');
-    const meta = messageMeta(
-      uid,
-      Array.isArray(flags) ? flags : [],
-      (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
-      Number(size),
-      typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
-    );
-    const gmMsgId = items.get('X-GM-MSGID');
-    // A 64-bit decimal: kept as text, a JavaScript number would lose its last digits.
-    if (typeof gmMsgId === 'string' && /^\d+$/.test(gmMsgId)) meta.gmMsgId = gmMsgId;
+    const meta = scannedMeta(uid, size, items);
     // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
     scan.out.set(uid, meta);
   }
-}
-
-/** A FETCH item's value: an atom or number or quoted string (unquoted), a list of atoms, or a literal. */
-export type FetchValue = string | string[] | Body | null;
-
-/** Whether a FETCH item's value is a literal (a list of atoms holds strings, a body buffers). */
-function isBody(v: FetchValue | undefined): v is Body {
-  return Buffer.isBuffer(v) || (Array.isArray(v) && v.length > 0 && Buffer.isBuffer(v[0]));
 }
 
 /**

@@ -15,31 +15,25 @@
  *
  * Read-only by construction: EXAMINE and BODY.PEEK of the identity header fields only.
  */
-import { StoreError } from '../core/errors.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { FolderScan } from '../core/ports.js';
-import { bodyBuffer, type Body } from '../core/body.js';
 import { fetchItems, scanCommand } from './fetch-pipeline.js';
+import {
+  applyStatusResponse,
+  checkedUid,
+  headerRoom,
+  scannedMeta,
+  type ScannedStatus,
+} from './scan-items.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse, TaggedResponse } from './imap-response-parser.js';
-import { mailboxArgument, parseInternalDate } from './imap-syntax.js';
-import { messageMeta } from './mailbox-reader.js';
+import { mailboxArgument } from './imap-syntax.js';
 import { refusalError } from './store-errors.js';
 
-/** A header block (the identity fields) larger than this is not a header block. */
-const MAX_HEADER_LITERAL = 1024 * 1024;
-
-/** The largest UID (RFC 3501 section 2.3.1.1: a 32-bit value greater than zero). */
-const MAX_UID = 0xffffffff;
-
 /** One folder of a burst as its answers arrive. */
-interface FolderState {
+interface FolderState extends ScannedStatus {
   path: string;
-  messages: number;
-  uidValidity?: number;
-  uidNext?: number;
-  highestModseq?: string;
   out: Map<number, MessageMeta>;
 }
 
@@ -103,13 +97,7 @@ export class ScanPipeline {
     const folder = this.inFlight[0]?.folder;
     if (!folder) return;
     if (r.keyword === 'FETCH') this.onFetch(folder, fetchItems(r.text, r.literals ?? []));
-    else if (r.keyword === 'EXISTS' && r.number !== undefined) folder.messages = r.number;
-    else if (r.keyword === 'OK' && r.code) {
-      const n = r.code.args;
-      if (r.code.name === 'UIDVALIDITY') folder.uidValidity = Number(n);
-      else if (r.code.name === 'UIDNEXT') folder.uidNext = Number(n);
-      else if (r.code.name === 'HIGHESTMODSEQ') folder.highestModseq = n;
-    }
+    else applyStatusResponse(folder, r);
   }
 
   private onFetch(folder: FolderState, items: ReturnType<typeof fetchItems>): void {
@@ -117,50 +105,11 @@ export class ScanPipeline {
     const size = items.get('RFC822.SIZE');
     // Unsolicited FETCHes (flag changes) carry no UID or no size: not a scanned message.
     if (raw === undefined || typeof size !== 'string') return;
-    const uid = Number(raw);
-    if (!Number.isInteger(uid) || uid < 1 || uid > MAX_UID) {
-      throw new StoreError(
-        `${this.conn.address} sent UID ${String(raw)} in folder "${folder.path}", outside 1..${MAX_UID}`,
-        {
-          kind: 'protocol',
-          scope: 'folder',
-          hint: 'the server is broken for this folder; report this to its administrator',
-        },
-      );
-    }
-    const headerKey = [...items.keys()].find((k) => k.startsWith('BODY[HEADER.FIELDS'));
-    const headers = headerKey ? items.get(headerKey) : undefined;
-    const flags = items.get('FLAGS');
-    const date = items.get('INTERNALDATE');
-    const meta = messageMeta(
-      uid,
-      Array.isArray(flags) ? (flags as string[]) : [],
-      (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
-      Number(size),
-      typeof headers === 'string' ? headers : isLiteral(headers) ? bodyBuffer(headers) : '',
-    );
-    const gmMsgId = items.get('X-GM-MSGID');
-    // A 64-bit decimal: kept as text, a JavaScript number would lose its last digits.
-    if (typeof gmMsgId === 'string' && /^\d+$/.test(gmMsgId)) meta.gmMsgId = gmMsgId;
+    const uid = checkedUid(raw, this.conn.address, folder.path);
+    const meta = scannedMeta(uid, size, items);
     // Keyed by UID: a server repeating a message's data adds no second copy.
     folder.out.set(uid, meta);
   }
-}
-
-/** Room for a literal: only header blocks are asked for, so anything large is refused. */
-function headerRoom(size: number, host: string): Body {
-  if (size > MAX_HEADER_LITERAL) {
-    throw new StoreError(`${host} announced a literal of ${size} bytes where header fields were asked`, {
-      kind: 'protocol',
-      scope: 'folder',
-      hint: 'the server sent more than the header fields asked for; report this to its administrator',
-    });
-  }
-  return Buffer.allocUnsafe(size);
-}
-
-function isLiteral(v: unknown): v is Body {
-  return Buffer.isBuffer(v) || (Array.isArray(v) && v.length > 0 && Buffer.isBuffer(v[0]));
 }
 
 /** A folder's result from its EXAMINE and FETCH replies. */
