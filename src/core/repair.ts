@@ -178,7 +178,9 @@ export function headerHas8bit(raw: Body): boolean {
   let previous = -1;
   let beforePrevious = -1;
   for (const piece of bodyChunks(raw)) {
-    for (const b of piece) {
+    // An indexed loop: a Buffer's iterator costs several times more per byte on this hot path.
+    for (let i = 0; i < piece.length; i++) {
+      const b = piece[i]!;
       if (b >= 0x80) return true;
       // The header ends at the first empty line: LF LF, or LF CR LF.
       if (b === 0x0a && (previous === 0x0a || (previous === 0x0d && beforePrevious === 0x0a))) return false;
