@@ -12,6 +12,7 @@ import {
   connectDestination,
   connectReader,
   connectSource,
+  readOwnListing,
 } from '../imap/imapflow-stores.js';
 import type { Plan, PlanAccount } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
@@ -36,6 +37,7 @@ export function imapConnectors(
       destination: () => connectDestination(e.destination, log),
       appender: () => connectAppender(e.destination),
       bodies: () => connectBodyReader(e.source, pool),
+      listing: (side) => readOwnListing(e[side]),
     };
   };
 }

@@ -150,6 +150,12 @@ export interface AccountConnectors {
   destination(): Promise<DestinationStore>;
   appender(): Promise<Appender>;
   bodies(): Promise<BodyReader>;
+  /**
+   * A side's listing (with every folder's STATUS) on a connection of its own, closed before it
+   * resolves: one login and one round trip where the server allows it. Undefined where the server
+   * lacks what that needs; then the setup lists on the account's connections.
+   */
+  listing?(side: 'source' | 'destination'): Promise<SideListing | undefined>;
 }
 
 /** How verify and the dry-run report reach one account's servers: read-only on both sides. */

@@ -5,7 +5,7 @@
  * A no-op re-run ends here, after one login and one LIST (with STATUS) on each side.
  */
 import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
-import type { FolderMapper } from '../core/ports.js';
+import type { AccountConnectors, FolderMapper } from '../core/ports.js';
 import type { Drift } from '../core/drift.js';
 import { reconcile } from '../plan/drift.js';
 import type { ResolvedWindow } from '../plan/window.js';
@@ -46,9 +46,25 @@ export interface SetupDeps {
  * Lists both sides of the account at the same time (LIST with STATUS on each: a no-op re-run is
  * one login and one LIST per side), decides the mapping, reconciles it with what changed on either
  * server (plan/drift.ts), and leaves alone the folders unchanged since their last complete sync.
+ *
+ * An account synced before is first listed on connections of their own (`listing`, one login and
+ * one round trip per side where the server allows it): when that shows nothing to do, the setup
+ * ends there and the account's connections are never opened. Anything else (work, drift, a server
+ * that cannot be listed so, a failure) is decided again from the account's own listing, so the
+ * short way can only end a pass that had nothing to do.
  * @throws the listing's failure once retries are spent
  */
-export async function planFolders(pool: CopyPool, account: string, deps: SetupDeps): Promise<AccountFolders> {
+export async function planFolders(
+  pool: CopyPool,
+  account: string,
+  deps: SetupDeps,
+  listing?: AccountConnectors['listing'],
+): Promise<AccountFolders> {
+  if (listing && deps.state.syncedFolders(account).length > 0) {
+    const quick = await listBoth(listing).catch(() => undefined);
+    const folders = quick && decide(account, quick.source, quick.destination, deps, false);
+    if (folders && nothingToDo(folders)) return folders;
+  }
   // Each side lists as soon as it has logged in; both end before a failure is thrown, so that no
   // connection is still being opened when the account closes them.
   const [src, dst] = await Promise.allSettled([
@@ -57,9 +73,36 @@ export async function planFolders(pool: CopyPool, account: string, deps: SetupDe
   ]);
   if (src.status === 'rejected') throw src.reason;
   if (dst.status === 'rejected') throw dst.reason;
+  return decide(account, src.value, dst.value, deps, true) as AccountFolders;
+}
+
+/** Both sides' own listings, or undefined when either cannot be read that way. */
+async function listBoth(
+  listing: NonNullable<AccountConnectors['listing']>,
+): Promise<{ source: SideListing; destination: SideListing } | undefined> {
+  const [source, destination] = await Promise.all([listing('source'), listing('destination')]);
+  return source && destination ? { source, destination } : undefined;
+}
+
+/** A setup that leaves nothing to copy, nothing drifted and no folder failing. */
+function nothingToDo(f: AccountFolders): boolean {
+  return f.jobs.length === 0 && f.drift.length === 0 && f.unsendable.length === 0;
+}
+
+/**
+ * The setup's decisions from both listings. Source folders renamed on the server are carried over
+ * in the state (their rows follow the new name) when `renames` is true; otherwise a rename makes
+ * the answer undefined, so that a trial listing leaves the state as it was.
+ */
+function decide(
+  account: string,
+  listed: SideListing,
+  destination: SideListing,
+  deps: SetupDeps,
+  renames: boolean,
+): AccountFolders | undefined {
   // Folders whose names cannot be sent fail here, before the mapping or any command sees them.
-  const { source, unsendable } = withoutUnsendable(src.value);
-  const destination = dst.value;
+  const { source, unsendable } = withoutUnsendable(listed);
   const propose = () => deps.mapper.propose(account, source, destination);
   const reconciled = reconcile({
     decisions: deps.mapper.resolved(account) ?? propose(),
@@ -69,10 +112,11 @@ export async function planFolders(pool: CopyPool, account: string, deps: SetupDe
     propose,
     newFolders: deps.newFolders,
   });
-  const { drift, renames } = reconciled;
+  const { drift } = reconciled;
+  if (reconciled.renames.length > 0 && !renames) return undefined;
+  for (const r of reconciled.renames) deps.state.renameFolder(account, r.from, r.to);
   const twice = copiedTwice(reconciled.decisions);
   const decisions = reconciled.decisions.filter((d) => !twice(d));
-  for (const r of renames) deps.state.renameFolder(account, r.from, r.to);
   const refill = new Set(drift.flatMap((d) => (REFILL.has(d.kind) && 'source' in d ? [d.source] : [])));
   const sendable = sendableJobs(folderTasks(decisions, source), destination);
   unsendable.push(...sendable.unsendable);

@@ -139,7 +139,7 @@ async function syncFolders(
   deps: AccountDeps,
   held: { lanes: number },
 ) {
-  const folders = await planFolders(pool, account, deps);
+  const folders = await planFolders(pool, account, deps, conn.listing?.bind(conn));
   for (const d of folders.drift) tally.drifted(d);
   tally.planned(folders);
   for (const u of folders.unsendable) tally.folderFailed(u.folder, u.reason);

@@ -22,6 +22,8 @@ export class ConnectionCount {
       bodies: () => this.opened('source', c.bodies()),
       destination: () => this.opened('destination', c.destination()),
       appender: () => this.opened('destination', c.appender()),
+      // Closed before it resolves: nothing stays open to count.
+      ...(c.listing ? { listing: c.listing.bind(c) } : {}),
     };
   }
 

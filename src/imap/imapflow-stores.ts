@@ -14,6 +14,8 @@ import type { BodyPool } from './body-pool.js';
 import { FetchPipeline } from './fetch-pipeline.js';
 import { appendTargets } from './append-target.js';
 import { ScanPipeline } from './scan-pipeline.js';
+import { readListing } from './folder-listing.js';
+import type { SideListing } from '../core/folders.js';
 import {
   examine,
   fetchBodies,
@@ -222,6 +224,14 @@ function ownLogin(
         ? { user: secret.admin, password: secret.value, authzid: user }
         : { user: `${user}${secret.separator}${secret.admin}`, password: secret.value };
   }
+}
+
+/**
+ * A side's listing in one burst on mailshift's own connection (folder-listing.ts), or undefined
+ * where the server lacks what that needs.
+ */
+export function readOwnListing(e: Endpoint): Promise<SideListing | undefined> {
+  return connectOwn(e, (opts) => readListing(opts));
 }
 
 /** Connects an appender to the destination: mailshift's own pipelined APPEND client. */

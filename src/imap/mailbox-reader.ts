@@ -13,7 +13,8 @@ import type { FetchedMessage, MessageMeta } from '../core/messages.js';
 import type { ScanOptions } from '../core/ports.js';
 import type { FolderStatus, OpenedFolder } from '../core/folders.js';
 
-const SPECIAL_USES: SpecialUse[] = [
+/** The special uses a folder may carry, as LIST attributes (RFC 6154). */
+export const SPECIAL_USES: SpecialUse[] = [
   '\\Sent',
   '\\Drafts',
   '\\Trash',
