@@ -11,7 +11,7 @@
  * caller lists the imapflow way. The listing is built as mailbox-reader.ts's `listFolders` builds
  * imapflow's: same paths, attributes, subscription and status for the same server.
  */
-import type { FolderListing, FolderStatus, SideListing } from '../core/folders.js';
+import type { FolderListing, FolderStatus, NamespaceInfo } from '../core/folders.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse } from './imap-response-parser.js';
 import { namesItselfBack } from './imap-syntax.js';
@@ -24,6 +24,13 @@ import {
 } from './list-syntax.js';
 import { headerRoom } from './scan-items.js';
 import { SPECIAL_USES } from './mailbox-reader.js';
+
+/** A side's listing as FolderReader.listFolders gives it (a SideListing). */
+export interface Listing {
+  namespace: NamespaceInfo;
+  folders: FolderListing[];
+  capabilities: string[];
+}
 
 /** What the server answered to the burst, before it is shaped into folders. */
 interface Answers {
@@ -40,26 +47,45 @@ interface Answers {
  *   answer leaves something open (then list with imapflow)
  * @throws StoreError `connection`, `tls`, `auth` from the login; `connection` when the link drops
  */
-export async function readListing(opts: ConnectOptions): Promise<SideListing | undefined> {
+export async function readListing(opts: ConnectOptions): Promise<Listing | undefined> {
   // Literals (a name the server sends as one) are kept, in rooms bounded like header literals.
   const conn = await ImapConnection.open(opts, (size) => headerRoom(size, opts.host, 'in a folder listing'));
   try {
-    const caps = conn.capabilities;
-    if (!['LIST-EXTENDED', 'LIST-STATUS', 'NAMESPACE'].every((c) => caps.has(c))) return undefined;
-    // imapflow lists with XLIST on a server that has it and not SPECIAL-USE: leave that one to it.
-    if (caps.has('XLIST') && !caps.has('SPECIAL-USE')) return undefined;
-    const answers: Answers = { lines: [], status: new Map() };
-    conn.onUntagged = (r) => collect(answers, r);
-    const [ns, list] = conn.send([['NAMESPACE'], [listCommand(caps)]]);
-    const [nsReply, listReply] = await Promise.all([ns!, list!]);
-    if (nsReply.status !== 'OK' || listReply.status !== 'OK') return undefined;
-    return shape(answers, [...caps]);
+    return await listOn(conn);
   } finally {
     // LOGOUT is not waited for: the listing is read. (Sent with the burst, a server's close
     // after it could cut the answers still on their way.)
     void conn.close();
   }
 }
+
+/**
+ * The listing burst on a logged-in connection that keeps literals. Other untagged responses go
+ * on to the connection's own handler (a scan burst may be under way: it sends no LIST, STATUS or
+ * NAMESPACE).
+ * @returns as {@link readListing}
+ * @throws StoreError `connection` when the link drops
+ */
+export async function listOn(conn: ImapConnection): Promise<Listing | undefined> {
+  const caps = conn.capabilities;
+  if (!['LIST-EXTENDED', 'LIST-STATUS', 'NAMESPACE'].every((c) => caps.has(c))) return undefined;
+  // imapflow lists with XLIST on a server that has it and not SPECIAL-USE: leave that one to it.
+  if (caps.has('XLIST') && !caps.has('SPECIAL-USE')) return undefined;
+  const answers: Answers = { lines: [], status: new Map() };
+  const others = conn.onUntagged;
+  conn.onUntagged = (r) => (LISTING.has(r.keyword) ? collect(answers, r) : others?.(r));
+  try {
+    const [ns, list] = conn.send([['NAMESPACE'], [listCommand(caps)]]);
+    const [nsReply, listReply] = await Promise.all([ns!, list!]);
+    if (nsReply.status !== 'OK' || listReply.status !== 'OK') return undefined;
+    return shape(answers, [...caps]);
+  } finally {
+    conn.onUntagged = others;
+  }
+}
+
+/** The untagged responses of the listing burst. */
+const LISTING = new Set(['LIST', 'STATUS', 'NAMESPACE']);
 
 /** The LIST with everything imapflow's listing asks for, as one command. */
 function listCommand(caps: ReadonlySet<string>): string {
@@ -83,7 +109,7 @@ function collect(a: Answers, r: ImapResponse & { kind: 'untagged' }): void {
 }
 
 /** The folders as imapflow's listing shapes them (see the file comment), or undefined. */
-function shape(a: Answers, capabilities: string[]): SideListing | undefined {
+function shape(a: Answers, capabilities: string[]): Listing | undefined {
   if (a.unreadable) return undefined;
   const prefix = a.namespace?.prefix ?? '';
   const path = (listed: string) => normalized(decodeMailboxName(listed), prefix);

@@ -113,29 +113,36 @@ export async function connectSource(e: Endpoint, logger: Logger | false = false)
 }
 
 /**
- * Connects a read-only reader of either side (dry run, verify). Its `scanFolders` reads bursts of
- * folders on a second connection of mailshift's own client (scan-pipeline.ts), logged in at the
- * first burst and closed with the reader: imapflow sends one command at a time.
+ * Connects a read-only reader of either side (dry run, verify, plan) on mailshift's own
+ * connection: the listing in one burst (folder-listing.ts) and bursts of folder scans
+ * (scan-pipeline.ts). imapflow logs in only when a call needs it (a single folder's EXAMINE, scan
+ * or bodies, a quota, a server the burst cannot list), so a verify without findings costs one
+ * login per side. A scan connection ended by a folder's bad reply is replaced at the next call.
  */
 export async function connectReader(e: Endpoint, logger: Logger | false = false): Promise<FolderReader> {
-  const client = await openImap(e, logger);
-  const base = guarded(client, reader(client));
-  let scanner: Promise<ScanPipeline> | undefined;
+  const open = () => connectOwn(e, (opts) => ScanPipeline.open(opts));
+  let scanner = await open();
+  let flow: Promise<FolderReader> | undefined;
+  const imapflow = () => (flow ??= openImap(e, logger).then((client) => guarded(client, reader(client))));
+  const own = async () => {
+    if (scanner.ended) scanner = await open();
+    return scanner;
+  };
   return {
-    ...base,
     get capabilities() {
-      return base.capabilities;
+      return scanner.capabilities;
     },
-    scanFolders: async (paths) => {
-      // A scan connection ended by a folder's bad reply is replaced: the next burst is not its fault.
-      const current = await scanner?.catch(() => undefined);
-      if (!scanner || current?.ended) scanner = connectOwn(e, (opts) => ScanPipeline.open(opts));
-      return (await scanner).scanFolders(paths);
-    },
+    listFolders: async () => (await (await own()).listFolders()) ?? (await imapflow()).listFolders(),
+    status: async (path) => (await imapflow()).status(path),
+    examine: async (path) => (await imapflow()).examine(path),
+    scan: async (fromUid, opts) => (await imapflow()).scan(fromUid, opts),
+    scanFlags: async (changedSince) => (await imapflow()).scanFlags(changedSince),
+    fetchBodies: async (uids) => (await imapflow()).fetchBodies(uids),
+    quota: async () => (scanner.capabilities.has('QUOTA') ? (await imapflow()).quota() : undefined),
+    scanFolders: async (paths) => (await own()).scanFolders(paths),
     close: async () => {
-      await base.close();
-      const opened = await scanner?.catch(() => undefined);
-      await opened?.close();
+      const opened = await flow?.catch(() => undefined);
+      await Promise.allSettled([scanner.close(), opened?.close()]);
     },
   };
 }

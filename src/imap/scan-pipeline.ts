@@ -29,6 +29,7 @@ import {
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse, TaggedResponse } from './imap-response-parser.js';
 import { mailboxArgument } from './imap-syntax.js';
+import { listOn, type Listing } from './folder-listing.js';
 import { refusalError } from './store-errors.js';
 
 /** One folder of a burst as its answers arrive. */
@@ -76,6 +77,19 @@ export class ScanPipeline {
     sent.forEach((c, i) => this.inFlight.push({ tag: c.tag, folder: folders[i >> 1]! }));
     const replies = await Promise.all(sent.map((c) => c.reply));
     return folders.map((f, i) => folderScan(f, replies[2 * i]!, replies[2 * i + 1]!));
+  }
+
+  /** The server's capabilities after login, upper-cased. */
+  get capabilities(): ReadonlySet<string> {
+    return this.conn.capabilities;
+  }
+
+  /**
+   * Every folder with its status, in one round trip (folder-listing.ts), or undefined where the
+   * server cannot be listed so.
+   */
+  listFolders(): Promise<Listing | undefined> {
+    return listOn(this.conn);
   }
 
   /** Whether the connection has ended (lost, or closed after a reply this client refuses). */

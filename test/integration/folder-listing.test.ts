@@ -3,10 +3,12 @@
  * Dovecot: it lists exactly what imapflow's listing does on both server shapes (the `INBOX.`
  * namespace with `.`, and `/`), Polish names, nesting, unsubscribed and empty folders included;
  * and a no-op re-run reaches each server with one connection: a login, NAMESPACE, one LIST and
- * LOGOUT, while a re-run with new mail or on a server without LIST-STATUS still copies it all.
+ * LOGOUT, and verify with one login per side, while a re-run with new mail or on a server without
+ * LIST-STATUS still copies it all.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { readListing } from '../../src/imap/folder-listing.js';
 import { listFolders } from '../../src/imap/mailbox-reader.js';
 import type { FolderListing, SideListing } from '../../src/core/folders.js';
@@ -15,6 +17,7 @@ import { createFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { writeFaultPlan } from '../harness/fault-plan.js';
 import {
   destinationPassword,
+  runCommandInProcess,
   runPlanInProcess,
   startMigrationEnv,
   type MigrationEnv,
@@ -141,6 +144,8 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
     assert.equal(again.code, 0, again.stdout + again.stderr);
     assert.equal(again.summary?.totals.copied, 0);
     for (const [i, p] of [src!, dst!].entries()) {
+      // LOGOUT goes after the listing has been read, and is not waited for.
+      for (let wait = 0; wait < 100 && p.commands.length - before[i]! < 4; wait++) await delay(20);
       const sent = p.commands.slice(before[i]);
       const verbs = sent.map((c) => c.text.split(' ')[0]!.toUpperCase());
       assert.deepEqual(
@@ -149,6 +154,20 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
         `side ${i}: ${JSON.stringify(sent)}`,
       );
       assert.equal(new Set(sent.map((c) => c.connection)).size, 1, 'one connection');
+    }
+
+    // verify reads both sides on mailshift's own connection: one login per side.
+    const beforeVerify = [seen(src!), seen(dst!)];
+    const verified = await runCommandInProcess(['verify', planPath, '--state-dir', stateDir]);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    for (const [i, p] of [src!, dst!].entries()) {
+      const sent = p.commands.slice(beforeVerify[i]);
+      assert.equal(new Set(sent.map((c) => c.connection)).size, 1, `verify, side ${i}: one connection`);
+      assert.equal(sent.filter((c) => /^(LOGIN|AUTHENTICATE) /i.test(c.text)).length, 1);
+      assert.ok(
+        sent.some((c) => /^UID FETCH /i.test(c.text)),
+        'the folders were scanned',
+      );
     }
 
     // New mail on the source: the short way sees work and the run copies it.
