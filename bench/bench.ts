@@ -48,7 +48,7 @@ import { formatProfile, type ProfileSummary } from './cpu-profile.js';
 import type { DeltaSummary } from './delta.js';
 import type { LatencyProxy } from './latency-proxy.js';
 import { RESULTS, closeProxies, log, sourceCensus, stamp, stopServer, type Bench } from './measure.js';
-import { effectiveLimits, parseOptions, type Options } from './options.js';
+import { dovecotConfig, effectiveLimits, parseOptions, type Options } from './options.js';
 import { dovecotMasterPid, killTracked } from './processes.js';
 import {
   CORPUS_RATIOS,
@@ -191,7 +191,7 @@ async function measureShape(s: Session, shape: ShapeId): Promise<ShapeResult> {
   const layout = shape === 'corpus' ? undefined : SHAPES[shape].layout(seed, opts.quick);
   const users = corpusUsers({ accounts: layout ? layout.accounts.length : opts.corpus.accounts });
   log(`shape ${shape}: ${shapeTitle(shape, opts)}${opts.quick ? ' (--quick: scaled down)' : ''}`);
-  const src = await startDovecot({ flavor: 'source', users, fsync: true });
+  const src = await startDovecot({ flavor: 'source', users, fsync: true, ...dovecotConfig(opts) });
   s.servers.push(src);
   const work = join(s.work, shape);
   mkdirSync(work, { recursive: true });
@@ -335,7 +335,7 @@ async function main(): Promise<number> {
       `## mailshift benchmark, ${started.toISOString()}: ${opts.shapes.join(', ')}`,
       '',
       `${env.cores} cores (${env.cpuModel}), ${env.memoryGb} GiB; ${versionText}`,
-      `both servers Dovecot with fsync; latency proxies ${opts.latencyMs} ms each way; mailshift limits ${Object.entries(
+      `both servers Dovecot with fsync${opts.dovecot === 'performance' ? ' in high-performance mode (--dovecot performance: login and imap processes reused)' : ", a login and an imap process per connection (Dovecot's default)"}; latency proxies ${opts.latencyMs} ms each way; mailshift limits ${Object.entries(
         limits,
       )
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
@@ -359,6 +359,7 @@ async function main(): Promise<number> {
       dsyncParallel: opts.dsyncParallel,
       mailshiftLimits: limits,
       fsync: true,
+      dovecot: opts.dovecot,
     },
   };
   const results: ShapeResult[] = [];

@@ -11,7 +11,7 @@ import { startDovecot, type DovecotServer, type TestUser } from '../test/harness
 import { censusMessages, compareCensus, takeCensus, type Census } from './census.js';
 import { summariseProfile, type ProfileSummary } from './cpu-profile.js';
 import { startLatencyProxy, type LatencyProxy } from './latency-proxy.js';
-import type { Options } from './options.js';
+import { dovecotConfig, type Options } from './options.js';
 import {
   allProcessesCpuSeconds,
   dovecotMasterPid,
@@ -73,7 +73,12 @@ export function address(x: { host: string; port: number }): Address {
 
 /** Starts an empty destination server (fsync on, like the source) with the shape's users. */
 export async function freshDestination(b: Bench): Promise<DovecotServer> {
-  const dst = await startDovecot({ flavor: 'destination', users: b.users, fsync: true });
+  const dst = await startDovecot({
+    flavor: 'destination',
+    users: b.users,
+    fsync: true,
+    ...dovecotConfig(b.opts),
+  });
   b.servers.push(dst);
   return dst;
 }

@@ -33,7 +33,7 @@ export interface Listing {
 }
 
 /** What the server answered to the burst, before it is shaped into folders. */
-interface Answers {
+export interface Answers {
   namespace?: { prefix: string; delimiter: string | null };
   lines: ListLine[];
   status: Map<string, Map<string, string>>;
@@ -109,7 +109,7 @@ function collect(a: Answers, r: ImapResponse & { kind: 'untagged' }): void {
 }
 
 /** The folders as imapflow's listing shapes them (see the file comment), or undefined. */
-function shape(a: Answers, capabilities: string[]): Listing | undefined {
+export function shape(a: Answers, capabilities: string[]): Listing | undefined {
   if (a.unreadable) return undefined;
   const prefix = a.namespace?.prefix ?? '';
   const path = (listed: string) => normalized(decodeMailboxName(listed), prefix);
