@@ -30,6 +30,9 @@ export interface ScanOptions {
 export type FolderScan =
   { path: string; status: FolderStatus; messages: MessageMeta[] } | { path: string; error: StoreError };
 
+/** One folder of a {@link FolderReader.examineFolders} burst: as EXAMINE opened it, or its refusal. */
+export type FolderOpening = { path: string; opened: OpenedFolder } | { path: string; error: StoreError };
+
 /** Read-only access to one side's folders on one connection. */
 export interface FolderReader {
   readonly capabilities: ReadonlySet<string>;
@@ -52,6 +55,12 @@ export interface FolderReader {
    * @throws StoreError when the connection is lost
    */
   scanFolders?(paths: readonly string[]): Promise<FolderScan[]>;
+  /**
+   * EXAMINE of several folders in one round trip, one result per path in order (a refused folder
+   * is a result with its error). Absent where the connection cannot pipeline.
+   * @throws StoreError when the connection is lost
+   */
+  examineFolders?(paths: readonly string[]): Promise<FolderOpening[]>;
   /** Quota of the account (RFC 9208) where offered: bytes used and allowed. */
   quota(): Promise<{ usage: number; limit: number } | undefined>;
   close(): Promise<void>;

@@ -2,7 +2,7 @@
  * Opens imapflow connections from a plan's server settings and turns its failures into errors
  * that name the server and the account and say what to check.
  */
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
 import { scrubbingLogger, secretForms } from '../shared/secret-scrub.js';
 import { isStoreError, StoreError } from '../core/errors.js';
@@ -80,6 +80,9 @@ export function imapflowAuth(user: string, secret: Secret): ImapFlowOptions['aut
  * @throws StoreError `auth`, `tls`, `connection` or `throttled`, naming the server and the user.
  */
 export async function openImap(e: Endpoint, logger: Logger | false = false): Promise<ImapFlow> {
+  // Loaded at the first imapflow connection: a no-op re-run (folder-listing.ts) needs none, and
+  // imapflow with its MIME and encoding tables is about a sixth of the code a run would compile.
+  const { ImapFlow } = await import('imapflow');
   return withFreshToken(e, async (secret) => {
     const client = new ImapFlow(imapflowOptions(e, logger, secret));
     // An 'error' event without a listener would crash the process. Failures surface through calls,

@@ -140,6 +140,7 @@ export async function connectReader(e: Endpoint, logger: Logger | false = false)
     fetchBodies: async (uids) => (await imapflow()).fetchBodies(uids),
     quota: async () => (scanner.capabilities.has('QUOTA') ? (await imapflow()).quota() : undefined),
     scanFolders: async (paths) => (await own()).scanFolders(paths),
+    examineFolders: async (paths) => (await own()).examineFolders(paths),
     close: async () => {
       const opened = await flow?.catch(() => undefined);
       await Promise.allSettled([scanner.close(), opened?.close()]);

@@ -30,9 +30,11 @@ export interface ScannedStatus {
   uidValidity?: number;
   uidNext?: number;
   highestModseq?: string;
+  /** PERMANENTFLAGS as announced (`\\*` for new keywords), when the server sent them. */
+  permanentFlags?: string[];
 }
 
-/** Takes EXISTS and the UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ codes of an untagged response. */
+/** Takes EXISTS and the UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and PERMANENTFLAGS codes of an untagged response. */
 export function applyStatusResponse(st: ScannedStatus, r: ImapResponse & { kind: 'untagged' }): void {
   if (r.keyword === 'EXISTS' && r.number !== undefined) st.messages = r.number;
   else if (r.keyword === 'OK' && r.code) {
@@ -40,6 +42,8 @@ export function applyStatusResponse(st: ScannedStatus, r: ImapResponse & { kind:
     if (r.code.name === 'UIDVALIDITY') st.uidValidity = Number(n);
     else if (r.code.name === 'UIDNEXT') st.uidNext = Number(n);
     else if (r.code.name === 'HIGHESTMODSEQ') st.highestModseq = n;
+    else if (r.code.name === 'PERMANENTFLAGS')
+      st.permanentFlags = n.replace(/[()]/g, ' ').split(' ').filter(Boolean);
   }
 }
 

@@ -17,7 +17,7 @@
  */
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
-import type { FolderScan } from '../core/ports.js';
+import type { FolderOpening, FolderScan } from '../core/ports.js';
 import { fetchItems, scanCommand } from './fetch-pipeline.js';
 import {
   applyStatusResponse,
@@ -79,6 +79,25 @@ export class ScanPipeline {
     return folders.map((f, i) => folderScan(f, replies[2 * i]!, replies[2 * i + 1]!));
   }
 
+  /**
+   * EXAMINE of every folder of `paths`, written at once (answers attributed as for
+   * {@link scanFolders}).
+   * @returns one result per path, in order; a refused folder carries its `refused` error
+   * @throws StoreError when the connection is lost
+   */
+  async examineFolders(paths: readonly string[]): Promise<FolderOpening[]> {
+    const folders = paths.map((path): FolderState => ({ path, messages: 0, out: new Map() }));
+    const sent = this.conn.sendTagged(folders.map((f) => ['EXAMINE ', ...mailboxArgument(f.path)]));
+    sent.forEach((c, i) => this.inFlight.push({ tag: c.tag, folder: folders[i]! }));
+    const replies = await Promise.all(sent.map((c) => c.reply));
+    return folders.map((f, i) => {
+      const examined = replies[i]!;
+      if (examined.status !== 'OK')
+        return { path: f.path, error: refusalError(`opening folder "${f.path}"`, examined) };
+      return { path: f.path, opened: { status: statusOf(f), permanentFlags: f.permanentFlags ?? [] } };
+    });
+  }
+
   /** The server's capabilities after login, upper-cased. */
   get capabilities(): ReadonlySet<string> {
     return this.conn.capabilities;
@@ -132,11 +151,15 @@ function folderScan(f: FolderState, examined: TaggedResponse, fetched: TaggedRes
     return { path: f.path, error: refusalError(`opening folder "${f.path}"`, examined) };
   if (fetched.status !== 'OK' && f.messages > 0)
     return { path: f.path, error: refusalError(`listing messages of "${f.path}"`, fetched) };
-  const status: FolderStatus = {
+  return { path: f.path, status: statusOf(f), messages: [...f.out.values()].sort((a, b) => a.uid - b.uid) };
+}
+
+/** A folder's status as its EXAMINE announced it. */
+function statusOf(f: FolderState): FolderStatus {
+  return {
     messages: f.messages,
     uidNext: f.uidNext ?? 1,
     uidValidity: f.uidValidity ?? 0,
     ...(f.highestModseq === undefined ? {} : { highestModseq: f.highestModseq }),
   };
-  return { path: f.path, status, messages: [...f.out.values()].sort((a, b) => a.uid - b.uid) };
 }

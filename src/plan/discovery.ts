@@ -6,7 +6,7 @@
  * (and by `plan`, which needs only the listings: pass `scanMessages: false`).
  */
 import PQueue from 'p-queue';
-import type { FolderReader } from '../core/ports.js';
+import type { FolderOpening, FolderReader, FolderScan } from '../core/ports.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 import { MailshiftError, StoreError } from '../core/errors.js';
@@ -195,36 +195,145 @@ async function readQuota(reader: FolderReader): Promise<{ usage: number; limit: 
   }
 }
 
+/** A burst's bounds, as verify's: folders written at once, messages (as listed) held at once. */
+const BURST = { folders: 100, messages: 2000 };
+
+/** Cuts folders into bursts, in order, each within {@link BURST} (a bigger folder alone). */
+function folderBursts(folders: readonly FolderListing[]): FolderListing[][] {
+  const out: FolderListing[][] = [];
+  let messages = 0;
+  for (const f of folders) {
+    const last = out[out.length - 1];
+    const count = f.messages ?? 0;
+    if (!last || last.length >= BURST.folders || messages + count > BURST.messages) {
+      out.push([f]);
+      messages = count;
+    } else {
+      last.push(f);
+      messages += count;
+    }
+  }
+  return out;
+}
+
+/**
+ * Every source folder's facts: where the reader can, the selectable folders are examined and
+ * scanned a burst at a time (one round trip per burst, on the reader's own connection), else one
+ * folder after the other. A burst whose connection a folder's answer ended is read again one
+ * folder at a time, so that folder fails alone.
+ */
+async function scanSources(
+  reader: FolderReader,
+  folders: FolderListing[],
+  scan: boolean,
+  keepKeys: boolean,
+): Promise<SourceFolderFacts[]> {
+  const one = (f: FolderListing) => scanSource(reader, f, scan, keepKeys);
+  if (!scan || !reader.scanFolders) return oneByOne(folders, one);
+  const facts = new Map<string, SourceFolderFacts>();
+  for (const burst of folderBursts(folders.filter(isSelectable))) {
+    const scans = await reader.scanFolders(burst.map((f) => f.path)).catch((err: unknown) => {
+      if (!folderScoped(err)) throw err;
+      return undefined;
+    });
+    for (const [i, f] of burst.entries()) {
+      const read = scans?.[i];
+      facts.set(f.path, read ? scannedFacts(reader, f, read, keepKeys) : await one(f));
+    }
+  }
+  return folders.map((f) => facts.get(f.path) ?? emptyFacts(f));
+}
+
+/** One folder at a time: EXAMINE changes the connection's selected folder. */
+async function oneByOne<F>(folders: FolderListing[], read: (f: FolderListing) => Promise<F>): Promise<F[]> {
+  const out: F[] = [];
+  for (const f of folders) out.push(await read(f));
+  return out;
+}
+
+/** A source folder's facts before (or without) a scan: what its listing says. */
+function emptyFacts(folder: FolderListing): SourceFolderFacts {
+  return {
+    path: folder.path,
+    selectable: isSelectable(folder),
+    status: folder.status,
+    messages: folder.messages ?? 0,
+    bytes: folder.size ?? 0,
+    flagCounts: {},
+    bySize: [],
+  };
+}
+
+/** A source folder's facts from its scan (or its refusal). */
+function scannedFacts(
+  reader: FolderReader,
+  folder: FolderListing,
+  read: FolderScan,
+  keepKeys: boolean,
+): SourceFolderFacts {
+  if ('error' in read) return { ...emptyFacts(folder), error: refusal(read.error) };
+  const keys = keepKeys || offersGmailExtensions(reader.capabilities);
+  return {
+    selectable: true,
+    status: folder.status ?? read.status,
+    ...summariseMessages(folder.path, read.messages),
+    ...(keys ? { messageKeys: read.messages.map((m) => ({ key: gmailKey(m), size: m.size })) } : {}),
+  };
+}
+
 async function scanSource(
   reader: FolderReader,
   folder: FolderListing,
   scan: boolean,
   keepKeys: boolean,
 ): Promise<SourceFolderFacts> {
-  const base = { path: folder.path, selectable: isSelectable(folder), status: folder.status };
-  const empty = {
-    ...base,
-    messages: folder.messages ?? 0,
-    bytes: folder.size ?? 0,
-    flagCounts: {},
-    bySize: [],
-  };
-  if (!base.selectable || !scan) return empty;
+  if (!isSelectable(folder) || !scan) return emptyFacts(folder);
   try {
     const opened = await reader.examine(folder.path);
     // Collected before anything else is sent: no command may run inside a FETCH (imapflow).
-    const metas = await reader.scan(1);
-    const keys = keepKeys || offersGmailExtensions(reader.capabilities);
-    return {
-      ...base,
-      status: base.status ?? opened.status,
-      ...summariseMessages(folder.path, metas),
-      ...(keys ? { messageKeys: metas.map((m) => ({ key: gmailKey(m), size: m.size })) } : {}),
-    };
+    const messages = await reader.scan(1);
+    return scannedFacts(reader, folder, { path: folder.path, status: opened.status, messages }, keepKeys);
   } catch (err) {
     if (!folderScoped(err)) throw err;
-    return { ...empty, error: refusal(err) };
+    return { ...emptyFacts(folder), error: refusal(err) };
   }
+}
+
+/**
+ * Every destination folder's facts: where the reader can, the selectable folders are examined a
+ * burst at a time, else one after the other.
+ */
+async function examineDestinations(
+  reader: FolderReader,
+  folders: FolderListing[],
+  examine: boolean,
+): Promise<DestinationFolderFacts[]> {
+  const one = (f: FolderListing) => examineDestination(reader, f, examine);
+  if (!examine || !reader.examineFolders) return oneByOne(folders, one);
+  const facts = new Map<string, DestinationFolderFacts>();
+  const selectable = folders.filter(isSelectable);
+  for (let i = 0; i < selectable.length; i += BURST.folders) {
+    const burst = selectable.slice(i, i + BURST.folders);
+    for (const opening of await reader.examineFolders(burst.map((f) => f.path))) {
+      const folder = burst.find((f) => f.path === opening.path)!;
+      facts.set(folder.path, openedFacts(folder, opening));
+    }
+  }
+  return folders.map(
+    (f) => facts.get(f.path) ?? { path: f.path, selectable: isSelectable(f), status: f.status },
+  );
+}
+
+/** A destination folder's facts from its EXAMINE (or its refusal). */
+function openedFacts(folder: FolderListing, opening: FolderOpening): DestinationFolderFacts {
+  const base = { path: folder.path, selectable: true, status: folder.status };
+  if ('error' in opening) return { ...base, error: refusal(opening.error) };
+  const flags = opening.opened.permanentFlags;
+  return {
+    ...base,
+    status: base.status ?? opening.opened.status,
+    ...(flags.length > 0 ? { permanentFlags: flags } : {}),
+  };
 }
 
 async function examineDestination(
@@ -235,13 +344,7 @@ async function examineDestination(
   const base = { path: folder.path, selectable: isSelectable(folder), status: folder.status };
   if (!base.selectable || !examine) return base;
   try {
-    const opened = await reader.examine(folder.path);
-    const flags = opened.permanentFlags;
-    return {
-      ...base,
-      status: base.status ?? opened.status,
-      ...(flags.length > 0 ? { permanentFlags: flags } : {}),
-    };
+    return openedFacts(folder, { path: folder.path, opened: await reader.examine(folder.path) });
   } catch (err) {
     if (!folderScoped(err)) throw err;
     return { ...base, error: refusal(err) };
@@ -251,7 +354,7 @@ async function examineDestination(
 async function discoverSide<F>(
   user: string,
   open: () => Promise<FolderReader>,
-  perFolder: (reader: FolderReader, folder: FolderListing) => Promise<F>,
+  readFolders: (reader: FolderReader, folders: FolderListing[]) => Promise<F[]>,
   opts: Pick<DiscoveryOptions, 'retry' | 'signal'>,
 ): Promise<SideDiscovery<F>> {
   const again = (read: () => Promise<SideDiscovery<F>>) =>
@@ -262,9 +365,7 @@ async function discoverSide<F>(
         const listing = await reader.listFolders();
         const capabilities = [...reader.capabilities];
         const quota = await readQuota(reader);
-        const folders: F[] = [];
-        // One connection, one folder at a time: EXAMINE changes the connection's selected folder.
-        for (const f of listing.folders) folders.push(await perFolder(reader, f));
+        const folders = await readFolders(reader, listing.folders);
         const appendLimit = appendLimitOf(capabilities);
         return {
           ok: true as const,
@@ -304,10 +405,10 @@ export async function discoverAccount(
     discoverSide(
       users.source,
       readers.source,
-      (r, f) => scanSource(r, f, scan, opts.keepKeys ?? false),
+      (r, f) => scanSources(r, f, scan, opts.keepKeys ?? false),
       opts,
     ),
-    discoverSide(users.destination, readers.destination, (r, f) => examineDestination(r, f, examine), opts),
+    discoverSide(users.destination, readers.destination, (r, f) => examineDestinations(r, f, examine), opts),
   ]);
   return { account, source, destination, seconds: (Date.now() - started) / 1000 };
 }

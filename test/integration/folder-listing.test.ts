@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readListing } from '../../src/imap/folder-listing.js';
 import { listFolders } from '../../src/imap/mailbox-reader.js';
@@ -156,18 +157,23 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
       assert.equal(new Set(sent.map((c) => c.connection)).size, 1, 'one connection');
     }
 
-    // verify reads both sides on mailshift's own connection: one login per side.
-    const beforeVerify = [seen(src!), seen(dst!)];
-    const verified = await runCommandInProcess(['verify', planPath, '--state-dir', stateDir]);
-    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
-    for (const [i, p] of [src!, dst!].entries()) {
-      const sent = p.commands.slice(beforeVerify[i]);
-      assert.equal(new Set(sent.map((c) => c.connection)).size, 1, `verify, side ${i}: one connection`);
-      assert.equal(sent.filter((c) => /^(LOGIN|AUTHENTICATE) /i.test(c.text)).length, 1);
-      assert.ok(
-        sent.some((c) => /^UID FETCH /i.test(c.text)),
-        'the folders were scanned',
-      );
+    // verify and the dry-run report read both sides on mailshift's own connection, the folders a
+    // burst at a time: one login per side.
+    for (const command of ['verify', 'report']) {
+      const beforeCommand = [seen(src!), seen(dst!)];
+      const out = join(env.dir, `report-${command}`);
+      const args = command === 'report' ? ['--out', out, '--format', 'json'] : [];
+      const res = await runCommandInProcess([command, planPath, '--state-dir', stateDir, ...args]);
+      assert.equal(res.code, 0, res.stdout + res.stderr);
+      for (const [i, p] of [src!, dst!].entries()) {
+        const sent = p.commands.slice(beforeCommand[i]);
+        assert.equal(new Set(sent.map((c) => c.connection)).size, 1, `${command}, side ${i}: one connection`);
+        assert.equal(sent.filter((c) => /^(LOGIN|AUTHENTICATE) /i.test(c.text)).length, 1);
+        assert.ok(
+          sent.filter((c) => /^EXAMINE /i.test(c.text)).length >= 10,
+          `${command}: the folders were read`,
+        );
+      }
     }
 
     // New mail on the source: the short way sees work and the run copies it.
