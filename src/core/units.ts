@@ -10,11 +10,17 @@ export type Lang = 'pl' | 'en';
 
 export const LANGS: readonly Lang[] = ['pl', 'en'];
 
+/** One formatter per language, made when first used: making one costs ICU work each time. */
+const numberFormats = new Map<Lang, Intl.NumberFormat>();
+
 /** 12345 -> "12,345" (en) or "12 345" (pl). */
 export function formatNumber(lang: Lang, n: number): string {
-  return new Intl.NumberFormat(lang === 'pl' ? 'pl-PL' : 'en-GB', { maximumFractionDigits: 1 })
-    .format(n)
-    .replace(/\u00a0/g, ' ');
+  let f = numberFormats.get(lang);
+  if (!f) {
+    f = new Intl.NumberFormat(lang === 'pl' ? 'pl-PL' : 'en-GB', { maximumFractionDigits: 1 });
+    numberFormats.set(lang, f);
+  }
+  return f.format(n).replace(/\u00a0/g, ' ');
 }
 
 /** 1536 -> "1.5 KB" (en) or "1,5 KB" (pl); binary units, as mail programs show sizes. */
