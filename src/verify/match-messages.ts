@@ -10,7 +10,7 @@
  */
 import { IdentityPool } from '../core/identity-pool.js';
 import type { MessageMeta } from '../core/messages.js';
-import type { MessageRow } from '../state/checkpoint-store.js';
+import type { VerifyRow } from '../state/checkpoint-store.js';
 import type { ExtraCause, MissingCause } from './types.js';
 import { isDone } from '../core/messages.js';
 import { outsideWindow, windowSkipReason, type ResolvedWindow } from '../plan/window.js';
@@ -21,7 +21,7 @@ export interface SourceSide {
   uidValidity: number;
   messages: MessageMeta[];
   /** Checkpoint rows of this folder under the current UIDVALIDITY. */
-  rows: MessageRow[];
+  rows: VerifyRow[];
   /** UIDNEXT at the last completed sync of this folder, when it was under the current UIDVALIDITY. */
   syncedUidNext?: number;
   /** The account's date window: a message outside it that no run recorded is skipped on purpose. */
@@ -48,7 +48,7 @@ export interface MatchedPair {
   dest: MessageMeta;
   via: 'checkpoint' | 'identity';
   /** The checkpoint row of the source message, when there is one. */
-  row?: MessageRow;
+  row?: VerifyRow;
 }
 
 /** Where the messages of one source folder stand. */
@@ -72,20 +72,22 @@ export interface MatchOutcome {
  */
 export function matchMessages(input: MatchInput): MatchOutcome {
   const dest = input.destination;
-  const destByUid = new Map((dest?.messages ?? []).map((m) => [m.uid, m]));
-  const taken = new Set<number>();
+  // Lookups by UID over arrays sorted by UID, and the destination's claimed copies as one byte
+  // each: a 30,000-message folder needs no maps of 30,000 entries on top of its messages.
+  const destMessages = byUid(dest?.messages ?? []);
+  const taken = new Taken(destMessages);
   const states = input.sources.map((side) => ({
     side,
-    rows: new Map(side.rows.map((r) => [r.uid, r])),
+    rows: byUid(side.rows),
     pairs: [] as MatchedPair[],
     open: [] as MessageMeta[],
   }));
 
   for (const s of states) {
     for (const meta of s.side.messages) {
-      const row = s.rows.get(meta.uid);
+      const row = findUid(s.rows, meta.uid);
       const uid = dest && row ? checkpointUid(row, dest) : undefined;
-      const copy = uid !== undefined && !taken.has(uid) ? destByUid.get(uid) : undefined;
+      const copy = uid !== undefined && !taken.has(uid) ? findUid(destMessages, uid) : undefined;
       if (copy) {
         taken.add(copy.uid);
         s.pairs.push({ source: meta, dest: copy, via: 'checkpoint', row });
@@ -93,10 +95,11 @@ export function matchMessages(input: MatchInput): MatchOutcome {
     }
   }
 
-  const pool = new IdentityPool((dest?.messages ?? []).filter((m) => !taken.has(m.uid)));
+  const open = states.some((s) => s.open.length > 0);
+  const pool = new IdentityPool(open ? destMessages.filter((m) => !taken.has(m.uid)) : []);
   const take = (identity: string) => {
     const uid = pool.take(identity);
-    return uid === undefined ? undefined : destByUid.get(uid);
+    return uid === undefined ? undefined : findUid(destMessages, uid);
   };
   const sources = states.map((s): SourceOutcome => {
     const out: SourceOutcome = {
@@ -107,7 +110,7 @@ export function matchMessages(input: MatchInput): MatchOutcome {
       skipped: [],
     };
     for (const meta of s.open) {
-      const row = s.rows.get(meta.uid);
+      const row = findUid(s.rows, meta.uid);
       const copy = take(meta.identity);
       if (copy) {
         taken.add(copy.uid);
@@ -118,11 +121,57 @@ export function matchMessages(input: MatchInput): MatchOutcome {
     return out;
   });
 
-  return { sources, extra: extras(input, taken) };
+  return { sources, extra: extras(input, destMessages, taken) };
+}
+
+/** Items sorted by UID (as scans and the state give them; sorted here when they are not). */
+function byUid<T extends { uid: number }>(items: readonly T[]): readonly T[] {
+  for (let i = 1; i < items.length; i++)
+    if (items[i - 1]!.uid > items[i]!.uid) return [...items].sort((a, b) => a.uid - b.uid);
+  return items;
+}
+
+/** The position of this UID in a UID-sorted array (binary search), or -1. */
+function indexOfUid(sorted: readonly { uid: number }[], uid: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = sorted[mid]!.uid;
+    if (at === uid) return mid;
+    if (at < uid) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The item with this UID in a UID-sorted array, or undefined. */
+function findUid<T extends { uid: number }>(sorted: readonly T[], uid: number): T | undefined {
+  const i = indexOfUid(sorted, uid);
+  return i < 0 ? undefined : sorted[i];
+}
+
+/** Which destination messages a source message has claimed: one byte per message. */
+class Taken {
+  private readonly flags: Uint8Array;
+
+  constructor(private readonly sorted: readonly { uid: number }[]) {
+    this.flags = new Uint8Array(sorted.length);
+  }
+
+  has(uid: number): boolean {
+    const i = indexOfUid(this.sorted, uid);
+    return i >= 0 && this.flags[i] === 1;
+  }
+
+  add(uid: number): void {
+    const i = indexOfUid(this.sorted, uid);
+    if (i >= 0) this.flags[i] = 1;
+  }
 }
 
 /** The destination UID a done row recorded, when it is valid for the folder as it is now. */
-function checkpointUid(row: MessageRow, dest: DestinationSide): number | undefined {
+function checkpointUid(row: VerifyRow, dest: DestinationSide): number | undefined {
   if (!isDone(row.state) || row.dest_uid === null) return undefined;
   // A recreated folder gets a new UIDVALIDITY (RFC 3501 2.3.1.1): its old UIDs name nothing.
   if (row.dest_folder !== dest.folder || row.dest_uidvalidity !== dest.uidValidity) return undefined;
@@ -133,7 +182,7 @@ function checkpointUid(row: MessageRow, dest: DestinationSide): number | undefin
 function classifyUnmatched(
   out: SourceOutcome,
   meta: MessageMeta,
-  row: MessageRow | undefined,
+  row: VerifyRow | undefined,
   side: SourceSide,
   destinationExists: boolean,
 ): void {
@@ -168,10 +217,16 @@ function classifyUnmatched(
 }
 
 /** Destination messages nothing matched, with whether the run put them there. */
-function extras(input: MatchInput, taken: Set<number>): MatchOutcome['extra'] {
+function extras(
+  input: MatchInput,
+  destMessages: readonly MessageMeta[],
+  taken: Taken,
+): MatchOutcome['extra'] {
   const dest = input.destination;
-  if (!dest) return [];
-  const claims = new Map<number, MessageRow>();
+  const untaken = destMessages.filter((m) => !taken.has(m.uid));
+  // Usually none: the maps below (one entry per source message) are made only when needed.
+  if (!dest || untaken.length === 0) return [];
+  const claims = new Map<number, VerifyRow>();
   for (const side of input.sources) {
     for (const r of side.rows) {
       const uid = checkpointUid(r, dest);
@@ -179,13 +234,11 @@ function extras(input: MatchInput, taken: Set<number>): MatchOutcome['extra'] {
     }
   }
   const current = new Set(input.sources.flatMap((s) => s.messages.map((m) => `${s.folder}\0${m.uid}`)));
-  return dest.messages
-    .filter((m) => !taken.has(m.uid))
-    .map((meta) => {
-      const row = claims.get(meta.uid);
-      if (row && !current.has(`${row.folder}\0${row.uid}`)) {
-        return { meta, cause: 'expunged-on-source' as const, sourceUid: row.uid };
-      }
-      return { meta, cause: 'not-from-source' as const };
-    });
+  return untaken.map((meta) => {
+    const row = claims.get(meta.uid);
+    if (row && !current.has(`${row.folder}\0${row.uid}`)) {
+      return { meta, cause: 'expunged-on-source' as const, sourceUid: row.uid };
+    }
+    return { meta, cause: 'not-from-source' as const };
+  });
 }

@@ -66,7 +66,7 @@ async function readSource(
   const scanned = ahead ? ahead.messages : await src.scan(1);
   const gmail = deps.gmail;
   const messages = gmail ? scanned.map((m) => expectedFlags(gmail, folder, m)) : scanned;
-  const rows = deps.store.folderMessages(deps.account, folder).filter((r) => r.uidvalidity === uidValidity);
+  const rows = deps.store.verifyRows(deps.account, folder, uidValidity);
   const synced = deps.store.folder(deps.account, folder);
   return {
     folder,

@@ -54,6 +54,29 @@ describe('CheckpointStore', () => {
     s.close();
   });
 
+  it("gives verify one UIDVALIDITY's rows in UID order, without identity, size or date", () => {
+    const s = CheckpointStore.open(join(dir(), 'state.sqlite'));
+    s.recordIntent(key, 'INBOX', 40, [meta(3), meta(1)]);
+    s.commitBatch(key, 99, [
+      { uid: 3, ok: true, destUid: 41 },
+      { uid: 1, ok: true, destUid: 40 },
+    ]);
+    const older = { ...key, uidvalidity: 6 };
+    s.recordIntent(older, 'INBOX', 1, [meta(2)]);
+    s.commitBatch(older, 98, [{ uid: 2, ok: true, destUid: 1 }]);
+    const rows = s.verifyRows('a@x', 'INBOX', 7);
+    assert.deepEqual(
+      rows.map((r) => [r.uid, r.uidvalidity, r.state, r.dest_uid, r.dest_folder]),
+      [
+        [1, 7, 'copied', 40, 'INBOX'],
+        [3, 7, 'copied', 41, 'INBOX'],
+      ],
+    );
+    assert.ok(!('identity' in rows[0]!) && !('size' in rows[0]!) && !('internal_date' in rows[0]!));
+    assert.equal(s.verifyRows('a@x', 'INBOX', 5).length, 0);
+    s.close();
+  });
+
   it('resolves in-doubt rows: found ones become copied, the rest are forgotten', () => {
     const s = CheckpointStore.open(join(dir(), 'state.sqlite'));
     s.recordIntent(key, 'INBOX', 1, [meta(1), meta(2)]);

@@ -214,4 +214,31 @@ describe('matchMessages', () => {
       [1],
     );
   });
+  it('matches the same whatever order the destination and the state list messages in', () => {
+    const rows = [row(1, 'copied', { dest_uid: 12 }), row(2, 'copied', { dest_uid: 11 }), row(3, 'copied')];
+    const messages = [meta(1, 'id1'), meta(2, 'id2'), meta(3, 'dup'), meta(4, 'dup')];
+    const copies = [meta(11, 'id2'), meta(12, 'id1'), meta(13, 'dup'), meta(14, 'other')];
+    const sorted = matchMessages({ sources: [source(messages, rows)], destination: dest(copies) });
+    const shuffled = matchMessages({
+      sources: [source(messages, [...rows].reverse())],
+      destination: dest([copies[2]!, copies[0]!, copies[3]!, copies[1]!]),
+    });
+    for (const out of [sorted, shuffled]) {
+      const pairs = out.sources[0]!.pairs.map((p) => [p.source.uid, p.dest.uid, p.via]);
+      assert.deepEqual(pairs, [
+        [1, 12, 'checkpoint'],
+        [2, 11, 'checkpoint'],
+        [3, 13, 'identity'],
+      ]);
+      // One copy of the duplicate: the second source message with its identity is not there.
+      assert.deepEqual(
+        out.sources[0]!.notYetCopied.map((m) => m.uid),
+        [4],
+      );
+      assert.deepEqual(
+        out.extra.map((x) => x.meta.uid),
+        [14],
+      );
+    }
+  });
 });
