@@ -7,7 +7,7 @@ import type { RetryPolicy } from '../core/backoff.js';
 import type { Plan } from '../plan/load-plan.js';
 import type { Logger } from '../shared/logger.js';
 import { stateWriteError, type CheckpointStore } from '../state/checkpoint-store.js';
-import { syncAccount, type AccountResult } from './account-sync.js';
+import { messageLanes, syncAccount, type AccountResult } from './account-sync.js';
 import { type AccountConnectors, type FolderMapper } from '../core/ports.js';
 import { ByteBudget } from './byte-budget.js';
 import { gmailSettingsOf } from '../plan/gmail-labels.js';
@@ -55,11 +55,13 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
   // Unless the plan fixes the lanes, an account with many folders may take more than the default
   // lanes, within its caps and without leaving an account waiting to start short of its own.
   const growth = laneGrowth(plan, COPY_LANE);
+  // Accounts that will run at the same time: no more than the run has.
+  const together = Math.min(caps.accountsAtOnce, Math.max(1, accounts.length));
   const laneBudget = fixedLanes
     ? undefined
     : new LaneBudget({
         base: caps.lanesPerAccount,
-        accountsAtOnce: caps.accountsAtOnce,
+        accountsAtOnce: together,
         perAccount: Math.max(caps.lanesPerAccount, growth.perAccount),
         total: growth.total,
       });
@@ -85,7 +87,7 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               limits: plan.limits,
               lanes: laneBudget ? Math.max(caps.lanesPerAccount, growth.perAccount) : caps.lanesPerAccount,
               fixedLanes,
-              ...(laneBudget ? { laneBudget } : {}),
+              ...(laneBudget ? { laneBudget, messageLanes: messageLanes(plan.limits, together) } : {}),
               retry: deps.retry ?? plan.limits.retry,
               syncFlags: plan.options.syncFlags,
               repair: plan.problems,

@@ -12,7 +12,7 @@ import {
   type ConnectionLimits,
 } from '../../../src/core/connection-caps.js';
 import { LaneBudget } from '../../../src/engine/lane-budget.js';
-import { lanesForWork } from '../../../src/engine/account-sync.js';
+import { lanesForWork, messageLanes } from '../../../src/engine/account-sync.js';
 import type { FolderTask } from '../../../src/engine/folder-context.js';
 
 const defaults = (parallel = 6, perAccount = 10, total = 40): ConnectionLimits => ({
@@ -42,6 +42,20 @@ describe('lanes that follow the work', () => {
     assert.equal(lanesForWork(folders(20, 75)), 2, 'the standard corpus: as before');
     assert.equal(lanesForWork(folders(6, 3)), 1, 'a small account: one lane');
     assert.equal(lanesForWork(folders(1, 30_000)), 2, 'one big folder: split across the default lanes');
+  });
+
+  it('gives a lone account more lanes for its messages where the byte budget feeds them', () => {
+    const limits = { bytesInFlight: 24 * 1024 * 1024, batchBytes: 2 * 1024 * 1024 };
+    assert.equal(messageLanes(limits, 1), 3, 'one account: 24 MiB feeds six batches, three lanes at most');
+    assert.equal(messageLanes(limits, 5), 2, 'five accounts share the budget: the default lanes');
+    assert.equal(
+      messageLanes({ ...limits, bytesInFlight: 4 * 1024 * 1024 }, 1),
+      2,
+      'never below the default',
+    );
+    assert.equal(lanesForWork(folders(20, 200), 3), 3, '4,000 messages in 20 folders, alone');
+    assert.equal(lanesForWork(folders(20, 200)), 2, 'the same in a run of many accounts');
+    assert.equal(lanesForWork(folders(6, 3), 3), 1, 'a small account still one lane');
   });
 
   it('lets one account of 200 folders use its whole per-account cap (10 connections per server)', () => {
