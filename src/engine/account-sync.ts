@@ -205,11 +205,13 @@ async function syncFolders(
     else await run(folders.jobs);
   }
   if (deps.signal.aborted) return;
-  // Nothing copied: the destination is as the setup listed it a moment ago.
+  // Nothing copied: the destination is as the setup listed it a moment ago. Otherwise it is listed
+  // again, in one round trip after a login where the server allows (the lanes have closed theirs).
   const destination =
     folders.jobs.length === 0
       ? folders.destination
-      : await pool.setup('checking the destination', ['destination'], (c) => c.destination.listFolders());
+      : ((await conn.listing?.('destination').catch(() => undefined)) ??
+        (await pool.setup('checking the destination', ['destination'], (c) => c.destination.listFolders())));
   const problems = claimProblems({
     account,
     decisions: folders.decisions,

@@ -140,6 +140,11 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
     assert.ok((first.summary?.totals.copied ?? 0) > 0);
 
     const seen = (p: FaultProxy) => p.commands.length;
+    // The run's last listing logs out after the run has returned: let it arrive first.
+    const settled = async () => {
+      for (let wait = 0; wait < 100 && (src!.open > 0 || dst!.open > 0); wait++) await delay(20);
+    };
+    await settled();
     const before = [seen(src!), seen(dst!)];
     const again = await runPlanInProcess(planPath, stateDir);
     assert.equal(again.code, 0, again.stdout + again.stderr);
@@ -160,6 +165,7 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
     // verify and the dry-run report read both sides on mailshift's own connection, the folders a
     // burst at a time: one login per side.
     for (const command of ['verify', 'report']) {
+      await settled();
       const beforeCommand = [seen(src!), seen(dst!)];
       const out = join(env.dir, `report-${command}`);
       const args = command === 'report' ? ['--out', out, '--format', 'json'] : [];
