@@ -26,6 +26,8 @@ export function mailboxArgument(name: string): CommandPart[] {
  */
 export function namesItselfBack(listedAs: string, utf8Accept: boolean): boolean {
   if (listedAs.toUpperCase() === 'INBOX') return true;
+  // Printable ASCII without `&` stands for itself in modified UTF-7 and in UTF-8 (most names).
+  if (/^[\x20-\x25\x27-\x7e]*$/.test(listedAs)) return true;
   // imapflow reads a name sent as a literal as UTF-8: bytes that are not become U+FFFD.
   if (utf8Accept) return !listedAs.includes('\uFFFD');
   const decoded = iconv.decode(Buffer.from(listedAs, 'utf8'), 'utf-7-imap');

@@ -5,7 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ImapResponseParser, parseUidSet } from '../../../src/imap/imap-response-parser.js';
-import { checkFlags, formatInternalDate, mailboxArgument } from '../../../src/imap/imap-syntax.js';
+import {
+  checkFlags,
+  formatInternalDate,
+  mailboxArgument,
+  namesItselfBack,
+} from '../../../src/imap/imap-syntax.js';
 
 describe('append wire syntax', () => {
   it('expands uid-sets in order and refuses oversized ones', () => {
@@ -43,5 +48,17 @@ describe('append wire syntax', () => {
     assert.equal(checkFlags(['two words']).ok, false);
     assert.equal(formatInternalDate(new Date(Date.UTC(2024, 1, 5, 7, 8, 9))), '"05-Feb-2024 07:08:09 +0000"');
     assert.equal(formatInternalDate(new Date(NaN)), undefined);
+  });
+});
+
+describe('namesItselfBack', () => {
+  it('takes plain ASCII and valid modified UTF-7 as naming their folder, and not a broken name', () => {
+    assert.equal(namesItselfBack('Faktury.2024 (stare)', false), true);
+    assert.equal(namesItselfBack('INBOX.Wys&AUI-ane', false), true);
+    assert.equal(namesItselfBack('Faktury &- rachunki', false), true);
+    assert.equal(namesItselfBack('Faktury & rachunki', false), false, 'a bare & is not modified UTF-7');
+    assert.equal(namesItselfBack('Wys\u0142ane', false), false, '8-bit text without UTF8=ACCEPT');
+    assert.equal(namesItselfBack('Wys\u0142ane', true), true, 'UTF-8 once UTF8=ACCEPT is enabled');
+    assert.equal(namesItselfBack('a\u0001b', false), false, 'a control character is encoded, not itself');
   });
 });
