@@ -66,21 +66,6 @@ export function isAppendThrottling(code: string | undefined, text: string): bool
 }
 
 /**
- * BAD replies to an APPEND that refuse one message, not the command's syntax: Gmail's `BAD [TOOBIG]
- * Message too large` (the RFC 4469 code; OfflineIMAP issue 724) and Exchange Online's `BAD Command
- * Argument Error. 11` (size, long lines, malformed headers: imapsync issues 161, 285, 389) and
- * `BAD Command Error. 10` (very long lines: thunderbird-android issue 1809). Exchange goes on
- * reading commands after them (it closes "after 10 errors", imapsync's FAQ.Office365): they
- * settle that one message like a NO. fixtures/providers/*-facts.json records each.
- */
-const MESSAGE_BAD_TEXT = /^(Command Argument Error\. 11|Command Error\. 10)\b/i;
-
-/** True when a BAD to an APPEND refuses that message only (see {@link MESSAGE_BAD_TEXT}). */
-export function isMessageRefusal(code: string | undefined, text: string): boolean {
-  return code?.toUpperCase() === 'TOOBIG' || MESSAGE_BAD_TEXT.test(text.trim());
-}
-
-/**
  * The kind of a server's NO or BAD: over quota (RFC 9208), throttling (RFC 5530 and providers'
  * words), or a refusal of this one command.
  */

@@ -23,7 +23,6 @@ import {
 import { GENERIC_PROFILE, type MappingProfile } from '../../../src/plan/provider-folders.js';
 import { EXCHANGE_MAX_MESSAGE, GMAIL_APPEND_LIMIT, providerOf } from '../../../src/plan/provider-presets.js';
 import { DailyBudget, isUploadLimitBye } from '../../../src/engine/daily-budget.js';
-import { isMessageRefusal } from '../../../src/imap/store-errors.js';
 import { gmailSummary } from '../../../src/report/dry-run-gmail.js';
 import type { SourceFolderFacts } from '../../../src/plan/discovery.js';
 
@@ -393,14 +392,5 @@ describe('provider limits and refusals', () => {
         new StoreError('closed', { kind: 'connection', responseCode: 'BYE', serverText: 'Logging out' }),
       ),
     );
-  });
-
-  it('BAD replies that refuse one message are told apart from a broken command', () => {
-    assert.ok(
-      isMessageRefusal('TOOBIG', 'Message too large. https://support.google.com/mail/answer/6584#limit'),
-    );
-    assert.ok(isMessageRefusal(undefined, 'Command Argument Error. 11'));
-    assert.ok(isMessageRefusal(undefined, 'Command Error. 10'));
-    assert.ok(!isMessageRefusal(undefined, 'Error in IMAP command APPEND: Invalid arguments.'));
   });
 });
