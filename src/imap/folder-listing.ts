@@ -1,9 +1,9 @@
 /**
- * A side's folder listing in one burst on mailshift's own connection: after the login, NAMESPACE,
- * `LIST "" "*" RETURN (STATUS (...) SPECIAL-USE CHILDREN SUBSCRIBED)` (RFC 5258, RFC 5819, RFC 6154)
- * are written together, so a side costs its login and one round trip (LOGOUT is not waited for). imapflow's session
- * sends ID, NAMESPACE and ENABLE one after the other first, each a round trip (about seven per side
- * at 30 ms, most of a no-op re-run).
+ * A side's folder listing in one burst on mailshift's own connection: after the login, NAMESPACE
+ * and `LIST "" "*" RETURN (STATUS (...) SPECIAL-USE CHILDREN SUBSCRIBED)` (RFC 5258, RFC 5819,
+ * RFC 6154) are written together, so a side costs its login and one round trip (LOGOUT is not
+ * waited for). imapflow's session sends ID, NAMESPACE and ENABLE one after the other first, each a
+ * round trip (about seven per side at 30 ms, most of a no-op re-run).
  *
  * It reads only servers that offer all of LIST-EXTENDED, LIST-STATUS and NAMESPACE, and gives the
  * listing only when the answer settles every question imapflow's listing settles with more
