@@ -7,7 +7,7 @@
  * {@link StoreError}, whose `kind` is one of a closed set: everything above the store seam decides
  * by that kind alone, never by an error's message or by the shape of a library's error.
  */
-import type { AppendOutcome } from './ports.js';
+import type { AppendOutcome } from './messages.js';
 
 /** How much of the work an error stops. */
 export type ErrorScope = 'message' | 'folder' | 'account' | 'run';

@@ -41,3 +41,6 @@ export type MessageState = 'appending' | 'copied' | 'present' | 'skipped' | 'fai
 export function isDone(state: string): boolean {
   return state === 'copied' || state === 'present';
 }
+
+/** What the server said about one message: appended (with its destination UID under UIDPLUS) or refused. */
+export type AppendOutcome = { ok: true; uid?: number } | { ok: false; text: string; code?: string };

@@ -13,7 +13,7 @@ import type {
   OpenedFolder,
   SideListing,
 } from './folders.js';
-import type { FetchedMessage, MessageMeta } from './messages.js';
+import type { AppendOutcome, FetchedMessage, MessageMeta } from './messages.js';
 import type { StoreError } from './errors.js';
 
 /** What a metadata scan reads besides flags, date, size and the identity headers. */
@@ -101,8 +101,7 @@ export interface AppendItem {
   internalDate: Date;
 }
 
-/** What the server said about one message: appended (with its destination UID under UIDPLUS) or refused. */
-export type AppendOutcome = { ok: true; uid?: number } | { ok: false; text: string; code?: string };
+export type { AppendOutcome } from './messages.js';
 
 /** What a batch achieved. */
 export interface AppendBatchResult {
