@@ -12,6 +12,7 @@ import type { MessageMeta } from '../core/messages.js';
 import { MailshiftError, StoreError } from '../core/errors.js';
 import type { FolderListing, SideListing } from '../core/folders.js';
 import { appendLimitOf, type AppendLimit } from '../core/capabilities.js';
+import { cutBursts } from '../core/batches.js';
 import { isSelectable } from '../core/folders.js';
 import { isRecent } from '../core/flags.js';
 import type { RetryPolicy } from '../core/backoff.js';
@@ -195,25 +196,9 @@ async function readQuota(reader: FolderReader): Promise<{ usage: number; limit: 
   }
 }
 
-/** A burst's bounds, as verify's: folders written at once, messages (as listed) held at once. */
-const BURST = { folders: 100, messages: 2000 };
-
-/** Cuts folders into bursts, in order, each within {@link BURST} (a bigger folder alone). */
-function folderBursts(folders: readonly FolderListing[]): FolderListing[][] {
-  const out: FolderListing[][] = [];
-  let messages = 0;
-  for (const f of folders) {
-    const last = out[out.length - 1];
-    const count = f.messages ?? 0;
-    if (!last || last.length >= BURST.folders || messages + count > BURST.messages) {
-      out.push([f]);
-      messages = count;
-    } else {
-      last.push(f);
-      messages += count;
-    }
-  }
-  return out;
+/** Cuts folders into bursts, in order (core/batches.ts): each folder counts its listed messages. */
+function folderBursts(folders: readonly FolderListing[], messages = true): FolderListing[][] {
+  return cutBursts(folders, (f) => ({ folders: 1, messages: messages ? (f.messages ?? 0) : 0 }));
 }
 
 /**
@@ -311,13 +296,10 @@ async function examineDestinations(
   const one = (f: FolderListing) => examineDestination(reader, f, examine);
   if (!examine || !reader.examineFolders) return oneByOne(folders, one);
   const facts = new Map<string, DestinationFolderFacts>();
-  const selectable = folders.filter(isSelectable);
-  for (let i = 0; i < selectable.length; i += BURST.folders) {
-    const burst = selectable.slice(i, i + BURST.folders);
-    for (const opening of await reader.examineFolders(burst.map((f) => f.path))) {
-      const folder = burst.find((f) => f.path === opening.path)!;
-      facts.set(folder.path, openedFacts(folder, opening));
-    }
+  // EXAMINE holds no message metadata: only the folders bound a burst.
+  for (const burst of folderBursts(folders.filter(isSelectable), false)) {
+    const openings = await reader.examineFolders(burst.map((f) => f.path));
+    for (const [i, f] of burst.entries()) facts.set(f.path, openedFacts(f, openings[i]!));
   }
   return folders.map(
     (f) => facts.get(f.path) ?? { path: f.path, selectable: isSelectable(f), status: f.status },

@@ -7,6 +7,7 @@
  * small folders took 20 s. A burst is bounded by folders and by the messages LIST-STATUS showed,
  * so the metadata held at once stays bounded too (a folder bigger than that is a burst of its own).
  */
+import { cutBursts, FOLDER_BURST } from '../core/batches.js';
 import { MailshiftError } from '../core/errors.js';
 import type { FolderReader, FolderScan } from '../core/ports.js';
 import { folderResult } from './counts.js';
@@ -14,32 +15,12 @@ import type { FolderGroup } from './plan-folders.js';
 import type { FolderResult } from './types.js';
 import { verifyGroup, type GroupDeps, type ScannedFolder } from './verify-folder-group.js';
 
-/** A burst's bounds: folders written at once, and messages (as listed) read into memory at once. */
-export const BURST = { folders: 100, messages: 2000 };
-
 /**
- * Cuts the groups (biggest first) into bursts, in order, each within {@link BURST} (a group bigger
- * than the bound alone).
+ * Cuts the groups (biggest first) into bursts, in order, each within `bound` (a group bigger than
+ * the bound alone): a group counts its source folders and its destination folder.
  */
-export function bursts(groups: readonly FolderGroup[], bound = BURST): FolderGroup[][] {
-  const out: FolderGroup[][] = [];
-  let current: FolderGroup[] = [];
-  let folders = 0;
-  let messages = 0;
-  for (const g of groups) {
-    const more = g.sources.length + 1;
-    if (current.length > 0 && (folders + more > bound.folders || messages + g.messages > bound.messages)) {
-      out.push(current);
-      current = [];
-      folders = 0;
-      messages = 0;
-    }
-    current.push(g);
-    folders += more;
-    messages += g.messages;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
+export function bursts(groups: readonly FolderGroup[], bound = FOLDER_BURST): FolderGroup[][] {
+  return cutBursts(groups, (g) => ({ folders: g.sources.length + 1, messages: g.messages }), bound);
 }
 
 /**
