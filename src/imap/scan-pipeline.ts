@@ -28,7 +28,7 @@ import {
 } from './scan-items.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse, TaggedResponse } from './imap-response-parser.js';
-import { mailboxArgument } from './imap-syntax.js';
+import { mailboxArgument, type CommandPart } from './imap-syntax.js';
 import { listOn, type Listing } from './folder-listing.js';
 import { refusalError } from './store-errors.js';
 
@@ -70,13 +70,8 @@ export class ScanPipeline {
    */
   async scanFolders(paths: readonly string[]): Promise<FolderScan[]> {
     const gmail = this.conn.capabilities.has('X-GM-EXT-1');
-    const folders = paths.map((path): FolderState => ({ path, messages: 0, out: new Map() }));
-    const sent = this.conn.sendTagged(
-      folders.flatMap((f) => [['EXAMINE ', ...mailboxArgument(f.path)], [scanCommand(1, gmail)]]),
-    );
-    sent.forEach((c, i) => this.inFlight.push({ tag: c.tag, folder: folders[i >> 1]! }));
-    const replies = await Promise.all(sent.map((c) => c.reply));
-    return folders.map((f, i) => folderScan(f, replies[2 * i]!, replies[2 * i + 1]!));
+    const read = await this.burst(paths, (path) => [examineCommand(path), [scanCommand(1, gmail)]]);
+    return read.map(({ folder, replies }) => folderScan(folder, replies[0]!, replies[1]!));
   }
 
   /**
@@ -86,16 +81,30 @@ export class ScanPipeline {
    * @throws StoreError when the connection is lost
    */
   async examineFolders(paths: readonly string[]): Promise<FolderOpening[]> {
-    const folders = paths.map((path): FolderState => ({ path, messages: 0, out: new Map() }));
-    const sent = this.conn.sendTagged(folders.map((f) => ['EXAMINE ', ...mailboxArgument(f.path)]));
-    sent.forEach((c, i) => this.inFlight.push({ tag: c.tag, folder: folders[i]! }));
+    const read = await this.burst(paths, (path) => [examineCommand(path)]);
+    return read.map(({ folder: f, replies: [examined] }) =>
+      examined!.status !== 'OK'
+        ? { path: f.path, error: refusalError(`opening folder "${f.path}"`, examined!) }
+        : { path: f.path, opened: { status: statusOf(f), permanentFlags: f.permanentFlags ?? [] } },
+    );
+  }
+
+  /**
+   * Writes every folder's commands at once, each command's untagged answers going to its folder
+   * (see the file comment), and waits for every reply.
+   * @returns each folder with its replies, in the order given
+   */
+  private async burst(
+    paths: readonly string[],
+    commandsOf: (path: string) => CommandPart[][],
+  ): Promise<{ folder: FolderState; replies: TaggedResponse[] }[]> {
+    const folders = paths.map((path) => ({ folder: newFolder(path), commands: commandsOf(path) }));
+    const owners = folders.flatMap((f) => f.commands.map(() => f.folder));
+    const sent = this.conn.sendTagged(folders.flatMap((f) => f.commands));
+    sent.forEach((c, i) => this.inFlight.push({ tag: c.tag, folder: owners[i]! }));
     const replies = await Promise.all(sent.map((c) => c.reply));
-    return folders.map((f, i) => {
-      const examined = replies[i]!;
-      if (examined.status !== 'OK')
-        return { path: f.path, error: refusalError(`opening folder "${f.path}"`, examined) };
-      return { path: f.path, opened: { status: statusOf(f), permanentFlags: f.permanentFlags ?? [] } };
-    });
+    let at = 0;
+    return folders.map((f) => ({ folder: f.folder, replies: f.commands.map(() => replies[at++]!) }));
   }
 
   /** The server's capabilities after login, upper-cased. */
@@ -152,6 +161,14 @@ function folderScan(f: FolderState, examined: TaggedResponse, fetched: TaggedRes
   if (fetched.status !== 'OK' && f.messages > 0)
     return { path: f.path, error: refusalError(`listing messages of "${f.path}"`, fetched) };
   return { path: f.path, status: statusOf(f), messages: [...f.out.values()].sort((a, b) => a.uid - b.uid) };
+}
+
+function newFolder(path: string): FolderState {
+  return { path, messages: 0, out: new Map() };
+}
+
+function examineCommand(path: string): CommandPart[] {
+  return ['EXAMINE ', ...mailboxArgument(path)];
 }
 
 /** A folder's status as its EXAMINE announced it. */

@@ -144,4 +144,42 @@ describe('burst scan of many folders (real Dovecot)', () => {
       proxy.close();
     }
   });
+  it('examines a burst of folders at once: status and PERMANENTFLAGS of each, a refused one alone', async () => {
+    const paths = [...FOLDERS.slice(0, 3), MISSING, ...FOLDERS.slice(3)];
+    const proxy = await gate(dovecot, paths.length);
+    const scanner = await ScanPipeline.open({
+      host: '127.0.0.1',
+      port: proxy.port,
+      security: 'none',
+      tlsVerify: false,
+      user: USER.user,
+      password: USER.password,
+      timeoutMs: 10_000,
+    });
+    const reference = await connectPlain(dovecot, USER.user, USER.password);
+    try {
+      const deadline = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('no answer: the burst was not written at once')), 8000).unref(),
+      );
+      const openings = await Promise.race([scanner.examineFolders(paths), deadline]);
+      assert.deepEqual(
+        openings.map((o) => o.path),
+        paths,
+      );
+      for (const o of openings) {
+        if (o.path === MISSING) {
+          assert.ok('error' in o && o.error.kind === 'refused', 'the missing folder is refused');
+          continue;
+        }
+        assert.ok(!('error' in o), `${o.path} was opened`);
+        const opened = await examine(reference, o.path);
+        assert.deepEqual(o.opened.status, opened.status, `${o.path}: status`);
+        assert.deepEqual(o.opened.permanentFlags, opened.permanentFlags, `${o.path}: PERMANENTFLAGS`);
+      }
+    } finally {
+      await reference.logout();
+      await scanner.close();
+      proxy.close();
+    }
+  });
 });
