@@ -75,7 +75,15 @@ export function matchMessages(input: MatchInput): MatchOutcome {
   // Lookups by UID over arrays sorted by UID, and the destination's claimed copies as one byte
   // each: a 30,000-message folder needs no maps of 30,000 entries on top of its messages.
   const destMessages = byUid(dest?.messages ?? []);
-  const taken = new Taken(destMessages);
+  const taken = new Uint8Array(destMessages.length);
+  /** Claims the destination message with this UID, unless there is none or it is claimed. */
+  const claim = (uid: number | undefined): MessageMeta | undefined => {
+    const i = uid === undefined ? -1 : indexOfUid(destMessages, uid);
+    if (i < 0 || taken[i] === 1) return undefined;
+    taken[i] = 1;
+    return destMessages[i];
+  };
+  const unclaimed = () => destMessages.filter((_, i) => taken[i] === 0);
   const states = input.sources.map((side) => ({
     side,
     rows: byUid(side.rows),
@@ -86,21 +94,15 @@ export function matchMessages(input: MatchInput): MatchOutcome {
   for (const s of states) {
     for (const meta of s.side.messages) {
       const row = findUid(s.rows, meta.uid);
-      const uid = dest && row ? checkpointUid(row, dest) : undefined;
-      const copy = uid !== undefined && !taken.has(uid) ? findUid(destMessages, uid) : undefined;
+      const copy = claim(dest && row ? checkpointUid(row, dest) : undefined);
       if (copy) {
-        taken.add(copy.uid);
         s.pairs.push({ source: meta, dest: copy, via: 'checkpoint', row });
       } else s.open.push(meta);
     }
   }
 
   const open = states.some((s) => s.open.length > 0);
-  const pool = new IdentityPool(open ? destMessages.filter((m) => !taken.has(m.uid)) : []);
-  const take = (identity: string) => {
-    const uid = pool.take(identity);
-    return uid === undefined ? undefined : findUid(destMessages, uid);
-  };
+  const pool = new IdentityPool(open ? unclaimed() : []);
   const sources = states.map((s): SourceOutcome => {
     const out: SourceOutcome = {
       folder: s.side.folder,
@@ -111,9 +113,8 @@ export function matchMessages(input: MatchInput): MatchOutcome {
     };
     for (const meta of s.open) {
       const row = findUid(s.rows, meta.uid);
-      const copy = take(meta.identity);
+      const copy = claim(pool.take(meta.identity));
       if (copy) {
-        taken.add(copy.uid);
         out.pairs.push({ source: meta, dest: copy, via: 'identity', ...(row ? { row } : {}) });
       } else classifyUnmatched(out, meta, row, s.side, dest !== undefined);
     }
@@ -121,7 +122,7 @@ export function matchMessages(input: MatchInput): MatchOutcome {
     return out;
   });
 
-  return { sources, extra: extras(input, destMessages, taken) };
+  return { sources, extra: extras(input, unclaimed()) };
 }
 
 /** Items sorted by UID (as scans and the state give them; sorted here when they are not). */
@@ -149,25 +150,6 @@ function indexOfUid(sorted: readonly { uid: number }[], uid: number): number {
 function findUid<T extends { uid: number }>(sorted: readonly T[], uid: number): T | undefined {
   const i = indexOfUid(sorted, uid);
   return i < 0 ? undefined : sorted[i];
-}
-
-/** Which destination messages a source message has claimed: one byte per message. */
-class Taken {
-  private readonly flags: Uint8Array;
-
-  constructor(private readonly sorted: readonly { uid: number }[]) {
-    this.flags = new Uint8Array(sorted.length);
-  }
-
-  has(uid: number): boolean {
-    const i = indexOfUid(this.sorted, uid);
-    return i >= 0 && this.flags[i] === 1;
-  }
-
-  add(uid: number): void {
-    const i = indexOfUid(this.sorted, uid);
-    if (i >= 0) this.flags[i] = 1;
-  }
 }
 
 /** The destination UID a done row recorded, when it is valid for the folder as it is now. */
@@ -216,14 +198,9 @@ function classifyUnmatched(
   else out.missing.push({ meta, cause: destinationExists ? 'not-recorded' : 'destination-folder-missing' });
 }
 
-/** Destination messages nothing matched, with whether the run put them there. */
-function extras(
-  input: MatchInput,
-  destMessages: readonly MessageMeta[],
-  taken: Taken,
-): MatchOutcome['extra'] {
+/** Destination messages nothing matched (`untaken`), with whether the run put them there. */
+function extras(input: MatchInput, untaken: readonly MessageMeta[]): MatchOutcome['extra'] {
   const dest = input.destination;
-  const untaken = destMessages.filter((m) => !taken.has(m.uid));
   // Usually none: the maps below (one entry per source message) are made only when needed.
   if (!dest || untaken.length === 0) return [];
   const claims = new Map<number, VerifyRow>();
