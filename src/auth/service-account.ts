@@ -6,7 +6,7 @@
  * endpoint, `iat`, `exp` at most one hour later, `sub` the user to act as (RFC 7523 section 3).
  */
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MailshiftError } from '../core/errors.js';
 
 /** Google's token endpoint, the default `token_uri` and audience. */

@@ -9,7 +9,7 @@
  * reads the file again and replaces only its own entry, in one synchronous step.
  */
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MailshiftError } from '../core/errors.js';
 import { writeFileAtomic } from '../shared/write-file-atomic.js';
 

@@ -3,7 +3,7 @@
  * account), the schedule of delta passes up to the cutover (`schedule`) and who hears about it
  * (`notify`). Part of the plan schema (schema.ts); spans and instants are parsed by durations.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAge, parseInstant, parseSpan } from './durations.js';
 
 /** A span in words (`15m`, `1h30m`, `24h`) within bounds, kept as written. */

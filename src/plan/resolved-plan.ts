@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FolderMapper } from '../core/ports.js';
 import { MailshiftError } from '../core/errors.js';
 import type { FolderDecision, MappingRules, NamespaceInfo, SideListing } from '../core/folders.js';

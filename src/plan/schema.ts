@@ -3,7 +3,7 @@
  * accounts; secrets are referenced (environment variable, file, command), never written in it
  * unless `options.allowPlaintextPasswords` says so.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDER_PRESETS } from '../core/providers.js';
 import { regexSyntaxError } from './guarded-regexp.js';
 import { NotifySchema, ScheduleSchema, WindowSchema } from './cutover-schema.js';
