@@ -65,15 +65,26 @@ export async function planFolders(
     const folders = quick && decide(account, quick.source, quick.destination, deps, false);
     if (folders && nothingToDo(folders)) return folders;
   }
-  // Each side lists as soon as it has logged in; both end before a failure is thrown, so that no
+  // Each side lists as soon as it has logged in; all end before a failure is thrown, so that no
   // connection is still being opened when the account closes them.
   const [src, dst] = await Promise.allSettled([
     pool.setup('listing source folders', ['source'], (c) => c.source.listFolders()),
     pool.setup('listing destination folders', ['destination'], (c) => c.destination.listFolders()),
+    firstPassLogins(pool, deps.state.syncedFolders(account).length === 0),
   ]);
   if (src.status === 'rejected') throw src.reason;
   if (dst.status === 'rejected') throw dst.reason;
   return decide(account, src.value, dst.value, deps, true) as AccountFolders;
+}
+
+/**
+ * On an account's first pass there is mail to copy (unless its source is empty), so lane 0's body
+ * reader and appender log in while both sides are listed rather than after: at 30 ms a login is
+ * several round trips and the server's own work, about 0.2 s before the first folder starts.
+ * Their failure is left to lane 0, which opens them again and stops the account with the reason.
+ */
+async function firstPassLogins(pool: CopyPool, firstPass: boolean): Promise<void> {
+  if (firstPass) await pool.setup('opening the copy connections', ['bodies', 'appender'], async () => {});
 }
 
 /** Both sides' own listings, or undefined when either cannot be read that way. */

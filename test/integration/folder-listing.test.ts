@@ -4,7 +4,7 @@
  * namespace with `.`, and `/`), Polish names, nesting, unsubscribed and empty folders included;
  * and a no-op re-run reaches each server with one connection: a login, NAMESPACE, one LIST and
  * LOGOUT, and verify with one login per side, while a re-run with new mail or on a server without
- * LIST-STATUS still copies it all.
+ * LIST-STATUS still copies it all. A first pass logs its copy connections in while it lists.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -135,9 +135,24 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
       dst: dst!,
       accounts: [{ src: kontakt, dst: { user: kontakt.user, password: destinationPassword(kontakt) } }],
     });
+    // A first pass: lane 0's body reader and appender log in while the account's folders are
+    // listed (each imapflow command a round trip of 10 ms here), not after the listing.
+    for (const p of [src!, dst!]) p.latency = { toServer: 5, toClient: 5 };
     const first = await runPlanInProcess(planPath, stateDir);
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.ok((first.summary?.totals.copied ?? 0) > 0);
+    for (const [i, p] of [src!, dst!].entries()) {
+      p.latency = { toServer: 0, toClient: 0 };
+      const list = p.commands.findIndex((c) => /^LIST /i.test(c.text));
+      const listed = p.commands[list]!.connection;
+      const otherLogin = p.commands.findIndex(
+        (c) => /^AUTHENTICATE /i.test(c.text) && c.connection !== listed,
+      );
+      assert.ok(
+        otherLogin >= 0 && otherLogin < list,
+        `side ${i}: ${JSON.stringify(p.commands.slice(0, list + 1))}`,
+      );
+    }
 
     const seen = (p: FaultProxy) => p.commands.length;
     // The run's last listing logs out after the run has returned: let it arrive first.
