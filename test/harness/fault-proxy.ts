@@ -303,6 +303,8 @@ class Link {
   private triggers: Trigger[] = [];
   private readonly replyWatch = new Map<string, Rule<CommandFault>>();
   private cmd?: CommandState;
+  /** The last command this connection recorded (an AUTHENTICATE is followed by its SASL answers). */
+  private lastSeen?: SeenCommand;
   private opaque: boolean;
   private halted = false;
   private startTlsTag?: string;
@@ -389,13 +391,16 @@ class Link {
     const rest = space === -1 ? '' : text.slice(space + 1);
     const cmd: CommandState = { tag, text: rest, candidates: [], swallow: false, literals: [] };
     this.cmd = cmd;
-    // Credentials stay out of the log: LOGIN keeps its name, AUTHENTICATE its mechanism.
+    // Credentials stay out of the log: LOGIN keeps its name, AUTHENTICATE its mechanism, and the
+    // client's answer to an AUTHENTICATE continuation (one word, base64: no tag and no command)
+    // is not a command at all.
     const secret = /^(LOGIN|AUTHENTICATE \S+)/i.exec(rest);
-    this.proxy.seen.push({
-      connection: this.id,
-      tag,
-      text: secret ? `${secret[1]} ...` : rest.slice(0, 200),
-    });
+    const saslAnswer =
+      space === -1 && this.lastSeen !== undefined && /^AUTHENTICATE /i.test(this.lastSeen.text);
+    if (!saslAnswer) {
+      this.lastSeen = { connection: this.id, tag, text: secret ? `${secret[1]} ...` : rest.slice(0, 200) };
+      this.proxy.seen.push(this.lastSeen);
+    }
     for (const rule of this.proxy.commandRules) {
       if (!rule.active || !matchesCommand(rule.spec.command, rest)) continue;
       if (rule.spec.literal) {

@@ -1,7 +1,7 @@
 /**
  * The fault proxy itself, against a scripted fake IMAP server: latency, literal framing, answers in
  * place of the server, cuts at byte counts, stalls, refusals, hidden capabilities, rewritten
- * literals, and that stop() closes everything.
+ * literals, credentials kept out of what it records, and that stop() closes everything.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -189,6 +189,29 @@ describe('fault proxy', () => {
     c.send('a1 UID FETCH 1 BODY.PEEK[]\r\n');
     await c.waitFor(/a1 OK/);
     assert.match(c.text(), /BODY\[\] \{8\}\r\nhi\nthere\)\r\n/);
+    c.s.destroy();
+  });
+
+  it('keeps credentials out of the commands it records: LOGIN, AUTHENTICATE and its SASL answer', async () => {
+    const p = await start();
+    const c = await client(p.port);
+    await c.waitFor(/fake ready/);
+    const answer = Buffer.from('\0kontakt\0Tajne-Haslo').toString('base64');
+    c.send('a1 AUTHENTICATE PLAIN\r\n');
+    await c.waitFor(/a1 OK/);
+    c.send(`${answer}\r\n`);
+    await c.waitFor(new RegExp(`${answer.replace(/[+/=]/g, '.')} OK`));
+    c.send('a2 LOGIN kontakt Tajne-Haslo\r\na3 NOOP\r\n');
+    await c.waitFor(/a3 OK/);
+    assert.deepEqual(
+      p.commands.map((x) => [x.tag, x.text]),
+      [
+        ['a1', 'AUTHENTICATE PLAIN ...'],
+        ['a2', 'LOGIN ...'],
+        ['a3', 'NOOP'],
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(p.commands), /Tajne|AGtvbnRha/);
     c.s.destroy();
   });
 
