@@ -70,6 +70,30 @@ async function gate(target: DovecotServer, expected: number): Promise<{ port: nu
   };
 }
 
+/** The folders of a burst: a missing one among them, which the server refuses alone. */
+const BURST_PATHS = [...FOLDERS.slice(0, 3), MISSING, ...FOLDERS.slice(3)];
+
+/** mailshift's scanning connection, logged in through the gate at `port`. */
+function openScanner(port: number): Promise<ScanPipeline> {
+  return ScanPipeline.open({
+    host: '127.0.0.1',
+    port,
+    security: 'none',
+    tlsVerify: false,
+    user: USER.user,
+    password: USER.password,
+    timeoutMs: 10_000,
+  });
+}
+
+/** The burst's answers; the gate holds them back until every command is written, so none means it was not. */
+function answeredInTime<T>(answers: Promise<T>): Promise<T> {
+  const deadline = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('no answer: the burst was not written at once')), 8000).unref(),
+  );
+  return Promise.race([answers, deadline]);
+}
+
 describe('burst scan of many folders (real Dovecot)', () => {
   let dovecot: DovecotServer;
 
@@ -93,22 +117,11 @@ describe('burst scan of many folders (real Dovecot)', () => {
   });
 
   it('writes every folder of the burst before reading an answer, and attributes each answer to its folder', async () => {
-    const paths = [...FOLDERS.slice(0, 3), MISSING, ...FOLDERS.slice(3)];
+    const paths = BURST_PATHS;
     const proxy = await gate(dovecot, paths.length * 2);
-    const scanner = await ScanPipeline.open({
-      host: '127.0.0.1',
-      port: proxy.port,
-      security: 'none',
-      tlsVerify: false,
-      user: USER.user,
-      password: USER.password,
-      timeoutMs: 10_000,
-    });
+    const scanner = await openScanner(proxy.port);
     try {
-      const deadline = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('no answer: the burst was not written at once')), 8000).unref(),
-      );
-      const scans = await Promise.race([scanner.scanFolders(paths), deadline]);
+      const scans = await answeredInTime(scanner.scanFolders(paths));
       assert.deepEqual(
         scans.map((s) => s.path),
         paths,
@@ -145,23 +158,12 @@ describe('burst scan of many folders (real Dovecot)', () => {
     }
   });
   it('examines a burst of folders at once: status and PERMANENTFLAGS of each, a refused one alone', async () => {
-    const paths = [...FOLDERS.slice(0, 3), MISSING, ...FOLDERS.slice(3)];
+    const paths = BURST_PATHS;
     const proxy = await gate(dovecot, paths.length);
-    const scanner = await ScanPipeline.open({
-      host: '127.0.0.1',
-      port: proxy.port,
-      security: 'none',
-      tlsVerify: false,
-      user: USER.user,
-      password: USER.password,
-      timeoutMs: 10_000,
-    });
+    const scanner = await openScanner(proxy.port);
     const reference = await connectPlain(dovecot, USER.user, USER.password);
     try {
-      const deadline = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('no answer: the burst was not written at once')), 8000).unref(),
-      );
-      const openings = await Promise.race([scanner.examineFolders(paths), deadline]);
+      const openings = await answeredInTime(scanner.examineFolders(paths));
       assert.deepEqual(
         openings.map((o) => o.path),
         paths,
