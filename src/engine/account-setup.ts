@@ -60,7 +60,9 @@ export async function planFolders(
   deps: SetupDeps,
   listing?: AccountConnectors['listing'],
 ): Promise<AccountFolders> {
-  if (listing && deps.state.syncedFolders(account).length > 0) {
+  // The trial below leaves the state as it was (`decide` with renames false).
+  const syncedBefore = deps.state.syncedFolders(account).length > 0;
+  if (listing && syncedBefore) {
     const quick = await listBoth(listing).catch(() => undefined);
     const folders = quick && decide(account, quick.source, quick.destination, deps, false);
     if (folders && nothingToDo(folders)) return folders;
@@ -70,7 +72,7 @@ export async function planFolders(
   const [src, dst] = await Promise.allSettled([
     pool.setup('listing source folders', ['source'], (c) => c.source.listFolders()),
     pool.setup('listing destination folders', ['destination'], (c) => c.destination.listFolders()),
-    firstPassLogins(pool, deps.state.syncedFolders(account).length === 0),
+    firstPassLogins(pool, !syncedBefore),
   ]);
   if (src.status === 'rejected') throw src.reason;
   if (dst.status === 'rejected') throw dst.reason;
