@@ -12,21 +12,40 @@
  * without `\*` says the server restricts flags, perhaps per folder: each folder is then selected.
  */
 import type { ImapFlow } from 'imapflow';
-import type { OpenedFolder } from '../core/folders.js';
+import type { FolderStatus, OpenedFolder } from '../core/folders.js';
 import { folderStatus, openedFolder } from './mailbox-reader.js';
 import { connectionLost } from './store-errors.js';
 
+/** What opening folders for appending needs of a connection (imapflow's, or folder-control.ts). */
+export interface TargetConnection {
+  /** The folder selected now, if any. */
+  readonly selected: string | undefined;
+  select(path: string): Promise<OpenedFolder>;
+  status(path: string): Promise<FolderStatus>;
+}
+
 /** How one destination connection opens folders for appending. */
-export function appendTargets(client: ImapFlow): (path: string) => Promise<OpenedFolder> {
+export function appendTargets(conn: TargetConnection): (path: string) => Promise<OpenedFolder> {
   let anyKeyword: string[] | undefined;
   return async (path) => {
     // STATUS of the selected folder is what RFC 3501 advises against: that one is selected anew.
-    if (!anyKeyword || (client.mailbox && client.mailbox.path === path)) {
-      const opened = await select(client, path);
+    if (!anyKeyword || conn.selected === path) {
+      const opened = await conn.select(path);
       if (opened.permanentFlags.includes('\\*')) anyKeyword = opened.permanentFlags;
       return opened;
     }
-    return { status: await folderStatus(client, path), permanentFlags: anyKeyword };
+    return { status: await conn.status(path), permanentFlags: anyKeyword };
+  };
+}
+
+/** An imapflow connection as {@link appendTargets} uses it. */
+export function imapflowTargets(client: ImapFlow): TargetConnection {
+  return {
+    get selected() {
+      return client.mailbox ? client.mailbox.path : undefined;
+    },
+    select: (path) => select(client, path),
+    status: (path) => folderStatus(client, path),
   };
 }
 

@@ -44,7 +44,7 @@ export function imapflowOptions(
 }
 
 /** The connection's logger: its side and user bound, and the secret it logs in with scrubbed. */
-function imapLogger(logger: Logger, e: Endpoint, secret: Secret): Logger {
+export function imapLogger(logger: Logger, e: Endpoint, secret: Secret): Logger {
   const forms = secretForms(e.user, secret.value);
   if (secret.kind === 'admin') {
     // The SASL PLAIN response of an admin login carries the admin's name (and the user as authzid).

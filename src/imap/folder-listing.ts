@@ -87,13 +87,18 @@ export async function listOn(conn: ImapConnection): Promise<Listing | undefined>
 /** The untagged responses of the listing burst. */
 const LISTING = new Set(['LIST', 'STATUS', 'NAMESPACE']);
 
-/** The LIST with everything imapflow's listing asks for, as one command. */
-function listCommand(caps: ReadonlySet<string>): string {
+/** The STATUS items imapflow's listing asks for, as a parenthesized list. */
+export function statusItems(caps: ReadonlySet<string>): string {
   const items = ['MESSAGES', 'UIDNEXT', 'UIDVALIDITY'];
   if (caps.has('CONDSTORE')) items.push('HIGHESTMODSEQ');
   if (caps.has('STATUS=SIZE')) items.push('SIZE');
+  return `(${items.join(' ')})`;
+}
+
+/** The LIST with everything imapflow's listing asks for, as one command. */
+function listCommand(caps: ReadonlySet<string>): string {
   const extra = caps.has('SPECIAL-USE') ? ' SPECIAL-USE' : '';
-  return `LIST "" "*" RETURN (STATUS (${items.join(' ')})${extra} CHILDREN SUBSCRIBED)`;
+  return `LIST "" "*" RETURN (STATUS ${statusItems(caps)}${extra} CHILDREN SUBSCRIBED)`;
 }
 
 function collect(a: Answers, r: ImapResponse & { kind: 'untagged' }): void {
@@ -152,7 +157,8 @@ function folder(line: ListLine, fullPath: string, status: Map<string, Map<string
   };
 }
 
-function toStatus(items: Map<string, string>): FolderStatus {
+/** A folder's status from its STATUS items (names upper-cased). */
+export function toStatus(items: Map<string, string>): FolderStatus {
   const num = (k: string) => (items.has(k) ? Number(items.get(k)) : undefined);
   const modseq = items.get('HIGHESTMODSEQ');
   return {

@@ -39,6 +39,11 @@ export interface ConnectOptions {
   authzid?: string;
   /** Longest silence accepted from the server while anything is awaited (connect, greeting, a reply). */
   timeoutMs: number;
+  /**
+   * Where a debug log gets the login, each command the server refuses (its words as it said them)
+   * and how the connection ended; it must scrub the secret (connect.ts `imapLogger`).
+   */
+  log?: { debug(fields: object, message: string): void };
 }
 
 interface PendingCommand {
@@ -291,6 +296,10 @@ export class ImapConnection {
     // Dovecot sends the post-login list in the OK's CAPABILITY code; others need the command.
     if (this.capabilityUpdates === before) this.capabilities = new Set();
     await this.refreshCapabilities();
+    this.opts.log?.debug(
+      { address: this.address, capabilities: [...this.capabilities].join(' ') },
+      'logged in',
+    );
   }
 
   /**
@@ -544,6 +553,10 @@ export class ImapConnection {
           return;
         }
         this.pending.delete(r.tag);
+        if (r.status !== 'OK') {
+          const fields = { address: this.address, status: r.status, code: r.code?.name, response: r.text };
+          this.opts.log?.debug(fields, 'IMAP command refused');
+        }
         if (r.code?.name === 'CAPABILITY') this.setCapabilities(r.code.args);
         entry.response = r;
         this.onTagged?.(r);
@@ -650,6 +663,8 @@ export class ImapConnection {
   private fail(err: StoreError): StoreError {
     if (this.failure) return this.failure;
     this.failure = err;
+    if (!this.closing)
+      this.opts.log?.debug({ address: this.address, err: err.message }, 'IMAP connection ended');
     this.rejectFailed(err);
     this.pending.clear();
     this.continuation = undefined;

@@ -5,17 +5,19 @@ import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../shared/logger.js';
 import type { Secret } from '../core/endpoint.js';
 import { AppendPipeline, type ConnectOptions } from './append-pipeline.js';
-import { claimEnding, openImap, withFreshToken } from './connect.js';
+import { claimEnding, imapLogger, openImap, withFreshToken } from './connect.js';
 import type { Endpoint } from '../core/endpoint.js';
-import { StoreError, transientOf } from '../core/errors.js';
+import { transientOf } from '../core/errors.js';
 import { storableFlags } from '../core/flags.js';
-import { connectError, connectionLost, fromImapflow } from './store-errors.js';
+import { connectError, connectionLost, folderFailure, fromImapflow } from './store-errors.js';
 import type { BodyPool } from './body-pool.js';
 import { FetchPipeline } from './fetch-pipeline.js';
-import { appendTargets } from './append-target.js';
+import { appendTargets, imapflowTargets } from './append-target.js';
+import { ASK_IMAPFLOW, ControlSwitch } from './control-switch.js';
+import { FolderControl } from './folder-control.js';
 import { ScanPipeline } from './scan-pipeline.js';
-import { readListing } from './folder-listing.js';
-import type { SideListing } from '../core/folders.js';
+import { readListing, type Listing } from './folder-listing.js';
+import type { OpenedFolder, SideListing } from '../core/folders.js';
 import {
   examine,
   fetchBodies,
@@ -25,7 +27,14 @@ import {
   scanMessages,
   uidSet,
 } from './mailbox-reader.js';
-import type { Appender, BodyReader, DestinationStore, FolderReader, SourceStore } from '../core/ports.js';
+import type {
+  Appender,
+  BodyReader,
+  DestinationStore,
+  FolderReader,
+  KnownFolders,
+  SourceStore,
+} from '../core/ports.js';
 
 /**
  * Every call's failure becomes a StoreError (store-errors.ts). imapflow answers some calls on a lost
@@ -59,23 +68,6 @@ function guarded<T extends object>(client: ImapFlow, store: T): T {
   return Object.defineProperties({}, descriptors) as T;
 }
 
-/**
- * A protocol failure during a command about one folder (an answer over the limits, a name imapflow
- * cannot send) is that folder's: it fails alone and the others go on. When it ended the
- * connection, the next call meets a lost connection, which the engine retries on a new one.
- */
-function folderFailure(folder: string, err: StoreError): StoreError {
-  if (err.scope === 'folder') return err;
-  const named = err.message.includes(`"${folder}"`);
-  return new StoreError(named ? err.message : `folder "${folder}": ${err.message}`, {
-    kind: 'protocol',
-    scope: 'folder',
-    responseCode: err.responseCode,
-    hint: 'the server cannot be followed for this folder; the other folders go on. Report this to its administrator with the run log',
-    cause: err,
-  });
-}
-
 function reader(client: ImapFlow): FolderReader {
   return {
     get capabilities() {
@@ -106,10 +98,60 @@ function reader(client: ImapFlow): FolderReader {
   };
 }
 
-/** Connects a read-only source store. */
+/**
+ * Connects a copy lane's read-only source control store (control-switch.ts): the listing and STATUS
+ * on mailshift's own connection, logged in at once (one round trip where the server has SASL-IR),
+ * anything else on imapflow. A first pass with LIST-STATUS asks the source nothing besides lane 0's
+ * listing, so imapflow's session is never opened there.
+ */
 export async function connectSource(e: Endpoint, logger: Logger | false = false): Promise<SourceStore> {
-  const client = await openImap(e, logger);
-  return guarded(client, reader(client));
+  return switchedReader(await controlSwitch(e, logger, reader));
+}
+
+/**
+ * A lane's control switch for one side, logged in on the own connection: a refused login shows at
+ * once, and the server's capabilities are known to any caller.
+ */
+async function controlSwitch<F extends FolderReader>(
+  e: Endpoint,
+  logger: Logger | false,
+  store: (client: ImapFlow) => F,
+): Promise<ControlSwitch<F>> {
+  const sw = new ControlSwitch(
+    () => connectOwn(e, (opts) => FolderControl.open(opts), logger),
+    async () => {
+      const client = await openImap(e, logger);
+      return guarded(client, store(client));
+    },
+  );
+  await sw.connect();
+  return sw;
+}
+
+/** A reader on a control switch: the listing and STATUS on the own connection, the rest on imapflow. */
+function switchedReader(sw: ControlSwitch<FolderReader>): FolderReader {
+  return {
+    get capabilities() {
+      return sw.capabilities;
+    },
+    listFolders: () => sw.run(ownListing, (f) => f.listFolders()),
+    status: (path) =>
+      sw.run(
+        (c) => c.status(path),
+        (f) => f.status(path),
+      ),
+    examine: (path) => sw.imapflow((f) => f.examine(path)),
+    scan: (fromUid, opts) => sw.imapflow((f) => f.scan(fromUid, opts)),
+    scanFlags: (changedSince) => sw.imapflow((f) => f.scanFlags(changedSince)),
+    fetchBodies: (uids) => sw.imapflow((f) => f.fetchBodies(uids)),
+    quota: () => sw.imapflow((f) => f.quota()),
+    close: () => sw.close(),
+  };
+}
+
+/** The listing on the own connection, or imapflow's where the burst cannot read the server. */
+async function ownListing(c: FolderControl): Promise<Listing | typeof ASK_IMAPFLOW> {
+  return (await c.listFolders()) ?? ASK_IMAPFLOW;
 }
 
 /**
@@ -120,7 +162,7 @@ export async function connectSource(e: Endpoint, logger: Logger | false = false)
  * login per side. A scan connection ended by a folder's bad reply is replaced at the next call.
  */
 export async function connectReader(e: Endpoint, logger: Logger | false = false): Promise<FolderReader> {
-  const open = () => connectOwn(e, (opts) => ScanPipeline.open(opts));
+  const open = () => connectOwn(e, (opts) => ScanPipeline.open(opts), logger);
   let scanner = await open();
   let flow: Promise<FolderReader> | undefined;
   const imapflow = () => (flow ??= openImap(e, logger).then((client) => guarded(client, reader(client))));
@@ -148,14 +190,66 @@ export async function connectReader(e: Endpoint, logger: Logger | false = false)
   };
 }
 
-/** Connects the destination's control connection (folders, flags, reads). */
+/**
+ * Connects a copy lane's destination control store (control-switch.ts): listing, CREATE, SUBSCRIBE
+ * and opening folders for appending on mailshift's own connection, logged in at once (the lane
+ * needs it for its first folder, and its capabilities); reads and flag changes on imapflow.
+ */
 export async function connectDestination(
   e: Endpoint,
   logger: Logger | false = false,
 ): Promise<DestinationStore> {
-  const client = await openImap(e, logger);
+  const sw = await controlSwitch(e, logger, imapflowDestination);
+  // The own connection opens folders as imapflow's did (append-target.ts); one connection, one policy.
+  const targets = new WeakMap<FolderControl, (path: string) => Promise<OpenedFolder>>();
+  const openOn = (c: FolderControl, path: string) => {
+    let open = targets.get(c);
+    if (!open) targets.set(c, (open = appendTargets(c)));
+    return open(path);
+  };
+  const base = switchedReader(sw);
+  return {
+    ...base,
+    get capabilities() {
+      return base.capabilities;
+    },
+    createFolder: (path, known) =>
+      sw.run(
+        (c) => createLevels(c, path, known),
+        (f) => f.createFolder(path, known),
+      ),
+    setSubscribed: (path, subscribed) =>
+      sw.run(
+        (c) => c.subscribe(path, subscribed),
+        (f) => f.setSubscribed(path, subscribed),
+      ),
+    openForAppend: (path) =>
+      sw.run(
+        (c) => openOn(c, path),
+        (f) => f.openForAppend(path),
+      ),
+    setFlags: (path, uid, flags) => sw.imapflow((f) => f.setFlags(path, uid, flags)),
+  };
+}
+
+/**
+ * Creates a folder and its missing parents on the own connection, each created one subscribed as
+ * imapflow's CREATE subscribes it; a level that exists already is left as it is.
+ */
+async function createLevels(c: FolderControl, path: string, known: KnownFolders): Promise<void> {
+  const parts = path.split(known.delimiter);
+  for (let i = 1; i <= parts.length; i++) {
+    const p = parts.slice(0, i).join(known.delimiter);
+    if (known.existing.has(p.normalize('NFC'))) continue;
+    if (await c.create(p)) await c.subscribe(p, true);
+    known.existing.add(p.normalize('NFC'));
+  }
+}
+
+/** The destination's store on imapflow: the reader's calls and the few writes a migration needs. */
+function imapflowDestination(client: ImapFlow): DestinationStore {
   const base = reader(client);
-  return guarded(client, {
+  return {
     ...base,
     get capabilities() {
       return base.capabilities;
@@ -193,17 +287,22 @@ export async function connectDestination(
       }
     },
     // The first folder selected, the others by STATUS (append-target.ts).
-    openForAppend: appendTargets(client),
-  });
+    openForAppend: appendTargets(imapflowTargets(client)),
+  };
 }
 
 /**
  * Logs in with mailshift's own IMAP client (imap-connection.ts), reading a refused token once more.
  * @throws StoreError `auth`, `tls`, `connection` or `throttled`, like the imapflow connections.
  */
-function connectOwn<T>(e: Endpoint, open: (opts: ConnectOptions) => Promise<T>): Promise<T> {
+function connectOwn<T>(
+  e: Endpoint,
+  open: (opts: ConnectOptions) => Promise<T>,
+  logger: Logger | false = false,
+): Promise<T> {
   return withFreshToken(e, (secret: Secret) =>
     open({
+      ...(logger ? { log: imapLogger(logger, e, secret) } : {}),
       host: e.server.host,
       port: e.server.port,
       security: e.server.security,

@@ -245,3 +245,20 @@ export function connectError(e: Endpoint, err: unknown): MailshiftError {
     cause: err,
   });
 }
+
+/**
+ * A protocol failure during a command about one folder (an answer over the limits, a name imapflow
+ * cannot send) is that folder's: it fails alone and the others go on. When it ended the
+ * connection, the next call meets a lost connection, which the engine retries on a new one.
+ */
+export function folderFailure(folder: string, err: StoreError): StoreError {
+  if (err.scope === 'folder') return err;
+  const named = err.message.includes(`"${folder}"`);
+  return new StoreError(named ? err.message : `folder "${folder}": ${err.message}`, {
+    kind: 'protocol',
+    scope: 'folder',
+    responseCode: err.responseCode,
+    hint: 'the server cannot be followed for this folder; the other folders go on. Report this to its administrator with the run log',
+    cause: err,
+  });
+}

@@ -7,8 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
-import { appendTargets } from '../../src/imap/append-target.js';
+import { appendTargets, imapflowTargets } from '../../src/imap/append-target.js';
+import { FolderControl } from '../../src/imap/folder-control.js';
+import type { OpenedFolder } from '../../src/core/folders.js';
 import { connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { createFaultProxy } from '../harness/fault-proxy.js';
 
 const USER = { user: 'anna@firma.pl', password: 'secret-Pa55' };
 const FOLDERS = ['Faktury/2024', 'Faktury/2025', 'Wys\u0142ane'];
@@ -39,6 +42,23 @@ async function recordingClient(server: DovecotServer, sent: string[]): Promise<I
   return client;
 }
 
+/** Asserts that what each of FOLDERS was opened with is what a SELECT on another connection says. */
+async function sameAsSelect(server: DovecotServer, opened: readonly OpenedFolder[]): Promise<void> {
+  const check = await connectPlain(server, USER.user, USER.password);
+  try {
+    for (const [i, f] of FOLDERS.entries()) {
+      const box = await check.mailboxOpen(f);
+      const o = opened[i]!;
+      assert.equal(o.status.messages, i + 1, f);
+      assert.equal(o.status.uidNext, box.uidNext, `${f}: UIDNEXT`);
+      assert.equal(o.status.uidValidity, Number(box.uidValidity), `${f}: UIDVALIDITY`);
+      assert.deepEqual(o.permanentFlags, [...(box.permanentFlags ?? [])], `${f}: PERMANENTFLAGS`);
+    }
+  } finally {
+    await check.logout();
+  }
+}
+
 describe('opening destination folders for appending', () => {
   let server: DovecotServer;
 
@@ -61,24 +81,15 @@ describe('opening destination folders for appending', () => {
   it('selects the first folder only, and STATUS says of the others what SELECT would', async () => {
     const sent: string[] = [];
     const client = await recordingClient(server, sent);
-    const open = appendTargets(client);
-    const opened: Awaited<ReturnType<typeof open>>[] = [];
+    const open = appendTargets(imapflowTargets(client));
+    const opened: OpenedFolder[] = [];
     for (const f of FOLDERS) opened.push(await open(f));
     const commands = sent.filter((c) => ['SELECT', 'STATUS', 'LIST', 'EXAMINE'].includes(c));
     assert.deepEqual(commands, ['LIST', 'SELECT', 'STATUS', 'STATUS'], 'one SELECT (and its LIST)');
 
-    const check = await connectPlain(server, USER.user, USER.password);
     try {
-      for (const [i, f] of FOLDERS.entries()) {
-        const box = await check.mailboxOpen(f);
-        const o = opened[i]!;
-        assert.equal(o.status.messages, i + 1, f);
-        assert.equal(o.status.uidNext, box.uidNext, `${f}: UIDNEXT`);
-        assert.equal(o.status.uidValidity, Number(box.uidValidity), `${f}: UIDVALIDITY`);
-        assert.deepEqual(o.permanentFlags, [...(box.permanentFlags ?? [])], `${f}: PERMANENTFLAGS`);
-      }
+      await sameAsSelect(server, opened);
     } finally {
-      await check.logout();
       await client.logout();
     }
   });
@@ -86,7 +97,7 @@ describe('opening destination folders for appending', () => {
   it('selects anew the folder that is selected (no STATUS of the selected folder)', async () => {
     const sent: string[] = [];
     const client = await recordingClient(server, sent);
-    const open = appendTargets(client);
+    const open = appendTargets(imapflowTargets(client));
     try {
       await open(FOLDERS[0]!);
       await open(FOLDERS[0]!);
@@ -98,5 +109,34 @@ describe('opening destination folders for appending', () => {
     } finally {
       await client.logout();
     }
+  });
+
+  it("mailshift's own control connection opens them the same way, in one command each", async () => {
+    const proxy = await createFaultProxy({ target: { host: server.host, port: server.port } });
+    const control = await FolderControl.open({
+      host: '127.0.0.1',
+      port: proxy.port,
+      security: 'none',
+      tlsVerify: false,
+      user: USER.user,
+      password: USER.password,
+      timeoutMs: 10_000,
+    });
+    const open = appendTargets(control);
+    const opened: OpenedFolder[] = [];
+    try {
+      for (const f of FOLDERS) opened.push(await open(f));
+      await open(FOLDERS[0]!); // the selected folder: selected anew, never asked by STATUS
+    } finally {
+      await control.close();
+      await proxy.stop();
+    }
+    const verbs = proxy.commands.map((c) => c.text.split(' ')[0]!.toUpperCase());
+    assert.deepEqual(
+      verbs.filter((v) => v !== 'AUTHENTICATE' && v !== 'LOGIN' && v !== 'LOGOUT'),
+      ['SELECT', 'STATUS', 'STATUS', 'SELECT'],
+      JSON.stringify(proxy.commands),
+    );
+    await sameAsSelect(server, opened);
   });
 });

@@ -136,8 +136,9 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
       accounts: [{ src: kontakt, dst: { user: kontakt.user, password: destinationPassword(kontakt) } }],
     });
     // A first pass: lane 0's body reader and appender log in while the account's folders are
-    // listed (each imapflow command a round trip of 10 ms here), not after the listing.
-    for (const p of [src!, dst!]) p.latency = { toServer: 5, toClient: 5 };
+    // listed, not after the listing. The listing's LIST goes one round trip (40 ms here) after its
+    // AUTHENTICATE; opened after the listing, their AUTHENTICATE would come two round trips later.
+    for (const p of [src!, dst!]) p.latency = { toServer: 20, toClient: 20 };
     const first = await runPlanInProcess(planPath, stateDir);
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.ok((first.summary?.totals.copied ?? 0) > 0);
@@ -152,7 +153,14 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
         otherLogin >= 0 && otherLogin < list,
         `side ${i}: ${JSON.stringify(p.commands.slice(0, list + 1))}`,
       );
+      // The lanes' control connections are mailshift's own too: imapflow's session (ID, then
+      // NAMESPACE and ENABLE, each a round trip before the first folder) never starts on a first
+      // pass, and every folder was still created, selected or asked its STATUS.
+      const imapflowSession = p.commands.filter((c) => /^(ID|ENABLE) /i.test(c.text));
+      assert.deepEqual(imapflowSession, [], `side ${i}`);
     }
+    const created = dst!.commands.filter((c) => /^CREATE /i.test(c.text)).length;
+    assert.ok(created >= 5, `the destination's folders were created (${created} CREATE)`);
 
     const seen = (p: FaultProxy) => p.commands.length;
     // The run's last listing logs out after the run has returned: let it arrive first.

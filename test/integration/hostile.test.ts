@@ -195,8 +195,9 @@ const FAULTS: Scenario[] = [
   { name: 'UID 2^32 in the body FETCH', fault: { on: 'body', fault: { kind: 'uid', uid: 2 ** 32 } } },
   {
     // A destination folder is opened for appending by STATUS once its connection selected one
-    // (src/imap/append-target.ts): the faulty folder, never the first, meets the fault there.
-    name: 'an endless line answering the destination STATUS (imapflow)',
+    // (src/imap/append-target.ts), on the lane's own control connection (folder-control.ts): the
+    // faulty folder, never the first, meets the fault there.
+    name: 'an endless line answering the destination STATUS (control connection)',
     side: 'dst',
     fault: { on: 'status', fault: { kind: 'endless-line' } },
   },
