@@ -39,6 +39,11 @@ export interface AccountPoolOptions<C> {
   /** Opens each connection of a lane. */
   connect: LaneConnectors<C>;
   log: PoolLog;
+  /**
+   * Connections the pool keeps from the first lane that ends cleanly, for the setup units after the
+   * jobs (see {@link AccountPool.withdraw}); closed by {@link AccountPool.close} otherwise.
+   */
+  keep?: readonly (keyof C)[];
 }
 
 /** One account's lanes of connections working through a queue of jobs. */
@@ -74,6 +79,16 @@ export class AccountPool<C extends Connections<C>, J, P = never> {
   /** Jobs not done: never taken, handed back, or the one whose failure stopped the account. */
   get left(): readonly J[] {
     return this.queue;
+  }
+
+  /**
+   * Takes a connection the pool holds (the setup's, or one a lane left, see `keep`) out of it: the
+   * caller uses it and closes it.
+   */
+  withdraw<K extends keyof C>(name: K): C[K] | undefined {
+    const conn = this.handover[name];
+    delete this.handover[name];
+    return conn;
   }
 
   /** Gives the pool connections opened elsewhere (the first logins): lane 0 takes them over. */
@@ -160,7 +175,21 @@ export class AccountPool<C extends Connections<C>, J, P = never> {
         this.stop.abort();
       },
       retrying: (folder, fn, reset) => this.retrying({ folder }, fn, reset),
+      retire: (conns, clean) => this.retire(conns, clean),
     };
+  }
+
+  /** Keeps what `keep` names of a lane that ended cleanly (once each), closes the rest. */
+  private async retire(conns: Partial<C>, clean: boolean): Promise<void> {
+    const closing: Partial<C> = { ...conns };
+    if (clean && !this.signal.aborted) {
+      for (const k of this.opts.keep ?? []) {
+        if (conns[k] === undefined || this.handover[k] !== undefined) continue;
+        this.handover[k] = conns[k];
+        delete closing[k];
+      }
+    }
+    await closeLane(closing);
   }
 
   /** Retries a unit with the plan's policy, taking a lane away when the server throttles. */

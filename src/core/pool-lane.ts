@@ -51,6 +51,11 @@ export interface LaneHost<C, J, P> {
   /** Stops every lane of the account: the first failure is the account's. */
   fail(err: unknown): void;
   retrying(folder: string, fn: () => Promise<void>, reset: () => Promise<void>): Promise<void>;
+  /**
+   * Takes a lane's connections as it ends: the pool keeps those it has a use for (a lane that
+   * ended cleanly only) and closes the others.
+   */
+  retire(conns: Partial<C>, clean: boolean): Promise<void>;
 }
 
 /** A job taken, with what was prepared for it ahead and on which connections. */
@@ -102,15 +107,17 @@ export class PoolLane<C extends Connections<C>, J, P> implements Lane<C, J, P> {
   /** Takes jobs until none is left or this lane must stop; always closes its connections. */
   async run(): Promise<void> {
     let turn = this.take();
+    let clean = false;
     try {
       for (; turn; turn = await this.following()) await this.runJob(turn);
+      clean = true;
     } catch (err) {
       this.host.fail(err);
       if (turn) await this.giveBack(turn);
       if (this.ahead) await this.giveBack(this.ahead);
       this.ahead = undefined;
     } finally {
-      await closeLane(this.held);
+      await this.host.retire(this.held, clean);
     }
   }
 

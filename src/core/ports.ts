@@ -91,6 +91,11 @@ export interface DestinationStore extends FolderReader {
    * server's PERMANENTFLAGS). The folder need not stay selected: APPEND names its folder.
    */
   openForAppend(path: string): Promise<OpenedFolder>;
+  /**
+   * Every folder as the server shows it now, on this connection although it has appended and
+   * selected: undefined where it cannot say so (then list on a new connection).
+   */
+  listNow?(): Promise<SideListing | undefined>;
 }
 
 /** One message to append: its exact bytes, the flags to set and its INTERNALDATE. */

@@ -11,6 +11,7 @@ import { MailshiftError } from '../core/errors.js';
 import type { Reporter } from '../core/events.js';
 import { DEFAULT_LANES } from '../core/connection-caps.js';
 import type { AccountConnectors, FolderMapper } from '../core/ports.js';
+import type { SideListing } from '../core/folders.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
 import type { ResolvedWindow } from '../plan/window.js';
@@ -88,6 +89,8 @@ export async function syncAccount(
       appender: () => conn.appender(),
     },
     log: deps.logger,
+    // The closing check lists the destination on a lane's control connection (`listNow`).
+    keep: ['destination'],
   });
   const held = { lanes: 0 };
   try {
@@ -205,13 +208,7 @@ async function syncFolders(
     else await run(folders.jobs);
   }
   if (deps.signal.aborted) return;
-  // Nothing copied: the destination is as the setup listed it a moment ago. Otherwise it is listed
-  // again, in one round trip after a login where the server allows (the lanes have closed theirs).
-  const destination =
-    folders.jobs.length === 0
-      ? folders.destination
-      : ((await conn.listing?.('destination').catch(() => undefined)) ??
-        (await pool.setup('checking the destination', ['destination'], (c) => c.destination.listFolders())));
+  const destination = folders.jobs.length === 0 ? folders.destination : await destinationNow(pool, conn);
   const problems = claimProblems({
     account,
     decisions: folders.decisions,
@@ -222,4 +219,23 @@ async function syncFolders(
     state: deps.state,
   });
   for (const p of problems) tally.notShown(p);
+}
+
+/**
+ * The destination as it is now, for the closing check: on the control connection a lane left to
+ * the pool, where the server can list it as it is now there (one round trip, no login); else on a
+ * new connection of its own (one login and one round trip where the server allows), else on the
+ * account's. The lane's connection is closed before either: the account's listing must not meet
+ * the folder it selected.
+ */
+async function destinationNow(pool: CopyPool, conn: AccountConnectors): Promise<SideListing> {
+  const kept = pool.withdraw('destination');
+  const now = await kept?.listNow?.().catch(() => undefined);
+  // LOGOUT is not waited for (as after the setup's own listings): the listing is read.
+  void kept?.close();
+  return (
+    now ??
+    (await conn.listing?.('destination').catch(() => undefined)) ??
+    (await pool.setup('checking the destination', ['destination'], (c) => c.destination.listFolders()))
+  );
 }

@@ -56,6 +56,23 @@ export class FolderControl {
     return this.one('LIST', undefined, () => listOn(this.conn));
   }
 
+  /**
+   * The listing as the server is now, on a connection that may have selected a folder: the STATUS
+   * of the selected mailbox is that session's view (RFC 9051 section 6.3.11), so it is closed first
+   * with UNSELECT (RFC 3691; CLOSE would expunge).
+   * @returns undefined where the server lacks UNSELECT or what the burst needs
+   */
+  listNow(): Promise<Listing | undefined> {
+    return this.one('LIST', undefined, async () => {
+      if (this.selectedPath !== undefined) {
+        if (!this.conn.capabilities.has('UNSELECT')) return undefined;
+        if ((await this.conn.command(['UNSELECT'])).status !== 'OK') return undefined;
+        this.selectedPath = undefined;
+      }
+      return listOn(this.conn);
+    });
+  }
+
   /** STATUS of a folder (HIGHESTMODSEQ and SIZE where the server has them). */
   status(path: string): Promise<FolderStatus> {
     return this.one(`STATUS "${path}"`, path, async () => {

@@ -229,6 +229,12 @@ export async function connectDestination(
         (f) => f.openForAppend(path),
       ),
     setFlags: (path, uid, flags) => sw.imapflow((f) => f.setFlags(path, uid, flags)),
+    // Only the own connection knows what it selected; one that switched to imapflow cannot say.
+    listNow: () =>
+      sw.run(
+        (c) => c.listNow(),
+        async () => undefined,
+      ),
   };
 }
 

@@ -105,6 +105,8 @@ export interface SeenCommand {
   connection: number;
   tag: string;
   text: string;
+  /** When the proxy read it from the client (`Date.now()`, before any latency). */
+  at: number;
 }
 
 export interface FaultProxy {
@@ -112,6 +114,8 @@ export interface FaultProxy {
   readonly port: number;
   /** Connections accepted (refused ones included). */
   readonly accepted: number;
+  /** When each connection was accepted (`Date.now()`), by its number less one. */
+  readonly acceptedAt: readonly number[];
   /** Connections refused by `refuse()`. */
   readonly refused: number;
   /** Connections currently open. */
@@ -398,7 +402,12 @@ class Link {
     const saslAnswer =
       space === -1 && this.lastSeen !== undefined && /^AUTHENTICATE /i.test(this.lastSeen.text);
     if (!saslAnswer) {
-      this.lastSeen = { connection: this.id, tag, text: secret ? `${secret[1]} ...` : rest.slice(0, 200) };
+      this.lastSeen = {
+        connection: this.id,
+        tag,
+        text: secret ? `${secret[1]} ...` : rest.slice(0, 200),
+        at: Date.now(),
+      };
       this.proxy.seen.push(this.lastSeen);
     }
     for (const rule of this.proxy.commandRules) {
@@ -663,6 +672,7 @@ class Proxy implements FaultProxy {
   readonly host = '127.0.0.1' as const;
   port = 0;
   accepted = 0;
+  readonly acceptedAt: number[] = [];
   refused = 0;
   latency: { toServer: number; toClient: number };
   readonly inspect: boolean;
@@ -718,6 +728,7 @@ class Proxy implements FaultProxy {
 
   private onConnection(client: net.Socket): void {
     this.accepted++;
+    this.acceptedAt.push(Date.now());
     client.on('error', () => undefined);
     if (this.stopped) {
       client.destroy();

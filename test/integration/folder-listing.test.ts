@@ -135,23 +135,21 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
       dst: dst!,
       accounts: [{ src: kontakt, dst: { user: kontakt.user, password: destinationPassword(kontakt) } }],
     });
-    // A first pass: lane 0's body reader and appender log in while the account's folders are
-    // listed, not after the listing. The listing's LIST goes one round trip (40 ms here) after its
-    // AUTHENTICATE; opened after the listing, their AUTHENTICATE would come two round trips later.
-    for (const p of [src!, dst!]) p.latency = { toServer: 20, toClient: 20 };
+    // A first pass: lane 0's body reader and appender connect while the account's folders are
+    // listed, not after the listing: another connection is accepted before the listing's LIST,
+    // which comes two round trips after its own connection (greeting, AUTHENTICATE). Opened after
+    // the listing, they would connect a round trip after that LIST.
+    for (const p of [src!, dst!]) p.latency = { toServer: 10, toClient: 10 };
     const first = await runPlanInProcess(planPath, stateDir);
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.ok((first.summary?.totals.copied ?? 0) > 0);
     for (const [i, p] of [src!, dst!].entries()) {
       p.latency = { toServer: 0, toClient: 0 };
-      const list = p.commands.findIndex((c) => /^LIST /i.test(c.text));
-      const listed = p.commands[list]!.connection;
-      const otherLogin = p.commands.findIndex(
-        (c) => /^AUTHENTICATE /i.test(c.text) && c.connection !== listed,
-      );
+      const list = p.commands.find((c) => /^LIST /i.test(c.text))!;
+      const others = p.acceptedAt.filter((_, n) => n + 1 !== list.connection);
       assert.ok(
-        otherLogin >= 0 && otherLogin < list,
-        `side ${i}: ${JSON.stringify(p.commands.slice(0, list + 1))}`,
+        others.some((at) => at < list.at),
+        `side ${i}: LIST at ${list.at}, other connections accepted at ${JSON.stringify(others)}`,
       );
       // The lanes' control connections are mailshift's own too: imapflow's session (ID, then
       // NAMESPACE and ENABLE, each a round trip before the first folder) never starts on a first
@@ -161,6 +159,21 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
     }
     const created = dst!.commands.filter((c) => /^CREATE /i.test(c.text)).length;
     assert.ok(created >= 5, `the destination's folders were created (${created} CREATE)`);
+    // The closing check lists the destination on a lane's control connection, after UNSELECT (the
+    // STATUS of a selected folder is that session's view): no login after the last APPEND.
+    const cmds = dst!.commands;
+    const lastAppend = cmds.findLastIndex((c) => /^APPEND /i.test(c.text));
+    const lastList = cmds.findLastIndex((c) => /^LIST /i.test(c.text));
+    assert.ok(lastAppend >= 0 && lastList > lastAppend, JSON.stringify(cmds.slice(lastAppend)));
+    const after = cmds.slice(lastAppend + 1);
+    assert.deepEqual(
+      after.filter((c) => /^(AUTHENTICATE|LOGIN) /i.test(c.text)),
+      [],
+      'no login for the check',
+    );
+    const unselect = after.findIndex((c) => /^UNSELECT$/i.test(c.text));
+    assert.ok(unselect >= 0 && after[unselect]!.connection === cmds[lastList]!.connection);
+    assert.ok(lastAppend + 1 + unselect < lastList, 'UNSELECT before the LIST');
 
     const seen = (p: FaultProxy) => p.commands.length;
     // The run's last listing logs out after the run has returned: let it arrive first.

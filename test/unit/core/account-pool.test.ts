@@ -28,6 +28,7 @@ function fakePool(
   lanes: number,
   attempts = 2,
   failOpen: (side: string, n: number) => unknown = () => undefined,
+  keep?: (keyof Conns)[],
 ) {
   const opened: Conn[] = [];
   const logs: { fields: Record<string, unknown>; message: string }[] = [];
@@ -45,6 +46,7 @@ function fakePool(
     signal: new AbortController().signal,
     connect: { source: open('source'), destination: open('destination') },
     log: { warn: (fields, message) => logs.push({ fields: fields as Record<string, unknown>, message }) },
+    ...(keep ? { keep } : {}),
   });
   return { pool, opened, logs };
 }
@@ -299,5 +301,40 @@ describe('AccountPool', () => {
     await pool.close();
     assert.equal(opened.length, 2);
     assert.ok(opened.every((c) => c.closed));
+  });
+
+  it('keeps the destination of the first lane that ends cleanly for the caller, and closes the rest', async () => {
+    const { pool, opened } = fakePool(2, 2, () => undefined, ['destination']);
+    await pool.run({ jobs: ['a', 'b', 'c'], name: (j) => j, work: async () => void (await tick()) });
+    const kept = pool.withdraw('destination');
+    assert.ok(kept, 'a destination connection was kept');
+    assert.equal(kept.closed, false);
+    assert.deepEqual(
+      opened.filter((c) => !c.closed),
+      [kept],
+      'every other connection closed',
+    );
+    assert.equal(pool.withdraw('destination'), undefined, 'withdrawn once');
+    await kept.close();
+  });
+
+  it('keeps nothing from a lane that failed, and closes what it kept when the caller does not take it', async () => {
+    const failing = fakePool(1, 1, () => undefined, ['destination']);
+    await assert.rejects(
+      failing.pool.run({
+        jobs: ['a'],
+        name: (j) => j,
+        work: async () => {
+          throw new StoreError('login refused', { kind: 'auth' });
+        },
+      }),
+    );
+    assert.equal(failing.pool.withdraw('destination'), undefined);
+    assert.ok(failing.opened.every((c) => c.closed));
+
+    const unused = fakePool(1, 2, () => undefined, ['destination']);
+    await unused.pool.run({ jobs: ['a'], name: (j) => j, work: async () => {} });
+    await unused.pool.close();
+    assert.ok(unused.opened.every((c) => c.closed));
   });
 });
