@@ -104,7 +104,10 @@ export class PoolLane<C extends Connections<C>, J, P> implements Lane<C, J, P> {
     this.ahead = prepared ? { ...turn, prepared } : turn;
   }
 
-  /** Takes jobs until none is left or this lane must stop; always closes its connections. */
+  /**
+   * Takes jobs until none is left or this lane must stop; always hands its connections to the pool,
+   * which keeps or closes them.
+   */
   async run(): Promise<void> {
     let turn = this.take();
     let clean = false;

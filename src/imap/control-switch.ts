@@ -6,6 +6,7 @@
  * that brings flag changes over, resolves an interrupted batch or reads a destination someone else
  * filled). Calls run one at a time, so that no own command is under way while the switch happens.
  */
+import PQueue from 'p-queue';
 import type { FolderControl } from './folder-control.js';
 import { connectionLost } from './store-errors.js';
 
@@ -16,7 +17,7 @@ export const ASK_IMAPFLOW = Symbol('ask imapflow');
 export class ControlSwitch<F extends { readonly capabilities: ReadonlySet<string>; close(): Promise<void> }> {
   private own: Promise<FolderControl> | undefined;
   private flow: Promise<F> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new PQueue({ concurrency: 1 });
   private known: ReadonlySet<string> | undefined;
   private closed = false;
 
@@ -44,7 +45,7 @@ export class ControlSwitch<F extends { readonly capabilities: ReadonlySet<string
     own: (c: FolderControl) => Promise<T | typeof ASK_IMAPFLOW>,
     flow: (f: F) => Promise<T>,
   ): Promise<T> {
-    return this.one(async () => {
+    return this.queue.add(async () => {
       if (!this.flow) {
         const answer = await own(await this.ownConnection());
         if (answer !== ASK_IMAPFLOW) return answer;
@@ -55,7 +56,7 @@ export class ControlSwitch<F extends { readonly capabilities: ReadonlySet<string
 
   /** Runs `flow` on imapflow, switching to it first. */
   imapflow<T>(flow: (f: F) => Promise<T>): Promise<T> {
-    return this.one(async () => flow(await this.flowConnection()));
+    return this.queue.add(async () => flow(await this.flowConnection()));
   }
 
   /** Closes whichever connection is open; never rejects. A call under way meets a lost connection. */
@@ -68,25 +69,11 @@ export class ControlSwitch<F extends { readonly capabilities: ReadonlySet<string
     await Promise.allSettled([own?.close(), flow?.close()]);
   }
 
-  private one<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   private ownConnection(): Promise<FolderControl> {
     if (this.closed) return Promise.reject(connectionLost('the control connection'));
-    if (!this.own) {
-      const opening = this.openOwn().then((c) => {
-        this.known = c.capabilities;
-        return c;
-      });
-      // A failed login is tried again by the next call.
-      opening.catch(() => {
-        if (this.own === opening) this.own = undefined;
-      });
-      this.own = opening;
-    }
+    this.own ??= this.opening(this.openOwn, (p) => {
+      if (this.own === p) this.own = undefined;
+    });
     return this.own;
   }
 
@@ -96,15 +83,23 @@ export class ControlSwitch<F extends { readonly capabilities: ReadonlySet<string
       this.own = undefined;
       await own?.close();
       if (this.closed) throw connectionLost('the control connection');
-      const opening = this.openFlow().then((f) => {
-        this.known = f.capabilities;
-        return f;
+      this.flow = this.opening(this.openFlow, (p) => {
+        if (this.flow === p) this.flow = undefined;
       });
-      opening.catch(() => {
-        if (this.flow === opening) this.flow = undefined;
-      });
-      this.flow = opening;
     }
     return this.flow;
+  }
+
+  /** Logs in, noting the capabilities; a failed login is forgotten, so the next call tries again. */
+  private opening<C extends { readonly capabilities: ReadonlySet<string> }>(
+    open: () => Promise<C>,
+    forget: (failed: Promise<C>) => void,
+  ): Promise<C> {
+    const opening = open().then((c) => {
+      this.known = c.capabilities;
+      return c;
+    });
+    opening.catch(() => forget(opening));
+    return opening;
   }
 }

@@ -6,10 +6,12 @@
  * which at 30 ms kept each lane from its first folder for about half a second.
  *
  * Names go as modified UTF-7 (RFC 3501 section 5.1.3): this connection does not ENABLE UTF8=ACCEPT.
- * control-stores.ts hands what it does not do (EXAMINE, scans, STORE, quota) to imapflow.
+ * control-switch.ts hands what it does not do (EXAMINE, scans, STORE, quota) to imapflow.
  */
+import PQueue from 'p-queue';
 import { StoreError } from '../core/errors.js';
 import type { FolderStatus, OpenedFolder } from '../core/folders.js';
+import { appendTargets } from './append-target.js';
 import { listOn, statusItems, toStatus, type Listing } from './folder-listing.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse, TaggedResponse } from './imap-response-parser.js';
@@ -23,8 +25,10 @@ type Untagged = ImapResponse & { kind: 'untagged' };
 /** One logged-in connection for a side's folder operations (see the file comment). */
 export class FolderControl {
   /** Commands run one at a time: a SELECT's untagged responses name no folder. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new PQueue({ concurrency: 1 });
   private selectedPath: string | undefined;
+  /** Opens a folder for appending, SELECT first and then STATUS (append-target.ts), on this connection. */
+  readonly openForAppend = appendTargets(this);
 
   private constructor(private readonly conn: ImapConnection) {}
 
@@ -159,9 +163,7 @@ export class FolderControl {
         throw folderFailure(folder, err);
       }
     };
-    const run = this.queue.then(attempt, attempt);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.queue.add(attempt);
   }
 
   private async collecting(on: (r: Untagged) => void, command: CommandPart[]): Promise<TaggedResponse> {

@@ -17,7 +17,7 @@ import { ASK_IMAPFLOW, ControlSwitch } from './control-switch.js';
 import { FolderControl } from './folder-control.js';
 import { ScanPipeline } from './scan-pipeline.js';
 import { readListing, type Listing } from './folder-listing.js';
-import type { OpenedFolder, SideListing } from '../core/folders.js';
+import type { SideListing } from '../core/folders.js';
 import {
   examine,
   fetchBodies,
@@ -200,13 +200,6 @@ export async function connectDestination(
   logger: Logger | false = false,
 ): Promise<DestinationStore> {
   const sw = await controlSwitch(e, logger, imapflowDestination);
-  // The own connection opens folders as imapflow's did (append-target.ts); one connection, one policy.
-  const targets = new WeakMap<FolderControl, (path: string) => Promise<OpenedFolder>>();
-  const openOn = (c: FolderControl, path: string) => {
-    let open = targets.get(c);
-    if (!open) targets.set(c, (open = appendTargets(c)));
-    return open(path);
-  };
   const base = switchedReader(sw);
   return {
     ...base,
@@ -215,7 +208,11 @@ export async function connectDestination(
     },
     createFolder: (path, known) =>
       sw.run(
-        (c) => createLevels(c, path, known),
+        (c) =>
+          createLevels(path, known, async (level) => {
+            // A level created is subscribed, as imapflow's CREATE subscribes it.
+            if (await c.create(level)) await c.subscribe(level, true);
+          }),
         (f) => f.createFolder(path, known),
       ),
     setSubscribed: (path, subscribed) =>
@@ -225,7 +222,7 @@ export async function connectDestination(
       ),
     openForAppend: (path) =>
       sw.run(
-        (c) => openOn(c, path),
+        (c) => c.openForAppend(path),
         (f) => f.openForAppend(path),
       ),
     setFlags: (path, uid, flags) => sw.imapflow((f) => f.setFlags(path, uid, flags)),
@@ -239,16 +236,20 @@ export async function connectDestination(
 }
 
 /**
- * Creates a folder and its missing parents on the own connection, each created one subscribed as
- * imapflow's CREATE subscribes it; a level that exists already is left as it is.
+ * Creates a folder and its missing parents, one level at a time (parents first), each level the
+ * destination does not have yet; `create` takes a level that turns out to exist already as done.
  */
-async function createLevels(c: FolderControl, path: string, known: KnownFolders): Promise<void> {
+async function createLevels(
+  path: string,
+  known: KnownFolders,
+  create: (level: string) => Promise<void>,
+): Promise<void> {
   const parts = path.split(known.delimiter);
   for (let i = 1; i <= parts.length; i++) {
-    const p = parts.slice(0, i).join(known.delimiter);
-    if (known.existing.has(p.normalize('NFC'))) continue;
-    if (await c.create(p)) await c.subscribe(p, true);
-    known.existing.add(p.normalize('NFC'));
+    const level = parts.slice(0, i).join(known.delimiter);
+    if (known.existing.has(level.normalize('NFC'))) continue;
+    await create(level);
+    known.existing.add(level.normalize('NFC'));
   }
 }
 
@@ -260,26 +261,16 @@ function imapflowDestination(client: ImapFlow): DestinationStore {
     get capabilities() {
       return base.capabilities;
     },
-    createFolder: async (path, known) => {
-      const parts = path.split(known.delimiter);
-      for (let i = 1; i <= parts.length; i++) {
-        const p = parts.slice(0, i).join(known.delimiter);
-        if (known.existing.has(p.normalize('NFC'))) continue;
+    createFolder: (path, known) =>
+      createLevels(path, known, async (level) => {
         try {
           // CREATE, then SUBSCRIBE (imapflow subscribes what it creates).
-          await client.mailboxCreate(p);
-          known.existing.add(p.normalize('NFC'));
+          await client.mailboxCreate(level);
         } catch (err) {
-          if (
-            !/ALREADYEXISTS|already exists/i.test(
-              String((err as { responseText?: string }).responseText ?? err),
-            )
-          )
-            throw err;
-          known.existing.add(p.normalize('NFC'));
+          const text = String((err as { responseText?: string }).responseText ?? err);
+          if (!/ALREADYEXISTS|already exists/i.test(text)) throw err;
         }
-      }
-    },
+      }),
     setSubscribed: async (path, subscribed) => {
       if (subscribed) await client.mailboxSubscribe(path);
       else await client.mailboxUnsubscribe(path);

@@ -122,7 +122,7 @@ describe('opening destination folders for appending', () => {
       password: USER.password,
       timeoutMs: 10_000,
     });
-    const open = appendTargets(control);
+    const open = (path: string) => control.openForAppend(path);
     const opened: OpenedFolder[] = [];
     try {
       for (const f of FOLDERS) opened.push(await open(f));
