@@ -113,10 +113,17 @@ class BatchState {
 
 /**
  * An authenticated connection to the destination that appends batches of messages with as few
- * round trips and server transactions as the server allows. One batch runs at a time; calls queue.
+ * round trips and server transactions as the server allows. Calls queue: a batch starts when the
+ * one before it has been answered, or, once this connection has taken a MULTIAPPEND, as soon as
+ * the one before it is written (see {@link AppendPipeline.appendBatch}).
  */
 export class AppendPipeline {
+  /** Settles when the next batch may start: the last one written ahead of its reply, or settled. */
+  private gate: Promise<unknown> = Promise.resolve();
+  /** Settles when every batch queued so far has settled. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** This connection answered OK to a MULTIAPPEND: the server takes it (set per connection). */
+  private proven = false;
   /** Set after a BAD to a command with non-synchronizing literals: the next batch starts on a new connection. */
   private reopen = false;
 
@@ -183,8 +190,20 @@ export class AppendPipeline {
    *   were sent unanswered). `outcomes` on the error lists what the server confirmed before it.
    */
   appendBatch(mailbox: string, items: readonly AppendItem[]): Promise<AppendBatchResult> {
-    const run = this.queue.then(() => this.run(mailbox, items));
-    this.queue = run.catch(() => undefined);
+    let written!: () => void;
+    const ahead = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    const run = this.gate.then(() => this.run(mailbox, items, written));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    // The next batch's MULTIAPPEND may follow this one's on the wire before its reply: the server
+    // answers them in order, and the round trip between two batches is hidden (RFC 9051 section
+    // 5.5 allows pipelining commands that do not depend on each other's results; two APPENDs do not).
+    this.gate = Promise.race([ahead, settled]);
+    this.queue = Promise.all([this.queue, settled]);
     return run;
   }
 
@@ -194,7 +213,11 @@ export class AppendPipeline {
     await this.conn.close();
   }
 
-  private async run(mailbox: string, items: readonly AppendItem[]): Promise<AppendBatchResult> {
+  private async run(
+    mailbox: string,
+    items: readonly AppendItem[],
+    written: () => void,
+  ): Promise<AppendBatchResult> {
     if (this.reopen) await this.reconnect(mailbox);
     const broken = this.conn.error;
     if (broken) {
@@ -210,7 +233,7 @@ export class AppendPipeline {
     if (ready.length === 0) return state.result();
     const box = mailboxArgument(mailbox);
     if (this.current === 'multiappend' && ready.length > 1) {
-      const done = await this.multiappend(mailbox, box, ready, state);
+      const done = await this.multiappend(mailbox, box, ready, state, written);
       if (done === true) return state.result();
       if (done === 'bad') {
         // Nothing was stored (a BAD command is not run) and the connection may have read the
@@ -241,6 +264,7 @@ export class AppendPipeline {
   /** Drops the connection and logs in again with the same options. */
   private async reconnect(mailbox: string): Promise<void> {
     this.reopen = false;
+    this.proven = false;
     this.conn.destroy();
     try {
       this.conn = await ImapConnection.open(this.opts);
@@ -296,17 +320,25 @@ export class AppendPipeline {
     box: CommandPart[],
     ready: Prepared[],
     state: BatchState,
+    written: () => void,
   ): Promise<boolean | 'bad'> {
     const parts: CommandPart[] = ['APPEND ', ...box];
     for (const p of ready) parts.push(` ${p.head}`, { literal: p.raw });
     state.commands++;
+    const conn = this.conn;
+    const reply = conn.command(parts);
+    // Only behind a command the server cannot stop halfway: every literal goes without waiting for
+    // `+`, and this server has taken a MULTIAPPEND before, so a BAD (which would leave the next
+    // batch's fate unknown: it then fails in doubt, resolved on the retry) is not expected.
+    if (this.proven && ready.every((p) => conn.nonSyncLiteral(bodyLength(p.raw)))) written();
     let r: TaggedResponse;
     try {
-      r = await this.conn.command(parts);
+      r = await reply;
     } catch (e) {
       throw this.lost(e, mailbox, ready, state);
     }
     if (r.status === 'OK') {
+      if (conn === this.conn) this.proven = true;
       const uids = state.appendUids(r, ready.length);
       for (const [i, p] of ready.entries()) {
         const uid = uids?.[i];

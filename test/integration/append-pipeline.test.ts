@@ -16,6 +16,7 @@ import { StoreError } from '../../src/core/errors.js';
 import { type AppendBatchResult, type AppendItem } from '../../src/core/ports.js';
 import { bodyBuffer } from '../../src/core/body.js';
 import { capabilitiesWithout, connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { createFaultProxy } from '../harness/fault-proxy.js';
 
 const PASSWORD = 'secret-Pa55';
 /** Non-ASCII with `"` and `\`: LOGIN must send it as a literal (and a synchronizing one without LITERAL+). */
@@ -400,6 +401,95 @@ describe('AppendPipeline against Dovecot', () => {
       uids,
       [...uids].sort((x, y) => (x ?? 0) - (y ?? 0)),
     );
+  });
+
+  describe('batches written ahead of the reply before them', () => {
+    /** The APPEND commands the proxy read, with when (ms from the first). */
+    const appendTimes = (commands: readonly { text: string; at: number }[]) => {
+      const appends = commands.filter((c) => /^APPEND /i.test(c.text));
+      return appends.map((c) => c.at - appends[0]!.at);
+    };
+
+    it('once the server has taken a MULTIAPPEND, the next batch goes before the reply to the one before', async () => {
+      const server = servers.full!;
+      // Replies reach the client 300 ms late: a batch that waited for the one before it would be
+      // written at least that long after it.
+      const proxy = await createFaultProxy({
+        target: { host: '127.0.0.1', port: server.port },
+        latencyMs: { toClient: 300 },
+      });
+      try {
+        const p = await AppendPipeline.connect(options(server, { port: proxy.port }));
+        const batches = [corpus(4, 100), corpus(4, 104), corpus(4, 108)];
+        const results = await Promise.all(batches.map((b) => p.appendBatch(FOLDER, b)));
+        await p.close();
+        const [first, second, third] = appendTimes(proxy.commands);
+        // The first waits for nothing; the second waits for the first reply (MULTIAPPEND not yet
+        // proven on this connection); the third follows the second at once.
+        assert.ok(second! - first! >= 300, `second batch after the first reply: ${second! - first!} ms`);
+        assert.ok(third! - second! < 150, `third batch written ${third! - second!} ms after the second`);
+        for (const [i, r] of results.entries()) await assertStored(server, USERS[0]!.user, FOLDER, batches[i]!, r);
+        const uids = results.flatMap((r) => r.outcomes.map((o) => (o.ok ? o.uid : undefined)));
+        assert.deepEqual(uids, [...uids].sort((x, y) => (x ?? 0) - (y ?? 0)), 'UIDs in call order');
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('a batch refused with NO is sent again one by one; the batch written behind it is stored once', async () => {
+      const server = servers.quota!;
+      const folder = 'Ahead-refused';
+      await createFolders(server, USERS[0]!.user, folder);
+      const p = await AppendPipeline.connect(options(server));
+      const proven = await p.appendBatch(folder, corpus(3, 200));
+      const refused = corpus(5, 210);
+      refused[2] = { ...refused[2]!, raw: Buffer.concat([message(2), Buffer.alloc(150_000, 0x61), Buffer.from('\r\n')]) };
+      const behind = corpus(5, 220);
+      const [a, b] = await Promise.all([p.appendBatch(folder, refused), p.appendBatch(folder, behind)]);
+      await p.close();
+      assert.ok(proven.outcomes.every((o) => o.ok));
+      assert.equal(a.commands, 1 + refused.length, 'MULTIAPPEND, then one by one');
+      assert.deepEqual(
+        a.outcomes.map((o) => (o.ok ? 'ok' : o.code)),
+        ['ok', 'ok', 'LIMIT', 'ok', 'ok'],
+      );
+      const { byUid } = await readBack(server, USERS[0]!.user, folder);
+      assert.equal(byUid.size, 3 + 4 + 5, 'every accepted message once');
+      await assertStored(server, USERS[0]!.user, folder, behind, b);
+    });
+
+    it('a BAD to a batch leaves the one written behind it confirmed or in doubt, never lost', async () => {
+      const server = servers.full!;
+      const folder = 'Ahead-bad';
+      await createFolders(server, USERS[0]!.user, folder);
+      const proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: server.port } });
+      try {
+        const p = await AppendPipeline.connect(options(server, { port: proxy.port }));
+        await p.appendBatch(folder, corpus(3, 300));
+        // The second MULTIAPPEND is answered BAD by the proxy and never reaches Dovecot.
+        proxy.onCommand({ command: /^APPEND /i, at: 'before', action: { respond: '{tag} BAD Simulated' } });
+        const second = corpus(4, 310);
+        const third = corpus(4, 320);
+        const [a, b] = await Promise.allSettled([p.appendBatch(folder, second), p.appendBatch(folder, third)]);
+        await p.close();
+        assert.equal(a.status, 'fulfilled', a.status === 'rejected' ? String(a.reason) : '');
+        assert.ok(a.value.outcomes.every((o) => o.ok), 'sent again one by one on a new connection');
+        const { byUid } = await readBack(server, USERS[0]!.user, folder);
+        if (b.status === 'rejected') {
+          // Its reply was lost with the connection the BAD closed: the engine resolves it on the retry.
+          assert.ok(b.reason instanceof StoreError);
+          assert.equal(b.reason.kind, 'connection');
+          assert.equal(b.reason.inDoubt, true);
+        } else assert.ok(b.value.outcomes.every((o) => o.ok));
+        const stored = [...byUid.values()].map((m) => m.source.toString('latin1'));
+        assert.equal(new Set(stored).size, stored.length, 'no message twice');
+        // The third batch is there if it was confirmed; in doubt, it may or may not be.
+        if (b.status === 'fulfilled') assert.equal(stored.length, 3 + 4 + 4);
+        else assert.ok([3 + 4, 3 + 4 + 4].includes(stored.length), `${stored.length} stored`);
+      } finally {
+        await proxy.stop();
+      }
+    });
   });
 
   describe('refusals', () => {
