@@ -146,3 +146,17 @@ export type FolderDecision =
       warnings: string[];
     }
   | { action: 'skip'; source: string; reason: SkipReason; detail: string };
+
+/**
+ * The levels of `path` (itself included) a destination does not have yet, parents first; `known`
+ * holds the destination's folders in NFC.
+ */
+export function missingLevels(
+  path: string,
+  known: { delimiter: string; existing: ReadonlySet<string> },
+): string[] {
+  const parts = path.split(known.delimiter);
+  return parts
+    .map((_, i) => parts.slice(0, i + 1).join(known.delimiter))
+    .filter((p) => !known.existing.has(p.normalize('NFC')));
+}

@@ -3,7 +3,7 @@
  * it is synced, so that creating twenty folders does not cost forty round trips before the first
  * message moves.
  */
-import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
+import { missingLevels, type FolderDecision, type FolderListing, type SideListing } from '../core/folders.js';
 import type { DestinationStore, KnownFolders as StoreKnownFolders } from '../core/ports.js';
 
 /** What the workers of one account know of the destination's folders (NFC names). */
@@ -84,12 +84,4 @@ export async function ensureFolder(
     await dst.setSubscribed(job.destination, false);
     known.subscribed.delete(path);
   }
-}
-
-/** The levels of `path` (itself included) the destination does not have yet, parents first. */
-function missingLevels(path: string, known: KnownFolders): string[] {
-  const parts = path.split(known.delimiter);
-  return parts
-    .map((_, i) => parts.slice(0, i + 1).join(known.delimiter))
-    .filter((p) => !known.existing.has(p.normalize('NFC')));
 }

@@ -17,7 +17,7 @@ import { ASK_IMAPFLOW, ControlSwitch } from './control-switch.js';
 import { FolderControl } from './folder-control.js';
 import { ScanPipeline } from './scan-pipeline.js';
 import { readListing, type Listing } from './folder-listing.js';
-import type { SideListing } from '../core/folders.js';
+import { missingLevels, type SideListing } from '../core/folders.js';
 import {
   examine,
   fetchBodies,
@@ -208,11 +208,12 @@ export async function connectDestination(
     },
     createFolder: (path, known) =>
       sw.run(
-        (c) =>
-          createLevels(path, known, async (level) => {
-            // A level created is subscribed, as imapflow's CREATE subscribes it.
-            if (await c.create(level)) await c.subscribe(level, true);
-          }),
+        async (c) => {
+          // A level created is subscribed, as imapflow's CREATE subscribes it.
+          const levels = missingLevels(path, known);
+          if (levels.length > 0) await c.createLevels(levels);
+          for (const level of levels) known.existing.add(level.normalize('NFC'));
+        },
         (f) => f.createFolder(path, known),
       ),
     setSubscribed: (path, subscribed) =>
@@ -236,18 +237,15 @@ export async function connectDestination(
 }
 
 /**
- * Creates a folder and its missing parents, one level at a time (parents first), each level the
- * destination does not have yet; `create` takes a level that turns out to exist already as done.
+ * Creates a folder and its missing parents, one level at a time (parents first); `create` takes a
+ * level that turns out to exist already as done.
  */
 async function createLevels(
   path: string,
   known: KnownFolders,
   create: (level: string) => Promise<void>,
 ): Promise<void> {
-  const parts = path.split(known.delimiter);
-  for (let i = 1; i <= parts.length; i++) {
-    const level = parts.slice(0, i).join(known.delimiter);
-    if (known.existing.has(level.normalize('NFC'))) continue;
+  for (const level of missingLevels(path, known)) {
     await create(level);
     known.existing.add(level.normalize('NFC'));
   }
