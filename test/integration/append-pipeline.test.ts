@@ -428,9 +428,14 @@ describe('AppendPipeline against Dovecot', () => {
         // proven on this connection); the third follows the second at once.
         assert.ok(second! - first! >= 300, `second batch after the first reply: ${second! - first!} ms`);
         assert.ok(third! - second! < 150, `third batch written ${third! - second!} ms after the second`);
-        for (const [i, r] of results.entries()) await assertStored(server, USERS[0]!.user, FOLDER, batches[i]!, r);
+        for (const [i, r] of results.entries())
+          await assertStored(server, USERS[0]!.user, FOLDER, batches[i]!, r);
         const uids = results.flatMap((r) => r.outcomes.map((o) => (o.ok ? o.uid : undefined)));
-        assert.deepEqual(uids, [...uids].sort((x, y) => (x ?? 0) - (y ?? 0)), 'UIDs in call order');
+        assert.deepEqual(
+          uids,
+          [...uids].sort((x, y) => (x ?? 0) - (y ?? 0)),
+          'UIDs in call order',
+        );
       } finally {
         await proxy.stop();
       }
@@ -443,7 +448,10 @@ describe('AppendPipeline against Dovecot', () => {
       const p = await AppendPipeline.connect(options(server));
       const proven = await p.appendBatch(folder, corpus(3, 200));
       const refused = corpus(5, 210);
-      refused[2] = { ...refused[2]!, raw: Buffer.concat([message(2), Buffer.alloc(150_000, 0x61), Buffer.from('\r\n')]) };
+      refused[2] = {
+        ...refused[2]!,
+        raw: Buffer.concat([message(2), Buffer.alloc(150_000, 0x61), Buffer.from('\r\n')]),
+      };
       const behind = corpus(5, 220);
       const [a, b] = await Promise.all([p.appendBatch(folder, refused), p.appendBatch(folder, behind)]);
       await p.close();
@@ -470,10 +478,16 @@ describe('AppendPipeline against Dovecot', () => {
         proxy.onCommand({ command: /^APPEND /i, at: 'before', action: { respond: '{tag} BAD Simulated' } });
         const second = corpus(4, 310);
         const third = corpus(4, 320);
-        const [a, b] = await Promise.allSettled([p.appendBatch(folder, second), p.appendBatch(folder, third)]);
+        const [a, b] = await Promise.allSettled([
+          p.appendBatch(folder, second),
+          p.appendBatch(folder, third),
+        ]);
         await p.close();
         assert.equal(a.status, 'fulfilled', a.status === 'rejected' ? String(a.reason) : '');
-        assert.ok(a.value.outcomes.every((o) => o.ok), 'sent again one by one on a new connection');
+        assert.ok(
+          a.value.outcomes.every((o) => o.ok),
+          'sent again one by one on a new connection',
+        );
         const { byUid } = await readBack(server, USERS[0]!.user, folder);
         if (b.status === 'rejected') {
           // Its reply was lost with the connection the BAD closed: the engine resolves it on the retry.
