@@ -124,8 +124,10 @@ export class FolderControl {
    * level created, written without waiting for its answer (a refusal is not an error, see
    * {@link subscribe}). The next call's command follows them on the wire, so a new folder costs
    * one round trip where one CREATE and one SUBSCRIBE per level, each awaited, cost two per level
-   * (at 30 ms, the longest wait of a lane copying many small folders). A parent's CREATE and its
-   * child's do not conflict: a server creates missing parents itself (RFC 9051 section 6.3.4).
+   * (at 30 ms, the longest wait of a lane copying many small folders). A child's CREATE does not
+   * need its parent's first: a server creates missing parents itself (RFC 9051 section 6.3.4). A
+   * server running the burst out of order would answer the parent's CREATE that it exists, and
+   * that parent would stay unsubscribed; nothing else would differ.
    * @throws the first refusal (after the levels created before it are subscribed)
    */
   createLevels(levels: readonly string[]): Promise<void> {
