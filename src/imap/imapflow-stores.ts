@@ -27,14 +27,7 @@ import {
   scanMessages,
   uidSet,
 } from './mailbox-reader.js';
-import type {
-  Appender,
-  BodyReader,
-  DestinationStore,
-  FolderReader,
-  KnownFolders,
-  SourceStore,
-} from '../core/ports.js';
+import type { Appender, BodyReader, DestinationStore, FolderReader, SourceStore } from '../core/ports.js';
 
 /**
  * Every call's failure becomes a StoreError (store-errors.ts). imapflow answers some calls on a lost
@@ -236,21 +229,6 @@ export async function connectDestination(
   };
 }
 
-/**
- * Creates a folder and its missing parents, one level at a time (parents first); `create` takes a
- * level that turns out to exist already as done.
- */
-async function createLevels(
-  path: string,
-  known: KnownFolders,
-  create: (level: string) => Promise<void>,
-): Promise<void> {
-  for (const level of missingLevels(path, known)) {
-    await create(level);
-    known.existing.add(level.normalize('NFC'));
-  }
-}
-
 /** The destination's store on imapflow: the reader's calls and the few writes a migration needs. */
 function imapflowDestination(client: ImapFlow): DestinationStore {
   const base = reader(client);
@@ -259,8 +237,9 @@ function imapflowDestination(client: ImapFlow): DestinationStore {
     get capabilities() {
       return base.capabilities;
     },
-    createFolder: (path, known) =>
-      createLevels(path, known, async (level) => {
+    // The missing levels one at a time, parents first; one that exists already counts as done.
+    createFolder: async (path, known) => {
+      for (const level of missingLevels(path, known)) {
         try {
           // CREATE, then SUBSCRIBE (imapflow subscribes what it creates).
           await client.mailboxCreate(level);
@@ -268,7 +247,9 @@ function imapflowDestination(client: ImapFlow): DestinationStore {
           const text = String((err as { responseText?: string }).responseText ?? err);
           if (!/ALREADYEXISTS|already exists/i.test(text)) throw err;
         }
-      }),
+        known.existing.add(level.normalize('NFC'));
+      }
+    },
     setSubscribed: async (path, subscribed) => {
       if (subscribed) await client.mailboxSubscribe(path);
       else await client.mailboxUnsubscribe(path);
