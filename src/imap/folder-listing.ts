@@ -12,16 +12,11 @@
  * imapflow's: same paths, attributes, subscription and status for the same server.
  */
 import type { FolderListing, FolderStatus, NamespaceInfo } from '../core/folders.js';
+import { decodeModifiedUtf7 } from '../shared/modified-utf7.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse } from './imap-response-parser.js';
 import { namesItselfBack } from './imap-syntax.js';
-import {
-  decodeMailboxName,
-  parseListLine,
-  parseNamespaceLine,
-  parseStatusLine,
-  type ListLine,
-} from './list-syntax.js';
+import { parseListLine, parseNamespaceLine, parseStatusLine, type ListLine } from './list-syntax.js';
 import { headerRoom } from './scan-items.js';
 import { SPECIAL_USES } from './mailbox-reader.js';
 
@@ -117,7 +112,7 @@ function collect(a: Answers, r: ImapResponse & { kind: 'untagged' }): void {
 export function shape(a: Answers, capabilities: string[]): Listing | undefined {
   if (a.unreadable) return undefined;
   const prefix = a.namespace?.prefix ?? '';
-  const path = (listed: string) => normalized(decodeMailboxName(listed), prefix);
+  const path = (listed: string) => normalized(decodeModifiedUtf7(listed), prefix);
   const status = new Map([...a.status].map(([name, items]) => [path(name), items]));
   const folders = a.lines.map((line) => folder(line, path(line.name), status));
   // RETURN (SUBSCRIBED) ignored, or LIST-STATUS ignored: imapflow would ask LSUB or STATUS.

@@ -2,9 +2,9 @@
  * The write side of mailshift's own APPEND client (see append-pipeline.ts): how mailbox names, strings,
  * flags and dates are spelled in a command. Everything here is pure.
  */
-import iconv from 'iconv-lite';
 import type { Body } from '../core/body.js';
 import { isRecent } from '../core/flags.js';
+import { decodeModifiedUtf7, encodeModifiedUtf7 } from '../shared/modified-utf7.js';
 
 /** A piece of a command: text as is, or a literal whose `{n}` / `{n+}` form the connection chooses. */
 export type CommandPart = string | { literal: Body };
@@ -15,7 +15,7 @@ export type CommandPart = string | { literal: Body };
  * @returns the command parts (always one quoted string: modified UTF-7 is printable ASCII).
  */
 export function mailboxArgument(name: string): CommandPart[] {
-  return astring(iconv.encode(name, 'utf-7-imap'));
+  return astring(encodeModifiedUtf7(name));
 }
 
 /**
@@ -30,8 +30,7 @@ export function namesItselfBack(listedAs: string, utf8Accept: boolean): boolean 
   if (/^[\x20-\x25\x27-\x7e]*$/.test(listedAs)) return true;
   // imapflow reads a name sent as a literal as UTF-8: bytes that are not become U+FFFD.
   if (utf8Accept) return !listedAs.includes('\uFFFD');
-  const decoded = iconv.decode(Buffer.from(listedAs, 'utf8'), 'utf-7-imap');
-  return iconv.encode(decoded, 'utf-7-imap').toString('latin1') === listedAs;
+  return encodeModifiedUtf7(decodeModifiedUtf7(listedAs)) === listedAs;
 }
 
 /**

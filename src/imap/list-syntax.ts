@@ -3,7 +3,6 @@
  * (folder-listing.ts): RFC 3501's nested lists of atoms, quoted strings, literals and NIL, and the
  * three response shapes built from them. Everything here is pure.
  */
-import iconv from 'iconv-lite';
 import { bodyBuffer, type Body } from '../core/body.js';
 import { LITERAL_MARK } from './imap-response-parser.js';
 
@@ -111,17 +110,4 @@ export function parseNamespaceLine(text: string): { prefix: string; delimiter: s
   if (!Array.isArray(first) || typeof first[0] !== 'string') return undefined;
   const delimiter = first[1];
   return { prefix: first[0], delimiter: typeof delimiter === 'string' ? delimiter : null };
-}
-
-/**
- * A folder name as listed, decoded from modified UTF-7 (RFC 3501 section 5.1.3) where it has an
- * `&` run; a name that does not decode is kept as sent (as imapflow does).
- */
-export function decodeMailboxName(listed: string): string {
-  if (!listed.includes('&')) return listed;
-  try {
-    return iconv.decode(Buffer.from(listed, 'utf8'), 'utf-7-imap');
-  } catch {
-    return listed;
-  }
 }

@@ -11,12 +11,12 @@
  * label, so none is left out; in a label's own folder Gmail omits that label: gmailbuttons issue 10);
  * elsewhere each label folder is scanned and messages are matched by identity (core/identity.ts).
  */
-import iconv from 'iconv-lite';
 import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { FolderReader } from '../core/ports.js';
 import { globToRegExp, toLevels } from './mapping.js';
 import { isAllMailFolder } from './provider-folders.js';
+import { encodeModifiedUtf7 } from '../shared/modified-utf7.js';
 import { providerOf, type ProviderName } from './provider-presets.js';
 
 /** How a Gmail source's labels arrive: one copy per label folder, or one copy with keywords. */
@@ -210,7 +210,7 @@ const NOT_ATOM = /[ (){%*"\\\]]/g;
  * @param label the label's logical name (`Klienci/ACME`)
  */
 export function labelKeyword(label: string): string {
-  const encoded = iconv.encode(label.normalize('NFC'), 'utf-7-imap').toString('latin1');
+  const encoded = encodeModifiedUtf7(label.normalize('NFC'));
   return encoded.replace(NOT_ATOM, '_') || '_';
 }
 

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  decodeMailboxName,
   parseListLine,
   parseNamespaceLine,
   parseSexp,
@@ -65,11 +64,5 @@ describe('IMAP list syntax', () => {
     });
     assert.deepEqual(parseNamespaceLine('(("" NIL)) NIL NIL'), { prefix: '', delimiter: null });
     assert.equal(parseNamespaceLine('NIL NIL NIL'), undefined);
-  });
-
-  it('decodes modified UTF-7 names and keeps the others as sent', () => {
-    assert.equal(decodeMailboxName('Wys&AUI-ane'), 'Wys\u0142ane');
-    assert.equal(decodeMailboxName('Faktury &- rachunki'), 'Faktury & rachunki');
-    assert.equal(decodeMailboxName('Kosz'), 'Kosz');
   });
 });
