@@ -2,10 +2,9 @@
  * The `run` command's one core call: open the context, migrate, print the summary.
  */
 import { openLogins } from '../auth/logins.js';
-import { migrate } from '../engine/migrate.js';
-import { formatRunSummary } from '../report/run-summary.js';
 import { ExitCode } from '../core/errors.js';
 import { checkAccounts, mapperFor, openCommand, type PlanArgs } from './context.js';
+import { firstAccounts, listAhead } from './list-ahead.js';
 import type { CliSession } from './wiring.js';
 
 /** Options of `run`, as yargs parses them. */
@@ -21,6 +20,7 @@ export interface RunArgs extends PlanArgs {
  */
 export async function runMigration(args: RunArgs, session: CliSession): Promise<number> {
   const ctx = openCommand(args, session, { lock: true, command: 'run', events: true });
+  let ahead: ReturnType<typeof listAhead> | undefined;
   try {
     checkAccounts(ctx.plan, args.account);
     const plan = {
@@ -28,16 +28,26 @@ export async function runMigration(args: RunArgs, session: CliSession): Promise<
       options: { ...ctx.plan.options, syncFlags: ctx.plan.options.syncFlags && args.flagSync },
     };
     const { wiring, io } = session;
+    const connectors = await wiring.connectors(
+      plan,
+      ctx.logger,
+      openLogins(plan.logins, ctx.state.dir, ctx.logger),
+    );
+    ahead = listAhead(
+      connectors,
+      firstAccounts(plan, args.account, (id) => ctx.store.syncedFolders(id).length > 0),
+    );
+    // The engine's code loads while the first accounts are listed.
+    const [{ migrate }, { formatRunSummary }] = await Promise.all([
+      import('../engine/migrate.js'),
+      import('../report/run-summary.js'),
+    ]);
     const summary = await migrate(plan, {
       state: ctx.store,
       reporter: ctx.reporter,
       logger: ctx.logger,
       signal: ctx.signal,
-      connectors: await wiring.connectors(
-        plan,
-        ctx.logger,
-        openLogins(plan.logins, ctx.state.dir, ctx.logger),
-      ),
+      connectors: ahead.connectors,
       mapper: mapperFor(plan),
       only: args.account,
       ...(wiring.retry ? { retry: wiring.retry } : {}),
@@ -49,6 +59,8 @@ export async function runMigration(args: RunArgs, session: CliSession): Promise<
     if (summary.complete) return ExitCode.ok;
     return summary.accounts.every((a) => a.error) ? ExitCode.connection : ExitCode.incomplete;
   } finally {
+    // A listing the run did not take (it stopped first) ends before the state and the log close.
+    await ahead?.settled();
     ctx.close();
   }
 }
