@@ -130,6 +130,11 @@ export interface RunSpec {
   /** false: the destination is not compared with the source (plan and report run before the copy). */
   census?: boolean;
   notes?: string[];
+  /**
+   * Runs the step this many times (default 1) and keeps the median run: a sub-second step (the
+   * no-op re-run) is timed once otherwise, and one slow start decides its target.
+   */
+  repeat?: number;
 }
 
 /** Censuses of some accounts of a server, four logins at a time. */
@@ -175,13 +180,17 @@ export async function measure(
   const benchBefore = process.cpuUsage();
   const machineBefore = machineBusySeconds();
   const processesBefore = allProcessesCpuSeconds();
-  const { measured, reported } = await exec();
-  const processes = allProcessesCpuSeconds() - processesBefore;
-  const machineBusy = machineBusySeconds() - machineBefore;
+  const tries: Awaited<ReturnType<typeof exec>>[] = [];
+  for (let i = 0; i < (spec.repeat ?? 1); i++) tries.push(await exec());
+  const { measured, reported } = medianRun(tries);
+  const processes = (allProcessesCpuSeconds() - processesBefore) / tries.length;
+  const machineBusy = (machineBusySeconds() - machineBefore) / tries.length;
   const bench = process.cpuUsage(benchBefore);
-  const srcCpu = cpuOf(b.src) - srcBefore;
-  const dstCpu = cpuOf(spec.dst) - dstBefore;
-  const benchCpu = (bench.user + bench.system) / 1e6;
+  // The servers' and the machine's counters span every run: their mean per run is kept.
+  const n = tries.length;
+  const srcCpu = (cpuOf(b.src) - srcBefore) / n;
+  const dstCpu = (cpuOf(spec.dst) - dstBefore) / n;
+  const benchCpu = (bench.user + bench.system) / 1e6 / n;
   const problems: string[] = [];
   if (measured.code !== 0 && !(spec.tool === 'dsync' && measured.code === 2)) {
     problems.push(
@@ -208,6 +217,7 @@ export async function measure(
     messages: spec.messages,
     bytes: spec.bytes,
     wallS,
+    ...(tries.length > 1 ? { samplesS: tries.map((t) => t.measured.wallMs / 1000) } : {}),
     msgPerS: spec.rated && wallS > 0 ? spec.messages / wallS : null,
     mbPerS: spec.rated && wallS > 0 ? spec.bytes / 1e6 / wallS : null,
     client: {
@@ -240,11 +250,23 @@ export async function measure(
   b.records.push(record);
   const rate =
     record.msgPerS === null ? '' : ` = ${record.msgPerS.toFixed(0)} msg/s, ${record.mbPerS?.toFixed(1)} MB/s`;
+  const median = record.samplesS
+    ? ` (median of ${record.samplesS.map((w) => w.toFixed(3)).join(', ')} s)`
+    : '';
   log(
-    `${spec.id}: ${spec.messages} messages in ${wallS.toFixed(2)} s${rate}; client CPU ${record.client.cpuS.toFixed(2)} s, ` +
+    `${spec.id}: ${spec.messages} messages in ${wallS.toFixed(2)} s${median}${rate}; client CPU ${record.client.cpuS.toFixed(2)} s, ` +
       `peak RSS ${record.client.peakRssMb.toFixed(0)} MiB; ${record.complete ? 'complete' : `INCOMPLETE:\n  ${problems.slice(0, 10).join('\n  ')}`}`,
   );
   return record;
+}
+
+/** How many times a no-op re-run is timed: its figure is their median. */
+export const NOOP_RUNS = 3;
+
+/** The run of median wall time (the later of the two middle ones for an even count). */
+function medianRun<T extends { measured: Measured }>(tries: T[]): T {
+  const sorted = [...tries].sort((x, y) => x.measured.wallMs - y.measured.wallMs);
+  return sorted[Math.floor(sorted.length / 2)] as T;
 }
 
 /** Messages (the source's census) and bytes (as generated) of some accounts. */

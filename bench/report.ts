@@ -39,7 +39,10 @@ export interface RunRecord {
   /** Messages the run had to copy (the source's count for a full run, the new ones for a delta). */
   messages: number;
   bytes: number;
+  /** The wall time; with `samplesS`, the median of those runs (the other figures are its run's). */
   wallS: number;
+  /** Every run's wall time, when the step ran several times (the no-ops). */
+  samplesS?: number[];
   msgPerS: number | null;
   mbPerS: number | null;
   /** The tool's own process(es): CPU and peak resident memory. */
