@@ -63,17 +63,17 @@ export class FolderControl {
   /**
    * The listing as the server is now, on a connection that may have selected a folder: the STATUS
    * of the selected mailbox is that session's view (RFC 9051 section 6.3.11), so it is closed first
-   * with UNSELECT (RFC 3691; CLOSE would expunge).
-   * @returns undefined where the server lacks UNSELECT or what the burst needs
+   * with UNSELECT (RFC 3691; CLOSE would expunge). UNSELECT goes in the listing's burst: the server
+   * runs the commands in order (RFC 9051 section 5.5), and its refusal discards the listing.
+   * @returns undefined where the server lacks UNSELECT or what the burst needs, or refused a command
    */
   listNow(): Promise<Listing | undefined> {
     return this.one('LIST', undefined, async () => {
-      if (this.selectedPath !== undefined) {
-        if (!this.conn.capabilities.has('UNSELECT')) return undefined;
-        if ((await this.conn.command(['UNSELECT'])).status !== 'OK') return undefined;
-        this.selectedPath = undefined;
-      }
-      return listOn(this.conn);
+      const selected = this.selectedPath !== undefined;
+      if (selected && !this.conn.capabilities.has('UNSELECT')) return undefined;
+      const listing = await listOn(this.conn, selected ? ['UNSELECT'] : undefined);
+      if (listing) this.selectedPath = undefined;
+      return listing;
     });
   }
 

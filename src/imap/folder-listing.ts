@@ -15,7 +15,7 @@ import type { FolderListing, FolderStatus, NamespaceInfo } from '../core/folders
 import { decodeModifiedUtf7 } from '../shared/modified-utf7.js';
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse } from './imap-response-parser.js';
-import { namesItselfBack } from './imap-syntax.js';
+import { namesItselfBack, type CommandPart } from './imap-syntax.js';
 import { parseListLine, parseNamespaceLine, parseStatusLine, type ListLine } from './list-syntax.js';
 import { headerRoom } from './scan-items.js';
 import { SPECIAL_USES } from './mailbox-reader.js';
@@ -61,7 +61,7 @@ export async function readListing(opts: ConnectOptions): Promise<Listing | undef
  * @returns as {@link readListing}
  * @throws StoreError `connection` when the link drops
  */
-export async function listOn(conn: ImapConnection): Promise<Listing | undefined> {
+export async function listOn(conn: ImapConnection, first?: CommandPart[]): Promise<Listing | undefined> {
   const caps = conn.capabilities;
   if (!['LIST-EXTENDED', 'LIST-STATUS', 'NAMESPACE'].every((c) => caps.has(c))) return undefined;
   // imapflow lists with XLIST on a server that has it and not SPECIAL-USE: leave that one to it.
@@ -70,9 +70,10 @@ export async function listOn(conn: ImapConnection): Promise<Listing | undefined>
   const others = conn.onUntagged;
   conn.onUntagged = (r) => (LISTING.has(r.keyword) ? collect(answers, r) : others?.(r));
   try {
-    const [ns, list] = conn.send([['NAMESPACE'], [listCommand(caps)]]);
-    const [nsReply, listReply] = await Promise.all([ns!, list!]);
-    if (nsReply.status !== 'OK' || listReply.status !== 'OK') return undefined;
+    const replies = await Promise.all(
+      conn.send([...(first ? [first] : []), ['NAMESPACE'], [listCommand(caps)]]),
+    );
+    if (replies.some((r) => r.status !== 'OK')) return undefined;
     return shape(answers, [...caps]);
   } finally {
     conn.onUntagged = others;

@@ -174,6 +174,9 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
     const unselect = after.findIndex((c) => /^UNSELECT$/i.test(c.text));
     assert.ok(unselect >= 0 && after[unselect]!.connection === cmds[lastList]!.connection);
     assert.ok(lastAppend + 1 + unselect < lastList, 'UNSELECT before the LIST');
+    // ...in one burst: the LIST is read with the UNSELECT, not a round trip (20 ms here) after it.
+    const gap = cmds[lastList]!.at - after[unselect]!.at;
+    assert.ok(gap < 10, `LIST read ${gap} ms after UNSELECT`);
 
     const seen = (p: FaultProxy) => p.commands.length;
     // The run's last listing logs out after the run has returned: let it arrive first.
