@@ -57,6 +57,8 @@ export class AccountPool<C extends Connections<C>, J, P = never> {
   /** Connections the setup opened (or the caller adopted), for lane 0. */
   private handover: Partial<C> = {};
   private readonly queue: J[] = [];
+  /** LOGOUTs of lanes that ended with nothing left to do, not waited for by `run` (see retire). */
+  private closing: Promise<void>[] = [];
 
   constructor(private readonly opts: AccountPoolOptions<C>) {
     this.open = Math.max(1, opts.lanes);
@@ -109,6 +111,7 @@ export class AccountPool<C extends Connections<C>, J, P = never> {
     const connect = Object.fromEntries(needs.map((k) => [k, this.opts.connect[k]])) as LaneConnectors<
       Pick<C, K>
     >;
+    await this.quiet();
     return this.retrying(
       { unit },
       async () => {
@@ -121,11 +124,13 @@ export class AccountPool<C extends Connections<C>, J, P = never> {
   }
 
   /**
-   * Works through the jobs over the lanes; resolves once every lane has ended and closed its
-   * connections (queue empty, run interrupted, or account stopped).
+   * Works through the jobs over the lanes; resolves once every lane has ended (queue empty, run
+   * interrupted, or account stopped) and closed its connections, but for the LOGOUT of lanes that
+   * ended with nothing left to do: {@link quiet} and {@link close} wait for those.
    * @throws the first failure that stopped the account
    */
   async run(jobs: PoolJobs<C, J, P>): Promise<void> {
+    await this.quiet();
     this.queue.push(...jobs.jobs);
     this.open = Math.max(1, Math.min(this.open, this.queue.length));
     const handover = this.handover;
@@ -145,9 +150,19 @@ export class AccountPool<C extends Connections<C>, J, P = never> {
     if (this.failure) throw this.failure.err;
   }
 
-  /** Closes the connections the setup opened that no lane took over. */
+  /** Closes the connections the setup opened that no lane took over, and waits for every LOGOUT. */
   async close(): Promise<void> {
     await this.closeSome(Object.keys(this.handover) as (keyof C)[]);
+    await this.quiet();
+  }
+
+  /**
+   * Resolves once the lanes that ended have closed their connections: before anything opens
+   * another, so that the account never holds more than its caps.
+   */
+  async quiet(): Promise<void> {
+    await Promise.all(this.closing);
+    this.closing = [];
   }
 
   /** Closes some of the setup's connections (those of a unit that failed: other units go on). */
@@ -189,7 +204,11 @@ export class AccountPool<C extends Connections<C>, J, P = never> {
         delete closing[k];
       }
     }
-    await closeLane(closing);
+    const closed = closeLane(closing);
+    // The last lanes' LOGOUTs need not hold up what follows the jobs (the closing check is one
+    // round trip on the connection kept): the account waits for them before it ends.
+    if (clean && this.queue.length === 0 && !this.signal.aborted) this.closing.push(closed);
+    else await closed;
   }
 
   /** Retries a unit with the plan's policy, taking a lane away when the server throttles. */

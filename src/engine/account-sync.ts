@@ -233,8 +233,10 @@ async function destinationNow(pool: CopyPool, conn: AccountConnectors): Promise<
   const now = await kept?.listNow?.().catch(() => undefined);
   // LOGOUT is not waited for (as after the setup's own listings): the listing is read.
   void kept?.close();
+  if (now) return now;
+  // Another connection: once the lanes' own are closed (the account's caps).
+  await pool.quiet();
   return (
-    now ??
     (await conn.listing?.('destination').catch(() => undefined)) ??
     (await pool.setup('checking the destination', ['destination'], (c) => c.destination.listFolders()))
   );

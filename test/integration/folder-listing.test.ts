@@ -177,6 +177,13 @@ describe('a no-op re-run on one connection per side (whole engine, real Dovecot)
     // ...in one burst: the LIST is read with the UNSELECT, not a round trip (20 ms here) after it.
     const gap = cmds[lastList]!.at - after[unselect]!.at;
     assert.ok(gap < 10, `LIST read ${gap} ms after UNSELECT`);
+    // ...and without waiting for the other lanes' LOGOUT replies: those connections are done.
+    const checkConn = after[unselect]!.connection;
+    const lastLogout = after.filter((c) => /^LOGOUT$/i.test(c.text) && c.connection !== checkConn).at(-1);
+    assert.ok(lastLogout, JSON.stringify(after));
+    const wait = after[unselect]!.at - lastLogout.at;
+    // Waiting for them took 16 ms here (the proxy delays each reply 10 ms); not waiting, 0.
+    assert.ok(wait < 8, `UNSELECT read ${wait} ms after the last lane LOGOUT`);
 
     const seen = (p: FaultProxy) => p.commands.length;
     // The run's last listing logs out after the run has returned: let it arrive first.

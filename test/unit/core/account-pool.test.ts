@@ -318,6 +318,63 @@ describe('AccountPool', () => {
     await kept.close();
   });
 
+  it("does not hold up what follows the jobs for the last lanes' LOGOUT, but opens nothing before it ends", async () => {
+    const { pool, opened } = fakePool(2);
+    const logout = deferred();
+    let closing = 0;
+    const slowClose = (c: Conn) => {
+      c.close = async () => {
+        c.closed = true;
+        closing++;
+        await logout.promise;
+        closing--;
+      };
+    };
+    await pool.run({
+      jobs: ['a', 'b'],
+      name: (j) => j,
+      work: async (_job, lane) => {
+        slowClose(lane.conns.source);
+        slowClose(lane.conns.destination);
+        await tick();
+      },
+    });
+    assert.equal(closing, 4, 'run resolved with both lanes still logging out');
+    // A second run (a Gmail source's All Mail after its labels) waits for them before it connects.
+    const second = pool.run({ jobs: ['c'], name: (j) => j, work: async () => {} });
+    await tick();
+    assert.equal(opened.length, 4, 'nothing opened while the lanes log out');
+    logout.resolve();
+    await second;
+    assert.equal(opened.length, 6);
+    await pool.close();
+    assert.equal(closing, 0);
+    assert.ok(opened.every((c) => c.closed));
+  });
+
+  it('waits in close() for the LOGOUTs run did not wait for', async () => {
+    const { pool } = fakePool(1);
+    const logout = deferred();
+    let loggedOut = false;
+    await pool.run({
+      jobs: ['a'],
+      name: (j) => j,
+      work: async (_job, lane) => {
+        lane.conns.source.close = async () => {
+          await logout.promise;
+          loggedOut = true;
+        };
+      },
+    });
+    let closed = false;
+    const closing = pool.close().then(() => (closed = true));
+    await tick();
+    assert.equal(closed, false);
+    logout.resolve();
+    await closing;
+    assert.equal(loggedOut, true);
+  });
+
   it('keeps nothing from a lane that failed, and closes what it kept when the caller does not take it', async () => {
     const failing = fakePool(1, 1, () => undefined, ['destination']);
     await assert.rejects(
