@@ -27,6 +27,11 @@ describe('mailshift CLI', () => {
     for (const cmd of ['plan', 'run', 'status'])
       assert.match(help.stdout, new RegExp(`mailshift ${cmd} <plan>`));
     assert.match(help.stdout, /Exit codes: 0 done/);
+    // A command's help is fitted to the width (100 columns without a terminal).
+    const verifyHelp = await runCli(['verify', '--help']);
+    assert.match(verifyHelp.stdout, /--deep-sample/);
+    const long = verifyHelp.stdout.split('\n').filter((l) => l.length > 100);
+    assert.deepEqual(long, []);
     const version = await runCli(['--version']);
     assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+$/);
     const bad = await runCli(['frobnicate']);
