@@ -58,6 +58,7 @@ export async function readListing(opts: ConnectOptions): Promise<Listing | undef
  * The listing burst on a logged-in connection that keeps literals. Other untagged responses go
  * on to the connection's own handler (a scan burst may be under way: it sends no LIST, STATUS or
  * NAMESPACE).
+ * @param first a command written ahead of the burst, whose refusal discards the listing (UNSELECT)
  * @returns as {@link readListing}
  * @throws StoreError `connection` when the link drops
  */
