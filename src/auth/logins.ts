@@ -18,23 +18,31 @@ import { MailshiftError } from '../core/errors.js';
 import type { AdminLogin, LoginSettings, OAuth2Profile, SideLogin } from '../core/logins.js';
 import { PROVIDER_PRESETS } from '../core/providers.js';
 import type { Logger } from '../shared/logger.js';
-import {
-  assertionConfiguration,
-  clientCredentials,
-  configure,
-  jwtBearer,
-  pollDevice,
-  refresh,
-  startDeviceAuthorization,
-  type DeviceAuthorization,
-  type TokenAnswer,
-} from './oauth2-client.js';
-import { oauthErrorCode, type GrantContext } from './oauth2-errors.js';
+import type { DeviceAuthorization, TokenAnswer } from './oauth2-client.js';
+import type { GrantContext } from './oauth2-errors.js';
 import { adminAdvice, oauthAdvice, signInCommand } from './refusal-advice.js';
 import { describeSource, readPassword, readSecret } from './secret-source.js';
-import { loadServiceAccount, signAssertion, type ServiceAccount } from './service-account.js';
+import type { ServiceAccount } from './service-account.js';
 import { needsRefresh, type CachedToken } from './token-cache.js';
 import { tokenKey, TokenStore } from './token-store.js';
+
+/**
+ * The OAuth2 client and JWT signing (openid-client, jose), loaded when a plan first needs a token:
+ * a plan of passwords starts without them (about 10 ms of every command).
+ */
+let oauthCode: Promise<OAuthCode> | undefined;
+type OAuthCode = typeof import('./oauth2-client.js') &
+  typeof import('./oauth2-errors.js') &
+  typeof import('./service-account.js');
+
+function oauth(): Promise<OAuthCode> {
+  oauthCode ??= Promise.all([
+    import('./oauth2-client.js'),
+    import('./oauth2-errors.js'),
+    import('./service-account.js'),
+  ]).then(([client, errors, keys]) => ({ ...client, ...errors, ...keys }));
+  return oauthCode;
+}
 
 /** What a credentials provider needs. */
 export interface LoginsOptions {
@@ -147,6 +155,7 @@ export class Logins {
     const profile = this.profile(a.login.profile);
     const c = this.context(profile, a, 'device authorization');
     const config = await this.configuration(profile);
+    const { startDeviceAuthorization, pollDevice } = await oauth();
     const auth: DeviceAuthorization = await startDeviceAuthorization(config, scopesOf(profile), c);
     prompt({
       user: a.user,
@@ -241,15 +250,18 @@ export class Logins {
       case 'deviceCode':
         got = await this.refreshSignIn(profile, a, key);
         break;
-      case 'clientCredentials':
+      case 'clientCredentials': {
+        const { clientCredentials } = await oauth();
         got = await clientCredentials(
           await this.configuration(profile),
           scopesOf(profile),
           this.context(profile, undefined, 'client credentials'),
         );
         break;
+      }
       case 'serviceAccount': {
         const sa = await this.serviceAccount(profile);
+        const { signAssertion, assertionConfiguration, jwtBearer } = await oauth();
         const assertion = await signAssertion(sa, a.user, scopesOf(profile), at);
         const config = assertionConfiguration(profile, sa.tokenUri, sa.clientId ?? sa.email);
         got = await jwtBearer(config, assertion, this.context(profile, a, 'JWT assertion'));
@@ -267,6 +279,7 @@ export class Logins {
     const config = await this.configuration(profile);
     const scopes = profile.provider === 'microsoft365' ? scopesOf(profile) : undefined;
     const used = this.refreshTokens.get(key) ?? this.stored(key, a, profile);
+    const { refresh, oauthErrorCode } = await oauth();
     let got: TokenAnswer;
     try {
       got = await refresh(config, used, scopes, c);
@@ -406,7 +419,7 @@ export class Logins {
               `oauth2.${profile.name}.clientSecret*`,
             )
           : undefined;
-        return configure(profile, {
+        return (await oauth()).configure(profile, {
           clientId: profile.clientId ?? '',
           ...(secret !== undefined ? { clientSecret: secret } : {}),
         });
@@ -424,15 +437,13 @@ export class Logins {
       const source = profile.serviceAccountKey;
       if (!source) throw new Error(`oauth2.${profile.name} has no service account key`);
       const where = describeSource(source, this.settings.planDir);
-      sa = loadServiceAccount(
-        readSecret(
-          source,
-          this.settings.planDir,
-          `service account key of oauth2.${profile.name}`,
-          `oauth2.${profile.name}.serviceAccountKey*`,
-        ),
-        where,
+      const key = readSecret(
+        source,
+        this.settings.planDir,
+        `service account key of oauth2.${profile.name}`,
+        `oauth2.${profile.name}.serviceAccountKey*`,
       );
+      sa = oauth().then((m) => m.loadServiceAccount(key, where));
       sa.catch(() => this.accounts.delete(profile.name));
       this.accounts.set(profile.name, sa);
     }
