@@ -147,8 +147,10 @@ export class FolderControl {
           break;
         }
       }
-      for (const level of created)
-        this.conn.command(['SUBSCRIBE ', ...mailboxArgument(level)]).catch(() => undefined);
+      if (created.length > 0)
+        void Promise.allSettled(
+          this.conn.send(created.map((level) => ['SUBSCRIBE ', ...mailboxArgument(level)])),
+        );
       if (refused) throw refused;
     });
   }

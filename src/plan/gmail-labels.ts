@@ -14,9 +14,9 @@
 import type { FolderDecision, FolderListing, SideListing } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { FolderReader } from '../core/ports.js';
+import { encodeModifiedUtf7 } from '../shared/modified-utf7.js';
 import { globToRegExp, toLevels } from './mapping.js';
 import { isAllMailFolder } from './provider-folders.js';
-import { encodeModifiedUtf7 } from '../shared/modified-utf7.js';
 import { providerOf, type ProviderName } from './provider-presets.js';
 
 /** How a Gmail source's labels arrive: one copy per label folder, or one copy with keywords. */

@@ -25,6 +25,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
+import type { ConnectOptions } from '../../src/imap/imap-connection.js';
 import { DOVECOT, ensureSystemPackages } from './system-deps.js';
 
 /** Every temporary folder of ours starts with this, so a sweep can find strays. */
@@ -67,6 +68,25 @@ export async function connectPlain(
   client.on('error', () => {});
   await client.connect();
   return client;
+}
+
+/**
+ * The options of mailshift's own connection (src/imap) for `user` over plain text to a harness
+ * server, or to a proxy in front of one: as `connectPlain`, for the project's client.
+ */
+export function plainOptions(
+  at: { host: string; port: number },
+  user: { user: string; password: string },
+): ConnectOptions {
+  return {
+    host: at.host,
+    port: at.port,
+    security: 'none',
+    tlsVerify: false,
+    user: user.user,
+    password: user.password,
+    timeoutMs: 10_000,
+  };
 }
 
 /** Dovecot 2.3's post-login capabilities, for `capabilities` lists that drop a few of them. */

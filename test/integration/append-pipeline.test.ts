@@ -15,7 +15,13 @@ import { AppendPipeline, type AppendPipelineOptions } from '../../src/imap/appen
 import { StoreError } from '../../src/core/errors.js';
 import { type AppendBatchResult, type AppendItem } from '../../src/core/ports.js';
 import { bodyBuffer } from '../../src/core/body.js';
-import { capabilitiesWithout, connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import {
+  capabilitiesWithout,
+  connectPlain,
+  plainOptions,
+  startDovecot,
+  type DovecotServer,
+} from '../harness/dovecot.js';
 import { createFaultProxy } from '../harness/fault-proxy.js';
 
 const PASSWORD = 'secret-Pa55';
@@ -116,16 +122,7 @@ function corpus(n: number, offset = 0): AppendItem[] {
 // ---------------------------------------------------------------------------------------------
 
 function options(server: DovecotServer, extra: Partial<AppendPipelineOptions> = {}): AppendPipelineOptions {
-  return {
-    host: server.host,
-    port: server.port,
-    security: 'none',
-    tlsVerify: false,
-    user: USERS[0]!.user,
-    password: PASSWORD,
-    timeoutMs: 10_000,
-    ...extra,
-  };
+  return { ...plainOptions(server, { user: USERS[0]!.user, password: PASSWORD }), ...extra };
 }
 
 async function withImapflow<T>(

@@ -10,7 +10,7 @@ import { ImapFlow } from 'imapflow';
 import { appendTargets, imapflowTargets } from '../../src/imap/append-target.js';
 import { FolderControl } from '../../src/imap/folder-control.js';
 import type { OpenedFolder } from '../../src/core/folders.js';
-import { connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { connectPlain, plainOptions, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { createFaultProxy } from '../harness/fault-proxy.js';
 
 const USER = { user: 'anna@firma.pl', password: 'secret-Pa55' };
@@ -113,15 +113,7 @@ describe('opening destination folders for appending', () => {
 
   it("mailshift's own control connection opens them the same way, in one command each", async () => {
     const proxy = await createFaultProxy({ target: { host: server.host, port: server.port } });
-    const control = await FolderControl.open({
-      host: '127.0.0.1',
-      port: proxy.port,
-      security: 'none',
-      tlsVerify: false,
-      user: USER.user,
-      password: USER.password,
-      timeoutMs: 10_000,
-    });
+    const control = await FolderControl.open(plainOptions(proxy, USER));
     const open = (path: string) => control.openForAppend(path);
     const opened: OpenedFolder[] = [];
     try {

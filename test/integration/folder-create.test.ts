@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StoreError } from '../../src/core/errors.js';
 import { FolderControl } from '../../src/imap/folder-control.js';
-import { connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { connectPlain, plainOptions, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { createFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 
 const USER = { user: 'anna@firma.pl', password: 'secret-Pa55' };
@@ -32,15 +32,7 @@ describe('creating destination folders on the own control connection', () => {
       target: { host: server.host, port: server.port },
       latencyMs: { toClient: REPLY_DELAY_MS },
     });
-    const c = await FolderControl.open({
-      host: '127.0.0.1',
-      port: proxy.port,
-      security: 'none',
-      tlsVerify: false,
-      user: USER.user,
-      password: USER.password,
-      timeoutMs: 10_000,
-    });
+    const c = await FolderControl.open(plainOptions(proxy, USER));
     return { proxy, control: c };
   }
 

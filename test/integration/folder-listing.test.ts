@@ -13,7 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { readListing } from '../../src/imap/folder-listing.js';
 import { listFolders } from '../../src/imap/mailbox-reader.js';
 import type { FolderListing, SideListing } from '../../src/core/folders.js';
-import { connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
+import { connectPlain, plainOptions, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 import { createFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
 import { writeFaultPlan } from '../harness/fault-plan.js';
 import {
@@ -87,15 +87,7 @@ describe('folder listing in one burst (real Dovecot)', () => {
   for (const flavor of ['source', 'destination'] as const) {
     it(`lists what imapflow lists (${flavor} shape)`, async () => {
       const server = servers.find((s) => s.flavor === flavor)!;
-      const ours = await readListing({
-        host: server.host,
-        port: server.port,
-        security: 'none',
-        tlsVerify: false,
-        user: USER.user,
-        password: USER.password,
-        timeoutMs: 10_000,
-      });
+      const ours = await readListing(plainOptions(server, USER));
       const client = await connectPlain(server, USER.user, USER.password);
       let theirs: SideListing;
       try {
