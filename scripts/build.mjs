@@ -12,6 +12,40 @@ import { build } from 'esbuild';
 
 const [entry = 'src/cli/main.ts', outfile = 'dist/cli/main.js'] = process.argv.slice(2);
 
+// yargs and cliui measure their help text with string-width, whose module builds an
+// Intl.Segmenter and Unicode-property RegExps as it loads: 28 ms of every command's start on this
+// machine (ICU data). yargs lays out the chosen command's help after starting it, whether shown
+// or not. Each import of string-width gets a stand-in: printable ASCII is one column a character
+// under any option, and anything else goes to the real module (the one its importer would have:
+// cliui's and yargs' differ), loaded on first need (esbuild evaluates a module reached by
+// require() only when that require() runs).
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real) return undefined;
+      const real = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: { real: true },
+      });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: `let real;
+export default function stringWidth(text, options) {
+  if (typeof text === 'string' && /^[\\x20-\\x7e]*$/.test(text)) return text.length;
+  real ??= require(${JSON.stringify(args.path)}).default;
+  return real(text, options);
+}
+`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 const result = await build({
   entryPoints: [{ in: entry, out: basename(outfile, '.js') }],
   outdir: dirname(outfile),
@@ -29,6 +63,7 @@ const result = await build({
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
+  plugins: [lazyStringWidth],
   logLevel: 'warning',
   write: false,
 });

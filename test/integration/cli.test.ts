@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CLI, readMailbox, runCli, startMigrationEnv, type MigrationEnv } from '../harness/migration-env.js';
 
@@ -42,6 +43,25 @@ describe('mailshift CLI', () => {
     const res = await runCli(['run', join(env.dir, 'nope.yaml')]);
     assert.equal(res.code, 3);
     assert.match(res.stderr, /plan file .*nope\.yaml cannot be read/);
+  });
+
+  it('measures no text with Unicode segmentation to start a command', async () => {
+    // yargs lays out the command's help after starting it; measured as printable ASCII, that
+    // loads no ICU segmentation data (28 ms of the start: scripts/build.mjs).
+    const hook = join(env.dir, 'count-segmenters.mjs');
+    writeFileSync(
+      hook,
+      `let built = 0;
+const Segmenter = Intl.Segmenter;
+Intl.Segmenter = class extends Segmenter { constructor(...a) { super(...a); built += 1; } };
+process.on('exit', () => process.stderr.write('segmenters built: ' + built + '\\n'));
+`,
+    );
+    const res = await runCli(['run', join(env.dir, 'nope.yaml')], {
+      env: { NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` },
+    });
+    assert.equal(res.code, 3);
+    assert.match(res.stderr, /segmenters built: 0\n/);
   });
 
   it('stops cleanly on Ctrl-C with nothing in doubt, and the next run completes the copy', async () => {
