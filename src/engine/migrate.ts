@@ -16,6 +16,7 @@ import { LaneBudget } from './lane-budget.js';
 import { addTotals, emptyTotals, type FolderTotals, type Reporter } from '../core/events.js';
 import { isOpenWindow, resolveWindow, windowOf } from '../plan/window.js';
 import { ConnectionCount } from './connection-count.js';
+import { byCodeUnits } from '../shared/text-order.js';
 
 /** What the CLI builds and hands to the engine. */
 export interface MigrateDeps {
@@ -120,7 +121,7 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
   }
   if (fatal) throw stateWriteError(fatal) ?? fatal;
   deps.reporter.emit({ type: 'run-done', seconds, totals, interrupted });
-  results.sort((a, b) => a.account.localeCompare(b.account));
+  results.sort((a, b) => byCodeUnits(a.account, b.account));
   const complete = !interrupted && results.length === accounts.length && results.every((r) => r.ok);
   return { accounts: results, totals, seconds, interrupted, complete };
 }

@@ -16,6 +16,7 @@ import { MailshiftError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { IN_DOUBT_SQL, NOTABLE_MESSAGES_SQL, SYNCED_FOLDERS_SQL } from './summary-queries.js';
 import type { MessageState } from '../core/messages.js';
+import { byCodeUnits } from '../shared/text-order.js';
 
 /** What the engine records of a message when it decides to append it. */
 export interface MessageIntent {
@@ -599,7 +600,7 @@ export class CheckpointStore {
       if (r.state === 'copied') c.bytes += r.bytes ?? 0;
       byAccount.set(r.account, c);
     }
-    return [...byAccount.values()].sort((a, b) => a.account.localeCompare(b.account));
+    return [...byAccount.values()].sort((a, b) => byCodeUnits(a.account, b.account));
   }
 
   /** Schema version of the open database. */

@@ -54,6 +54,24 @@ describe('CheckpointStore', () => {
     s.close();
   });
 
+  it('lists counts per account in the order of the account statuses, whatever their case', () => {
+    const s = CheckpointStore.open(join(dir(), 'state.sqlite'));
+    for (const account of ['zofia@x', 'Zofia@x', 'adam@x', 'Adam@x']) {
+      s.setAccountStatus(account, 'complete');
+      s.recordIntent({ ...key, account }, 'INBOX', 40, [meta(1)]);
+    }
+    const order = ['Adam@x', 'Zofia@x', 'adam@x', 'zofia@x'];
+    assert.deepEqual(
+      s.accountStatuses().map((a) => a.id),
+      order,
+    );
+    assert.deepEqual(
+      s.counts().map((c) => c.account),
+      order,
+    );
+    s.close();
+  });
+
   it("gives verify one UIDVALIDITY's rows in UID order, without identity, size or date", () => {
     const s = CheckpointStore.open(join(dir(), 'state.sqlite'));
     s.recordIntent(key, 'INBOX', 40, [meta(3), meta(1)]);
