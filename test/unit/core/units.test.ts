@@ -4,18 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { countInstances } from '../../harness/count-instances.js';
 
-// Counts the number formatters made from here on; units.ts is loaded after, so it sees the count.
-let made = 0;
+// The formatters made from here on; units.ts is loaded after, so it makes them through the count.
 const NumberFormat = Intl.NumberFormat;
-Object.defineProperty(Intl, 'NumberFormat', {
-  value: class extends NumberFormat {
-    constructor(...args: ConstructorParameters<typeof Intl.NumberFormat>) {
-      super(...args);
-      made += 1;
-    }
-  },
-});
+const made = countInstances('NumberFormat');
 const { formatNumber, formatSeconds, formatSize } = await import('../../../src/core/units.js');
 
 const intl = {
@@ -26,14 +19,14 @@ const asIntl = (lang: 'en' | 'pl', n: number) => intl[lang].format(n).replace(/\
 
 describe('formatNumber', () => {
   it('writes figures below 1,000 of one decimal at most without starting Intl', () => {
-    const before = made;
+    const before = made();
     assert.equal(formatNumber('pl', 0.3), '0,3');
     assert.equal(formatNumber('en', 999.9), '999.9');
     assert.equal(formatSeconds('pl', 12.34), '12,3 s');
     assert.equal(formatSize('en', 1536), '1.5 KB');
-    assert.equal(made, before);
+    assert.equal(made(), before);
     assert.equal(formatNumber('pl', 12345), '12 345');
-    assert.equal(made, before + 1);
+    assert.equal(made(), before + 1);
   });
 
   it('reads exactly as Intl.NumberFormat in both languages', () => {
