@@ -21,6 +21,7 @@ export function formatNumber(lang: Lang, n: number): string {
   // Below 1,000 neither language groups digits, and a figure of one decimal at most needs no
   // rounding: such a figure reads as JavaScript writes it, with the language's decimal sign. Most
   // figures a command prints are such, and the first Intl.NumberFormat costs ~25 ms of ICU start.
+  // (Intl writes negative zero "-0", which String() does not: it goes to Intl.)
   const plain = Object.is(n, -0) ? '' : String(n);
   if (SHORT_FIGURE.test(plain)) return lang === 'pl' ? plain.replace('.', ',') : plain;
   let f = numberFormats.get(lang);
