@@ -32,10 +32,6 @@ const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr
 export async function runCli(argv: string[], wiring: CliWiring): Promise<CliOutcome> {
   const io = wiring.io ?? processIo();
   const session: CliSession = { wiring, io, outcome: { code: ExitCode.ok } };
-  // yargs lays out the chosen command's whole help when its handler starts (for a failure's
-  // message, which ours replace): ~20 ms of every command's start when fitted to a width. Fitted
-  // only when the help is what was asked for.
-  const helpAsked = argv.includes('--help');
   try {
     let cli = yargs(argv)
       .scriptName('mailshift')
@@ -45,7 +41,7 @@ export async function runCli(argv: string[], wiring: CliWiring): Promise<CliOutc
       .demandCommand(1, 'name a command')
       .recommendCommands()
       .epilog(EPILOG)
-      .wrap(helpAsked ? Math.min(110, io.stdout.columns ?? 100) : null)
+      .wrap(Math.min(110, io.stdout.columns ?? 100))
       .exitProcess(false)
       .fail((msg, err) => {
         if (err) throw err;
