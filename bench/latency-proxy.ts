@@ -80,7 +80,7 @@ class DelayedPipe {
     if (this.timer) return;
     const next = this.queue[this.head];
     if (!next) {
-      if (this.ended && !this.to.destroyed) this.to.end();
+      if (this.ended && !this.to.destroyed && !this.to.writableEnded) this.to.end();
       return;
     }
     this.timer = setTimeout(
@@ -122,9 +122,12 @@ export async function startLatencyProxy(opts: LatencyProxyOptions): Promise<Late
   const sockets = new Set<Socket>();
   let counts = new Map<string, number>();
   let traffic = { up: 0, down: 0, connections: 0 };
-  const server: Server = createServer((client) => {
+  // Half-open sockets: a side that closes has its end passed on after what it sent before (a
+  // server's reply to LOGOUT, a client's last command), as a network path delivers a FIN after the
+  // data ahead of it. Closing the other side at once, as Node does by default, cut that data off.
+  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
     traffic.connections++;
-    const upstream = connect(opts.target.port, opts.target.host);
+    const upstream = connect({ port: opts.target.port, host: opts.target.host, allowHalfOpen: true });
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.setNoDelay(true);
@@ -135,8 +138,6 @@ export async function startLatencyProxy(opts: LatencyProxyOptions): Promise<Late
         upstream.destroy();
       });
     }
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
     const counter = new ImapCommandCounter((name) => counts.set(name, (counts.get(name) ?? 0) + 1));
     new DelayedPipe(client, upstream, opts.latencyMs, (chunk) => {
       traffic.up += chunk.length;
