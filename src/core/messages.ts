@@ -6,7 +6,7 @@
 /** One message's metadata: enough to decide whether to copy it and to recognise it elsewhere. */
 export interface MessageMeta {
   uid: number;
-  flags: string[];
+  flags: readonly string[];
   internalDate: Date;
   size: number;
   /** Message-ID header value, trimmed, or undefined when the message has none. */

@@ -5,7 +5,7 @@
  */
 import type { ImapFlow, ListResponse, MailboxObject } from 'imapflow';
 import type { FolderListing, NamespaceInfo, SpecialUse } from '../core/folders.js';
-import { IDENTITY_HEADERS, messageIdOf, messageIdentity, parseHeaderFields } from '../core/identity.js';
+import { detached, IDENTITY_HEADERS, identityFields, parseHeaderFields } from '../core/identity.js';
 import { connectionLost, refusalError } from './store-errors.js';
 import { namesItselfBack } from './imap-syntax.js';
 import { StoreError } from '../core/errors.js';
@@ -169,23 +169,36 @@ export async function scanMessages(
   return out.sort((a, b) => a.uid - b.uid);
 }
 
+/** One frozen array per distinct flag list, shared by every message that has it (bounded). */
+const FLAG_LISTS = new Map<string, readonly string[]>();
+const MAX_FLAG_LISTS = 10_000;
+
+/**
+ * The shared array for this flag list. Verify and the copy hold the metadata of every message of a
+ * folder, and most messages have one of a few flag lists: one array each, not one per message with
+ * its own strings (~200 bytes a message). Frozen, so that a change meant for one message throws
+ * instead of reaching every message that shares it.
+ */
+export function sharedFlags(flags: readonly string[]): readonly string[] {
+  const key = flags.join(' ');
+  const known = FLAG_LISTS.get(key);
+  if (known) return known;
+  // Its own strings: a flag cut from a response line would keep that line alive as long as the list.
+  const list = Object.freeze(flags.map(detached));
+  if (FLAG_LISTS.size < MAX_FLAG_LISTS) FLAG_LISTS.set(key, list);
+  return list;
+}
+
 /** A scanned message's metadata, its identity from the identity header fields (the raw block). */
 export function messageMeta(
   uid: number,
-  flags: string[],
+  flags: readonly string[],
   internalDate: Date,
   size: number,
   headers: Buffer | string,
 ): MessageMeta {
-  const fields = parseHeaderFields(headers);
-  return {
-    uid,
-    flags,
-    internalDate,
-    size,
-    messageId: messageIdOf(fields),
-    identity: messageIdentity(fields, size),
-  };
+  const { identity, messageId } = identityFields(parseHeaderFields(headers), size);
+  return { uid, flags: sharedFlags(flags), internalDate, size, messageId, identity };
 }
 
 /** Flags of every message in an opened folder (only those changed since `changedSince` with CONDSTORE). */

@@ -301,7 +301,7 @@ export function withKeywords(flags: readonly string[], keywords: readonly string
 export function copyFlags(
   view: GmailView,
   index: LabelIndex,
-  meta: Keyed & { flags: string[] },
+  meta: Keyed & { flags: readonly string[] },
   folder: string,
 ): string[] {
   return withKeywords(meta.flags, keywordsOf(view, index, meta, homeOf(view, index, meta, folder)));

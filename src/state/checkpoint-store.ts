@@ -24,7 +24,7 @@ export interface MessageIntent {
   identity: string;
   size: number;
   internalDate: Date;
-  flags: string[];
+  flags: readonly string[];
 }
 
 /** A message row as stored. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fetchItems } from '../../../src/imap/fetch-pipeline.js';
+import { scannedMeta } from '../../../src/imap/scan-items.js';
 import { ImapResponseParser, LITERAL_MARK } from '../../../src/imap/imap-response-parser.js';
 import { formatInternalDate, parseInternalDate } from '../../../src/imap/imap-syntax.js';
 
@@ -63,6 +64,36 @@ describe('fetch wire syntax', () => {
     assert.equal(reordered.get('UID'), '7');
     assert.deepEqual(reordered.get('FLAGS'), []);
     assert.equal(reordered.get('BODY[]'), body);
+  });
+
+  it('reads a flag list with any spacing, and holds one list for the messages that share it', () => {
+    assert.deepEqual(fetchItems('(FLAGS ( \\Seen  $Label1 ) UID 1)', []).get('FLAGS'), ['\\Seen', '$Label1']);
+    const meta = (uid: number, flags: string, messageId?: string) =>
+      scannedMeta(
+        uid,
+        '2048',
+        fetchItems(`(UID ${uid} FLAGS (${flags}) BODY[HEADER.FIELDS (MESSAGE-ID)] ${LITERAL_MARK})`, [
+          Buffer.from(messageId ? `Message-ID:  ${messageId} \r\n\r\n` : '\r\n'),
+        ]),
+      );
+    const [a, b, c] = [
+      meta(1, '\\Seen \\Answered', '<a@x>'),
+      meta(2, '\\Seen \\Answered'),
+      meta(3, '\\Seen'),
+    ];
+    // A folder's metadata is held whole (verify, the copy): equal lists are one array, frozen so
+    // that a change meant for one message cannot reach the others.
+    assert.equal(a.flags, b.flags);
+    assert.notEqual(a.flags, c.flags);
+    assert.deepEqual(c.flags, ['\\Seen']);
+    assert.ok(Object.isFrozen(a.flags));
+    assert.throws(() => (a.flags as string[]).push('$Junk'), TypeError);
+    assert.deepEqual(b.flags, ['\\Seen', '\\Answered']);
+    // The Message-ID is held once, inside the identity; both read as before.
+    assert.equal(a.messageId, '<a@x>');
+    assert.equal(a.identity, 'mid:<a@x>:2048');
+    assert.equal(b.messageId, undefined);
+    assert.match(b.identity, /^hdr:[0-9a-f]{32}:2048$/);
   });
 
   it('reads INTERNALDATE with its zone, and back what formatInternalDate writes', () => {
