@@ -20,7 +20,8 @@
  *
  * Options: --shape corpus|inbox30k|folders200|folders24|accounts150|all (comma-separated)
  *          --quick (every corpus scaled down) | corpus: --accounts N --messages M --big-mb N
- *          --seed S | --latency MS (each way, default 15) | --dsync-parallel N (default: mailshift's
+ *          --seed S | --inbox-messages N (inbox30k's INBOX, default 30,000) | --latency MS (each
+ *          way, default 15) | --dsync-parallel N (default: mailshift's
  *          accountsInParallel) | --limit key=value (plan limits, repeatable) | --runs id,id
  *          | --skip-peers | --profile | --no-build | --keep (leave the work and server folders in /tmp)
  * Everything listens on 127.0.0.1 only; every server, proxy and process is stopped at the end,
@@ -48,7 +49,7 @@ import { formatProfile, type ProfileSummary } from './cpu-profile.js';
 import type { DeltaSummary } from './delta.js';
 import type { LatencyProxy } from './latency-proxy.js';
 import { RESULTS, closeProxies, log, sourceCensus, stamp, stopServer, type Bench } from './measure.js';
-import { dovecotConfig, effectiveLimits, parseOptions, type Options } from './options.js';
+import { dovecotConfig, effectiveLimits, INBOX_MESSAGES, parseOptions, type Options } from './options.js';
 import { dovecotMasterPid, killTracked } from './processes.js';
 import {
   CORPUS_RATIOS,
@@ -152,6 +153,8 @@ interface ShapeResult {
 }
 
 function shapeTitle(shape: ShapeId, opts: Options): string {
+  if (shape === 'inbox30k' && opts.inboxMessages !== INBOX_MESSAGES)
+    return SHAPES[shape].title.replace('30,000', opts.inboxMessages.toLocaleString('en-US'));
   if (shape !== 'corpus') return SHAPES[shape].title;
   const c = opts.corpus;
   return `${c.accounts} accounts x ${c.messagesPerAccount} messages in ${c.folders} folders`;
@@ -188,7 +191,10 @@ interface Session {
 async function measureShape(s: Session, shape: ShapeId): Promise<ShapeResult> {
   const { opts } = s;
   const seed = opts.corpus.seed;
-  const layout = shape === 'corpus' ? undefined : SHAPES[shape].layout(seed, opts.quick);
+  const layout =
+    shape === 'corpus'
+      ? undefined
+      : SHAPES[shape].layout({ seed, quick: opts.quick, inboxMessages: opts.inboxMessages });
   const users = corpusUsers({ accounts: layout ? layout.accounts.length : opts.corpus.accounts });
   log(`shape ${shape}: ${shapeTitle(shape, opts)}${opts.quick ? ' (--quick: scaled down)' : ''}`);
   const src = await startDovecot({ flavor: 'source', users, fsync: true, ...dovecotConfig(opts) });

@@ -32,7 +32,12 @@ export interface Options {
    * high-performance login mode and reused imap processes (DOVECOT_PERFORMANCE), as busy servers run.
    */
   dovecot: 'default' | 'performance';
+  /** `--inbox-messages`: the size of inbox30k's INBOX (the speed issue's memory target names 60,000). */
+  inboxMessages: number;
 }
+
+/** inbox30k's INBOX unless `--inbox-messages` says otherwise. */
+export const INBOX_MESSAGES = 30_000;
 
 /**
  * Dovecot's high-performance mode: login processes serve many connections
@@ -107,6 +112,7 @@ export function parseOptions(): Options {
       'no-build': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       dovecot: { type: 'string', default: 'default' },
+      'inbox-messages': { type: 'string' },
     },
     strict: true,
   });
@@ -138,6 +144,10 @@ export function parseOptions(): Options {
     build: !values['no-build'],
     keep: values.keep ?? false,
     dovecot: dovecotMode(values.dovecot),
+    inboxMessages: Math.max(
+      1,
+      wholeNumber('inbox-messages', values['inbox-messages'], quick ? INBOX_MESSAGES / 10 : INBOX_MESSAGES),
+    ),
   };
 }
 

@@ -31,7 +31,15 @@ export interface Shape {
   /** After the loopback run, also a no-op through the proxies (the issue's no-op target is at 30 ms). */
   noopAtLatency: boolean;
   /** The corpus; `quick` scales it down to check the machinery. */
-  layout(seed: number, quick: boolean): LayoutOptions;
+  layout(o: LayoutArgs): LayoutOptions;
+}
+
+/** What a shape's corpus depends on: the seed, `--quick`, and `--inbox-messages` (inbox30k). */
+export interface LayoutArgs {
+  seed: number;
+  quick: boolean;
+  /** Messages of inbox30k's INBOX (30,000 unless `--inbox-messages`; 3,000 with `--quick`). */
+  inboxMessages: number;
 }
 
 /** The shapes of issue 20, by id. */
@@ -44,9 +52,9 @@ export const SHAPES: Record<Shape['id'], Shape> = {
     planAndReport: false,
     noopAtLatency: true,
     // Sizes like the standard corpus without its 1-5 MB attachments and 25 MB message: about 1 GB.
-    layout: (seed, quick) => ({
+    layout: ({ seed, inboxMessages }) => ({
       seed,
-      accounts: inboxLayout(quick ? 3000 : 30_000),
+      accounts: inboxLayout(inboxMessages),
       attachmentShare: 0,
       bigMessageBytes: 0,
     }),
@@ -58,7 +66,7 @@ export const SHAPES: Record<Shape['id'], Shape> = {
     peer: 'mbsync',
     planAndReport: false,
     noopAtLatency: false,
-    layout: (seed, quick) => ({
+    layout: ({ seed, quick }) => ({
       seed,
       accounts: accountantLayout(quick ? 40 : 200, seed),
       bigMessageBytes: 0,
@@ -71,7 +79,7 @@ export const SHAPES: Record<Shape['id'], Shape> = {
     peer: 'mbsync',
     planAndReport: false,
     noopAtLatency: false,
-    layout: (seed, quick) =>
+    layout: ({ seed, quick }) =>
       standard({ seed, accounts: 1, messagesPerAccount: quick ? 300 : 1500, folders: 24 }),
   },
   accounts150: {
@@ -81,7 +89,7 @@ export const SHAPES: Record<Shape['id'], Shape> = {
     peer: 'dsync',
     planAndReport: true,
     noopAtLatency: false,
-    layout: (seed, quick) =>
+    layout: ({ seed, quick }) =>
       standard({ seed, accounts: quick ? 15 : 150, messagesPerAccount: 20, folders: 6 }),
   },
 };
