@@ -1,18 +1,18 @@
 /**
  * The harness stops its servers even when the test process fails: an uncaught error and a
- * SIGTERM both leave no Dovecot running.
+ * SIGTERM both leave no Dovecot running, and no server folder.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { REPO } from '../harness/migration-env.js';
 
 // The child reports the master's pid itself: after an uncaught error it may have cleaned up its
 // folder (pid file included) before the parent could read it.
 const SCRIPT = `
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { startDovecot } from './test/harness/dovecot.ts';
 const s = await startDovecot({ flavor: 'source', users: [{ user: 'a@b.example', password: 'x' }] });
 const pid = readFileSync(s.dir + '/run/master.pid', 'utf8').trim();
@@ -59,18 +59,20 @@ function state(pid: number): string {
 
 describe('harness cleanup', () => {
   it('stops the server when the test process dies of an uncaught error', async () => {
-    const { child, pid } = await startChild('throw');
+    const { child, dir, pid } = await startChild('throw');
     assert.ok(pid > 0, 'the server was started');
     if (child.exitCode === null) await once(child, 'exit');
     assert.ok(await gone(pid), `dovecot ${pid} still running: ${state(pid)}`);
+    assert.equal(existsSync(dir), false, `${dir} left behind`);
   });
 
   it('stops the server when the test process is terminated', async () => {
-    const { child, pid } = await startChild('wait');
-    assert.ok(pid > 0 && alive(pid));
+    const { child, dir, pid } = await startChild('wait');
+    assert.ok(pid > 0 && alive(pid) && existsSync(dir));
     child.kill('SIGTERM');
     await once(child, 'exit');
     assert.ok(await gone(pid), `dovecot ${pid} still running: ${state(pid)}`);
+    assert.equal(existsSync(dir), false, `${dir} left behind`);
     assert.equal(spawnSync('pgrep', ['-f', `run/${pid}`]).status, 1);
   });
 });
