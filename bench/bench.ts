@@ -49,7 +49,7 @@ import { formatProfile, type ProfileSummary } from './cpu-profile.js';
 import type { DeltaSummary } from './delta.js';
 import type { LatencyProxy } from './latency-proxy.js';
 import { RESULTS, closeProxies, log, sourceCensus, stamp, stopServer, type Bench } from './measure.js';
-import { dovecotConfig, effectiveLimits, INBOX_MESSAGES, parseOptions, type Options } from './options.js';
+import { dovecotConfig, effectiveLimits, parseOptions, type Options } from './options.js';
 import { dovecotMasterPid, killTracked } from './processes.js';
 import {
   CORPUS_RATIOS,
@@ -62,7 +62,7 @@ import {
 } from './report.js';
 import { CLI } from './run-mailshift.js';
 import { runShape, shapeRatios, shapeRuns } from './shape-runs.js';
-import { SHAPES, type ShapeId } from './shapes.js';
+import { SHAPES, type LayoutArgs, type ShapeId } from './shapes.js';
 import { evaluateTargets } from './targets.js';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -152,10 +152,13 @@ interface ShapeResult {
   profiles: Record<string, ProfileSummary>;
 }
 
+/** What a shape's corpus and title depend on, from the command line. */
+function layoutArgs(opts: Options): LayoutArgs {
+  return { seed: opts.corpus.seed, quick: opts.quick, inboxMessages: opts.inboxMessages };
+}
+
 function shapeTitle(shape: ShapeId, opts: Options): string {
-  if (shape === 'inbox30k' && opts.inboxMessages !== INBOX_MESSAGES)
-    return SHAPES[shape].title.replace('30,000', opts.inboxMessages.toLocaleString('en-US'));
-  if (shape !== 'corpus') return SHAPES[shape].title;
+  if (shape !== 'corpus') return SHAPES[shape].title(layoutArgs(opts));
   const c = opts.corpus;
   return `${c.accounts} accounts x ${c.messagesPerAccount} messages in ${c.folders} folders`;
 }
@@ -191,10 +194,7 @@ interface Session {
 async function measureShape(s: Session, shape: ShapeId): Promise<ShapeResult> {
   const { opts } = s;
   const seed = opts.corpus.seed;
-  const layout =
-    shape === 'corpus'
-      ? undefined
-      : SHAPES[shape].layout({ seed, quick: opts.quick, inboxMessages: opts.inboxMessages });
+  const layout = shape === 'corpus' ? undefined : SHAPES[shape].layout(layoutArgs(opts));
   const users = corpusUsers({ accounts: layout ? layout.accounts.length : opts.corpus.accounts });
   log(`shape ${shape}: ${shapeTitle(shape, opts)}${opts.quick ? ' (--quick: scaled down)' : ''}`);
   const src = await startDovecot({ flavor: 'source', users, fsync: true, ...dovecotConfig(opts) });

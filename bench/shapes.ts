@@ -22,7 +22,7 @@ export type ShapeId = (typeof SHAPE_IDS)[number];
 export interface Shape {
   id: Exclude<ShapeId, 'corpus'>;
   /** What the mailbox is, for the tables. */
-  title: string;
+  title(o: LayoutArgs): string;
   /** mailshift and the peer run through the latency proxies (both servers) rather than on loopback. */
   latency: boolean;
   peer: 'dsync' | 'mbsync';
@@ -46,7 +46,8 @@ export interface LayoutArgs {
 export const SHAPES: Record<Shape['id'], Shape> = {
   inbox30k: {
     id: 'inbox30k',
-    title: 'one account, one INBOX of 30,000 messages (no attachments over 900 KB)',
+    title: ({ inboxMessages }) =>
+      `one account, one INBOX of ${inboxMessages.toLocaleString('en-US')} messages (no attachments over 900 KB)`,
     latency: false,
     peer: 'dsync',
     planAndReport: false,
@@ -61,7 +62,7 @@ export const SHAPES: Record<Shape['id'], Shape> = {
   },
   folders200: {
     id: 'folders200',
-    title: "one account, an accountant's 200 folders of 5-15 messages (Faktury/2019/01...)",
+    title: () => "one account, an accountant's 200 folders of 5-15 messages (Faktury/2019/01...)",
     latency: true,
     peer: 'mbsync',
     planAndReport: false,
@@ -74,7 +75,7 @@ export const SHAPES: Record<Shape['id'], Shape> = {
   },
   folders24: {
     id: 'folders24',
-    title: 'one account, 24 folders, 1,500 messages',
+    title: () => 'one account, 24 folders, 1,500 messages',
     latency: true,
     peer: 'mbsync',
     planAndReport: false,
@@ -84,7 +85,7 @@ export const SHAPES: Record<Shape['id'], Shape> = {
   },
   accounts150: {
     id: 'accounts150',
-    title: '150 accounts of 20 messages in 6 folders',
+    title: () => '150 accounts of 20 messages in 6 folders',
     latency: false,
     peer: 'dsync',
     planAndReport: true,
