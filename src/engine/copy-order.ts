@@ -11,7 +11,7 @@ import type { FolderTask } from './folder-context.js';
 /** The messages newest first by INTERNALDATE, the later UID first on a tie; unchanged when off. */
 export function copyOrder(metas: MessageMeta[], newestFirst: boolean): MessageMeta[] {
   if (!newestFirst) return metas;
-  return [...metas].sort((a, b) => b.internalDate.getTime() - a.internalDate.getTime() || b.uid - a.uid);
+  return [...metas].sort((a, b) => b.internalDate - a.internalDate || b.uid - a.uid);
 }
 
 /** INBOX is INBOX in any case (RFC 3501 5.1). */

@@ -41,7 +41,7 @@ export function outgoing(
     const item = {
       raw: before?.raw ?? source,
       flags: keepable(meta.flags, permitted).kept,
-      internalDate: meta.internalDate,
+      internalDate: new Date(meta.internalDate),
     };
     const intent = before
       ? { ...meta, identity: repairedIdentity(before.raw), size: before.raw.length }

@@ -158,7 +158,7 @@ export async function scanMessages(
     const meta = messageMeta(
       m.uid,
       [...(m.flags ?? [])],
-      toDate(m.internalDate),
+      toDate(m.internalDate).getTime(),
       m.size ?? 0,
       m.headers ?? '',
     );
@@ -193,7 +193,7 @@ export function sharedFlags(flags: readonly string[]): readonly string[] {
 export function messageMeta(
   uid: number,
   flags: readonly string[],
-  internalDate: Date,
+  internalDate: number,
   size: number,
   headers: Buffer | string,
 ): MessageMeta {

@@ -72,7 +72,7 @@ export function scannedMeta(uid: number, size: string, items: ReadonlyMap<string
   const meta = messageMeta(
     uid,
     Array.isArray(flags) ? (flags as string[]) : [],
-    (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? new Date(0),
+    (typeof date === 'string' ? parseInternalDate(date)?.getTime() : undefined) ?? 0,
     Number(size),
     typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
   );

@@ -131,7 +131,7 @@ export function summariseMessages(
   let newest: number | undefined;
   for (const m of metas) {
     bytes += m.size;
-    const t = m.internalDate.getTime();
+    const t = m.internalDate;
     if (Number.isFinite(t)) {
       oldest = oldest === undefined ? t : Math.min(oldest, t);
       newest = newest === undefined ? t : Math.max(newest, t);
@@ -146,7 +146,7 @@ export function summariseMessages(
       folder: path,
       uid: m.uid,
       size: m.size,
-      date: Number.isFinite(m.internalDate.getTime()) ? m.internalDate.toISOString() : '',
+      date: Number.isFinite(m.internalDate) ? new Date(m.internalDate).toISOString() : '',
       ...(m.messageId ? { messageId: m.messageId } : {}),
     }))
     .sort((a, b) => b.size - a.size || a.uid - b.uid);

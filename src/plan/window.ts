@@ -55,9 +55,8 @@ export function resolveWindow(w: PlanWindow | undefined, now: Date): ResolvedWin
 /** Which end of the window a message falls outside of, or undefined when it is inside. */
 export type WindowSide = 'before-since' | 'from-before';
 
-/** Where an INTERNALDATE falls against the window. */
-export function outsideWindow(w: ResolvedWindow, internalDate: Date): WindowSide | undefined {
-  const t = internalDate.getTime();
+/** Where an INTERNALDATE (milliseconds since the epoch) falls against the window. */
+export function outsideWindow(w: ResolvedWindow, t: number): WindowSide | undefined {
   if (w.since && t < w.since.getTime()) return 'before-since';
   if (w.before && t >= w.before.getTime()) return 'from-before';
   return undefined;

@@ -85,7 +85,7 @@ function messagesOfCopiedFolders(f: AccountFacts): MessageRef[] {
 /** Whether the account's date window leaves a message out (a date that cannot be read stays in). */
 function leftOut(f: AccountFacts, m: MessageRef): boolean {
   if (!f.window || m.date === '') return false;
-  return outsideWindow(f.window, new Date(m.date)) !== undefined;
+  return outsideWindow(f.window, Date.parse(m.date)) !== undefined;
 }
 
 /** The messages the run will consider: those of the copied folders inside the date window. */

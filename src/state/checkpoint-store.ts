@@ -26,7 +26,8 @@ export interface MessageIntent {
   uid: number;
   identity: string;
   size: number;
-  internalDate: Date;
+  /** Milliseconds since the epoch, as in MessageMeta. */
+  internalDate: number;
   flags: readonly string[];
 }
 
@@ -419,7 +420,7 @@ export class CheckpointStore {
           m.uid,
           m.identity,
           m.size,
-          m.internalDate.getTime(),
+          m.internalDate,
           JSON.stringify(m.flags),
           destFolder,
           batchId,
@@ -504,7 +505,7 @@ export class CheckpointStore {
           r.state,
           r.meta.identity,
           r.meta.size,
-          r.meta.internalDate.getTime(),
+          r.meta.internalDate,
           JSON.stringify(r.meta.flags),
           destFolder,
           r.destUid ?? null,

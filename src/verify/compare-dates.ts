@@ -4,7 +4,7 @@
  * whatever time zone each server shows them in.
  */
 
-/** True when two INTERNALDATEs name different seconds. */
-export function datesDiffer(source: Date, dest: Date): boolean {
-  return Math.floor(source.getTime() / 1000) !== Math.floor(dest.getTime() / 1000);
+/** True when two INTERNALDATEs (milliseconds since the epoch) name different seconds. */
+export function datesDiffer(source: number, dest: number): boolean {
+  return Math.floor(source / 1000) !== Math.floor(dest / 1000);
 }

@@ -34,7 +34,7 @@ export function messageRef(folder: string, meta: MessageMeta, details?: HeaderDe
     folder,
     uid: meta.uid,
     size: meta.size,
-    internalDate: meta.internalDate.toISOString(),
+    internalDate: new Date(meta.internalDate).toISOString(),
     ...(details?.date ? { date: details.date } : {}),
     ...(details?.from ? { from: details.from } : {}),
     ...(details?.subject !== undefined ? { subject: details.subject } : {}),
@@ -104,8 +104,8 @@ export function folderResults(e: GroupEvidence): FolderResult[] {
       dateDifferences: pairs.dates.map((pair) => ({
         source: ref(pair.source),
         destUid: pair.dest.uid,
-        sourceDate: pair.source.internalDate.toISOString(),
-        destDate: pair.dest.internalDate.toISOString(),
+        sourceDate: new Date(pair.source.internalDate).toISOString(),
+        destDate: new Date(pair.dest.internalDate).toISOString(),
       })),
       contentDifferences: (content?.differences ?? []).map((c) => ({
         source: ref(c.pair.source),

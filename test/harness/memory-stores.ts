@@ -216,13 +216,7 @@ function headerBlock(raw: Buffer): Buffer {
 
 function metaOf(m: MemoryMessage): MessageMeta {
   const raw = Buffer.from(m.raw, 'base64');
-  return messageMeta(
-    m.uid,
-    MemoryMailbox.fetchedFlags(m),
-    new Date(m.internalDate),
-    m.size,
-    headerBlock(raw),
-  );
+  return messageMeta(m.uid, MemoryMailbox.fetchedFlags(m), m.internalDate, m.size, headerBlock(raw));
 }
 
 function selectedPath(c: MemoryConnection): string | undefined {

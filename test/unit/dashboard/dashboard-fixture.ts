@@ -22,7 +22,7 @@ function intents(from: number, n: number, size = 2048): MessageIntent[] {
     uid: from + i,
     identity: `<m${from + i}@acme.example>:${size}`,
     size,
-    internalDate: new Date(START - (from + i) * 3_600_000),
+    internalDate: START - (from + i) * 3_600_000,
     flags: ['\\Seen'],
   }));
 }

@@ -246,7 +246,7 @@ describe('copy order and window keys (pure)', () => {
   const meta = (uid: number, day: number): MessageMeta => ({
     uid,
     flags: [],
-    internalDate: new Date(Date.UTC(2025, 0, day)),
+    internalDate: Date.UTC(2025, 0, day),
     size: 1,
     identity: `i${uid}`,
   });

@@ -15,7 +15,7 @@ import { MailshiftError } from '../../../src/core/errors.js';
 import { StoreError } from '../../../src/core/errors.js';
 
 function meta(uid: number, size: number, date: string, flags: string[] = []): MessageMeta {
-  return { uid, size, internalDate: new Date(date), flags, identity: `i${uid}`, messageId: `<${uid}@x>` };
+  return { uid, size, internalDate: Date.parse(date), flags, identity: `i${uid}`, messageId: `<${uid}@x>` };
 }
 
 interface Fake {

@@ -24,7 +24,7 @@ export function sourceFolder(path: string, messages: Msg[] = []): SourceFolderFa
   const metas = messages.map((m, i) => ({
     uid: i + 1,
     size: m.size,
-    internalDate: new Date(`${m.date ?? '2024-01-01'}T10:00:00Z`),
+    internalDate: Date.parse(`${m.date ?? '2024-01-01'}T10:00:00Z`),
     flags: m.flags ?? [],
     messageId: `<m${i + 1}@${path.toLowerCase().replace(/[^a-z]/g, '')}.example>`,
     identity: `id${i}`,

@@ -24,7 +24,7 @@ function intents(from: number, n: number, size = 1536): MessageIntent[] {
     uid: from + i,
     identity: `<h${from + i}@acme.example>:${size}`,
     size,
-    internalDate: new Date(DAY - (from + i) * 86_400_000),
+    internalDate: DAY - (from + i) * 86_400_000,
     flags: [],
   }));
 }

@@ -20,7 +20,7 @@ const meta = (uid: number) => ({
   uid,
   identity: `mid:<${uid}>:10`,
   size: 10,
-  internalDate: new Date(0),
+  internalDate: 0,
   flags: ['\\Seen'],
 });
 

@@ -89,7 +89,7 @@ describe('state directory checks', () => {
     prepareStateDir(s);
     const store = CheckpointStore.open(s.db);
     store.recordIntent({ account: 'a@x', folder: 'INBOX', uidvalidity: 7 }, 'INBOX', 1, [
-      { uid: 1, identity: 'i', size: 10, internalDate: new Date(0), flags: [] },
+      { uid: 1, identity: 'i', size: 10, internalDate: 0, flags: [] },
     ]);
     store.close();
     const ro = mkdtempSync(join(tmpdir(), 'mailshift-ro-'));

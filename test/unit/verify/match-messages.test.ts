@@ -10,7 +10,7 @@ import type { MessageState } from '../../../src/core/messages.js';
 import { matchMessages, type SourceSide } from '../../../src/verify/match-messages.js';
 
 function meta(uid: number, identity: string, extra: Partial<MessageMeta> = {}): MessageMeta {
-  return { uid, identity, flags: [], internalDate: new Date(Date.UTC(2024, 0, uid)), size: 100, ...extra };
+  return { uid, identity, flags: [], internalDate: Date.UTC(2024, 0, uid), size: 100, ...extra };
 }
 
 function row(uid: number, state: MessageState, extra: Partial<MessageRow> = {}): MessageRow {

@@ -21,7 +21,7 @@ const FOLDERS = ['INBOX', 'Sent', 'Archive'];
 const message = (uid: number): MessageMeta => ({
   uid,
   size: 100 + uid,
-  internalDate: new Date('2024-01-01T00:00:00Z'),
+  internalDate: Date.parse('2024-01-01T00:00:00Z'),
   flags: ['\\Seen'],
   identity: `mid:<${uid}@x>:${100 + uid}`,
   messageId: `<${uid}@x>`,
