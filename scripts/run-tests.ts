@@ -2,11 +2,13 @@
  * The test command: installs the system packages the integration tests need and bundles the tests'
  * CLI entry (once, before the runner forks workers), runs every test file with Node's built-in
  * runner, then makes sure no Dovecot started by the harness survived, even after a failing or
- * killed test.
+ * killed test. The tests' temporary folders (servers' data, states, plans) go in one folder of
+ * this run (TMPDIR), removed at the end: a test that fails before its own clean-up leaves nothing.
  * Usage: tsx scripts/run-tests.ts [--unit] [file-or-folder ...]
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOVECOT, ensureSystemPackages } from '../test/harness/system-deps.js';
 import { sweepStrayServers } from '../test/harness/dovecot.js';
@@ -33,6 +35,9 @@ if (!unitOnly) ensureSystemPackages(DOVECOT);
 
 process.env.MAILSHIFT_HARNESS_RUN ??= `run${process.pid}`;
 process.env.MAILSHIFT_TEST_ENTRY = bundleTestEntry();
+// Short: Dovecot's sockets live under it, and a socket's path may not exceed 107 bytes.
+const runTmp = mkdtempSync(join(tmpdir(), 'ms-'));
+process.env.TMPDIR = runTmp;
 const concurrency = process.env.MAILSHIFT_TEST_CONCURRENCY ?? '2';
 const res = spawnSync(
   process.execPath,
@@ -43,4 +48,5 @@ const strays = sweepStrayServers();
 if (strays > 0) {
   process.stderr.write(`run-tests: stopped ${strays} Dovecot server(s) a test left running\n`);
 }
+if (!process.env.MAILSHIFT_KEEP_SERVERS) rmSync(runTmp, { recursive: true, force: true });
 process.exit(res.status ?? 1);
