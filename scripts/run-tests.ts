@@ -7,7 +7,7 @@
  * Usage: tsx scripts/run-tests.ts [--unit] [file-or-folder ...]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOVECOT, ensureSystemPackages } from '../test/harness/system-deps.js';
@@ -35,8 +35,10 @@ if (!unitOnly) ensureSystemPackages(DOVECOT);
 
 process.env.MAILSHIFT_HARNESS_RUN ??= `run${process.pid}`;
 process.env.MAILSHIFT_TEST_ENTRY = bundleTestEntry();
-// Short: Dovecot's sockets live under it, and a socket's path may not exceed 107 bytes.
+// Short: Dovecot's sockets live under it, and a socket's path may not exceed 107 bytes. Open to
+// traversal as /tmp is: Dovecot's processes run as other users (mail, dovenull) when we are root.
 const runTmp = mkdtempSync(join(tmpdir(), 'ms-'));
+chmodSync(runTmp, 0o755);
 process.env.TMPDIR = runTmp;
 const concurrency = process.env.MAILSHIFT_TEST_CONCURRENCY ?? '2';
 const res = spawnSync(
