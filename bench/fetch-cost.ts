@@ -9,7 +9,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,38 +16,13 @@ import { IDENTITY_HEADERS } from '../src/core/identity.js';
 import { corpusUsers, writeLayout } from '../test/harness/corpus.js';
 import { startDovecot, type DovecotServer } from '../test/harness/dovecot.js';
 import { dovecotConfig } from './options.js';
+import { plainSession } from './plain-session.js';
 import { dovecotMasterPid, treeCpuSeconds } from './processes.js';
 import { CLI, writeBenchPlan } from './run-mailshift.js';
 import { SHAPES } from './shapes.js';
 
 const LEAN = 'UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE)';
 const WITH_HEADERS = `UID FETCH 1:* (UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (${IDENTITY_HEADERS.join(' ').toUpperCase()})])`;
-
-/** One session on a plain socket: LOGIN, EXAMINE INBOX, the command, LOGOUT; the bytes received. */
-function session(port: number, user: { user: string; password: string }, command: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let tail = '';
-    let sent = false;
-    let bytes = 0;
-    socket.on('data', (d) => {
-      bytes += d.length;
-      tail = (tail + d.toString('latin1')).slice(-4096);
-      if (!sent && tail.includes('* OK')) {
-        sent = true;
-        socket.write(
-          `a LOGIN "${user.user}" "${user.password}"\r\nb EXAMINE INBOX\r\nc ${command}\r\nd LOGOUT\r\n`,
-        );
-      }
-      if (/^[abc] (NO|BAD)/m.test(tail)) reject(new Error(`refused: ${tail.slice(-300)}`));
-      if (/^d OK/m.test(tail)) {
-        socket.end();
-        resolve(bytes);
-      }
-    });
-    socket.on('error', reject);
-  });
-}
 
 async function measure(name: string, server: DovecotServer, user: { user: string; password: string }) {
   const pid = dovecotMasterPid(server.dir);
@@ -60,7 +34,7 @@ async function measure(name: string, server: DovecotServer, user: { user: string
   ] as const;
   for (const [label, command] of steps) {
     const cpu0 = treeCpuSeconds(pid);
-    const bytes = await session(server.port, user, command);
+    const bytes = await plainSession(server.port, user, ['EXAMINE INBOX', command]);
     const cpu = treeCpuSeconds(pid) - cpu0;
     process.stdout.write(
       `${name}, ${label}: ${cpu.toFixed(2)} s of server CPU, ${(bytes / 1e6).toFixed(1)} MB\n`,

@@ -7,35 +7,13 @@
  *   npx tsx bench/login-cost.ts --dovecot performance    # its high-performance mode (options.ts)
  *   npx tsx bench/login-cost.ts --logins 300 --parallel 4
  */
-import net from 'node:net';
 import { parseArgs } from 'node:util';
 import { startDovecot } from '../test/harness/dovecot.js';
 import { dovecotConfig } from './options.js';
+import { plainSession } from './plain-session.js';
 import { dovecotMasterPid, treeCpuSeconds } from './processes.js';
 
 const LIST = 'LIST "" "*" RETURN (STATUS (MESSAGES UIDNEXT UIDVALIDITY))';
-
-/** One session: greeting, LOGIN, LIST-STATUS and LOGOUT written together, until the LOGOUT's OK. */
-function session(port: number, user: string, password: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let seen = '';
-    let sent = false;
-    socket.on('data', (d) => {
-      seen += d.toString('latin1');
-      if (!sent && seen.includes('* OK')) {
-        sent = true;
-        socket.write(`a LOGIN "${user}" "${password}"\r\nb ${LIST}\r\nc LOGOUT\r\n`);
-      }
-      if (/^a NO/m.test(seen)) reject(new Error(`login refused: ${seen}`));
-      if (/^c OK/m.test(seen)) {
-        socket.end();
-        resolve();
-      }
-    });
-    socket.on('error', reject);
-  });
-}
 
 const { values } = parseArgs({
   options: {
@@ -58,7 +36,7 @@ try {
   const pid = dovecotMasterPid(server.dir);
   if (pid === undefined) throw new Error('no Dovecot master process');
   // Each user's first login creates its mailbox: not what is measured.
-  for (const u of users) await session(server.port, u.user, u.password);
+  for (const u of users) await plainSession(server.port, u, [LIST]);
   const cpu0 = treeCpuSeconds(pid);
   const t0 = performance.now();
   let next = 0;
@@ -66,7 +44,7 @@ try {
     Array.from({ length: parallel }, async () => {
       while (next < logins) {
         const u = users[next++ % users.length]!;
-        await session(server.port, u.user, u.password);
+        await plainSession(server.port, u, [LIST]);
       }
     }),
   );
