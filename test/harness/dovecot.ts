@@ -13,7 +13,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   mkdtempSync,
   mkdirSync,
-  readdirSync,
   writeFileSync,
   readFileSync,
   rmSync,
@@ -618,8 +617,8 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
 }
 
 /**
- * Stops every Dovecot master this run's harness may have left behind, and removes the folders of
- * this run's servers (a test process killed outright cannot remove its own). Used after the suite.
+ * Stops every Dovecot master this run's harness may have left behind. Used after the suite, whose
+ * runner then removes the run's temporary folder with every server folder in it (run-tests.ts).
  * @returns how many masters were still running
  */
 export function sweepStrayServers(): number {
@@ -636,6 +635,5 @@ export function sweepStrayServers(): number {
       /* gone */
     }
   }
-  for (const name of readdirSync(tmpdir())) if (name.startsWith(mine)) removeFolder(join(tmpdir(), name));
   return pids.length;
 }
