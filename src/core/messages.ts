@@ -15,7 +15,10 @@ export interface MessageMeta {
   size: number;
   /** Message-ID header value, trimmed, or undefined when the message has none. */
   messageId?: string;
-  /** Identity used to recognise the message on the other side (see identity.ts). */
+  /**
+   * Identity used to recognise the message on the other side (see identity.ts); empty when the
+   * scan did not read the header fields (`ScanOptions.identity`, ports.ts; {@link identityRead}).
+   */
   identity: string;
   /**
    * Gmail's account-wide message id (X-GM-MSGID, a 64-bit unsigned decimal kept as text: it does
@@ -24,6 +27,14 @@ export interface MessageMeta {
   gmMsgId?: string;
   /** Gmail's labels of the message (X-GM-LABELS, decoded), when a scan asked for them. */
   gmLabels?: string[];
+}
+
+/**
+ * Whether a scan read this message's identity header fields. A lean scan (flags, date and size)
+ * leaves the identity empty: no message can be recognised by it, as none is matched by `''`.
+ */
+export function identityRead(meta: MessageMeta): boolean {
+  return meta.identity !== '';
 }
 
 /** A message with its raw RFC 822 bytes. */

@@ -33,13 +33,15 @@ import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 
 /**
- * The metadata scan of the open folder from `fromUid`: flags, date, size and identity headers, and
- * Gmail's account-wide message id where offered, so that All Mail is matched with the label
- * folders exactly (https://developers.google.com/workspace/gmail/imap/imap-extensions).
+ * The metadata scan of the open folder from `fromUid` (or of a UID set): flags, date, size and
+ * identity headers (unless `identity` is false: a lean scan), and Gmail's account-wide message id
+ * where offered, so that All Mail is matched with the label folders exactly
+ * (https://developers.google.com/workspace/gmail/imap/imap-extensions).
  */
-export function scanCommand(fromUid: number, gmail: boolean): string {
+export function scanCommand(from: number | string, gmail: boolean, identity = true): string {
   const gmId = gmail ? ' X-GM-MSGID' : '';
-  return `UID FETCH ${fromUid}:* (UID FLAGS INTERNALDATE RFC822.SIZE${gmId} ${HEADER_ITEM})`;
+  const set = typeof from === 'number' ? `${from}:*` : from;
+  return `UID FETCH ${set} (UID FLAGS INTERNALDATE RFC822.SIZE${gmId}${identity ? ` ${HEADER_ITEM}` : ''})`;
 }
 
 /** The cap for a body whose size no scan reported (RFC 5322 mail of this size is not plausible). */

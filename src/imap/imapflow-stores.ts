@@ -174,7 +174,8 @@ export async function connectReader(e: Endpoint, logger: Logger | false = false)
     scanFlags: async (changedSince) => (await imapflow()).scanFlags(changedSince),
     fetchBodies: async (uids) => (await imapflow()).fetchBodies(uids),
     quota: async () => (scanner.capabilities.has('QUOTA') ? (await imapflow()).quota() : undefined),
-    scanFolders: async (paths) => (await own()).scanFolders(paths),
+    scanFolders: async (paths, opts) => (await own()).scanFolders(paths, opts),
+    scanUids: async (path, uids) => (await own()).scanUids(path, uids),
     examineFolders: async (paths) => (await own()).examineFolders(paths),
     close: async () => {
       const opened = await flow?.catch(() => undefined);

@@ -132,7 +132,8 @@ export function openedFolder(box: MailboxObject): OpenedFolder {
 
 /**
  * Lists metadata of messages with UID >= fromUid in an opened folder: flags, INTERNALDATE, size
- * and the identity header fields. Collects first, so no other command runs inside the fetch loop.
+ * and (unless `opts.identity` is false) the identity header fields. Collects first, so no other
+ * command runs inside the fetch loop.
  */
 export async function scanMessages(
   client: ImapFlow,
@@ -149,7 +150,7 @@ export async function scanMessages(
     flags: true,
     internalDate: true,
     size: true,
-    headers: IDENTITY_HEADERS,
+    ...(opts.identity === false ? {} : { headers: IDENTITY_HEADERS }),
     ...(gmail && opts.gmailLabels ? { labels: true } : {}),
   };
   for await (const m of client.fetch(`${fromUid}:*`, query, { uid: true })) {
@@ -160,7 +161,7 @@ export async function scanMessages(
       [...(m.flags ?? [])],
       toDate(m.internalDate).getTime(),
       m.size ?? 0,
-      m.headers ?? '',
+      opts.identity === false ? undefined : (m.headers ?? ''),
     );
     if (gmail && typeof m.emailId === 'string' && /^\d+$/.test(m.emailId)) meta.gmMsgId = m.emailId;
     if (gmail && m.labels) meta.gmLabels = [...m.labels];
@@ -189,14 +190,18 @@ export function sharedFlags(flags: readonly string[]): readonly string[] {
   return list;
 }
 
-/** A scanned message's metadata, its identity from the identity header fields (the raw block). */
+/**
+ * A scanned message's metadata, its identity from the identity header fields (the raw block), or
+ * none (`''`) when a lean scan did not ask for them (`headers` undefined).
+ */
 export function messageMeta(
   uid: number,
   flags: readonly string[],
   internalDate: number,
   size: number,
-  headers: Buffer | string,
+  headers: Buffer | string | undefined,
 ): MessageMeta {
+  if (headers === undefined) return { uid, flags: sharedFlags(flags), internalDate, size, identity: '' };
   const { identity, messageId } = identityFields(parseHeaderFields(headers), size);
   return { uid, flags: sharedFlags(flags), internalDate, size, messageId, identity };
 }

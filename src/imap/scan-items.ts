@@ -63,10 +63,19 @@ export function checkedUid(raw: FetchValue, address: string, folder: string): nu
   return uid;
 }
 
-/** A scanned message's metadata from its FETCH items (flags, date, size, identity headers, Gmail id). */
-export function scannedMeta(uid: number, size: string, items: ReadonlyMap<string, FetchValue>): MessageMeta {
+/**
+ * A scanned message's metadata from its FETCH items (flags, date, size, identity headers, Gmail id).
+ * @param lean the scan asked for no header fields: the identity stays empty (messageMeta)
+ */
+export function scannedMeta(
+  uid: number,
+  size: string,
+  items: ReadonlyMap<string, FetchValue>,
+  lean = false,
+): MessageMeta {
   const headerKey = [...items.keys()].find((k) => k.startsWith('BODY[HEADER.FIELDS'));
   const headers = headerKey ? items.get(headerKey) : undefined;
+  const block = typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '';
   const flags = items.get('FLAGS');
   const date = items.get('INTERNALDATE');
   const meta = messageMeta(
@@ -74,7 +83,7 @@ export function scannedMeta(uid: number, size: string, items: ReadonlyMap<string
     Array.isArray(flags) ? (flags as string[]) : [],
     (typeof date === 'string' ? parseInternalDate(date)?.getTime() : undefined) ?? 0,
     Number(size),
-    typeof headers === 'string' ? headers : isBody(headers) ? bodyBuffer(headers) : '',
+    lean ? undefined : block,
   );
   const gmMsgId = items.get('X-GM-MSGID');
   // A 64-bit decimal: kept as text, a JavaScript number would lose its last digits.

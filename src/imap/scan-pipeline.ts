@@ -17,7 +17,7 @@
  */
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
-import type { FolderOpening, FolderScan } from '../core/ports.js';
+import type { FolderOpening, FolderScan, ScanOptions } from '../core/ports.js';
 import { fetchItems, scanCommand } from './fetch-pipeline.js';
 import {
   applyStatusResponse,
@@ -29,6 +29,7 @@ import {
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse, TaggedResponse } from './imap-response-parser.js';
 import { mailboxArgument, type CommandPart } from './imap-syntax.js';
+import { uidSet } from './mailbox-reader.js';
 import { listOn, type Listing } from './folder-listing.js';
 import { refusalError } from './store-errors.js';
 
@@ -36,7 +37,15 @@ import { refusalError } from './store-errors.js';
 interface FolderState extends ScannedStatus {
   path: string;
   out: Map<number, MessageMeta>;
+  /** Its scan asked for no header fields. */
+  lean: boolean;
 }
+
+/**
+ * UIDs per FETCH of {@link ScanPipeline.scanUids}: a set of scattered UIDs is up to 11 bytes each,
+ * and servers bound a command line (Dovecot: imap_max_line_length, 64 kB).
+ */
+const UIDS_PER_FETCH = 1000;
 
 /** A command of a burst not yet answered, and the folder its untagged responses belong to. */
 interface InFlight {
@@ -63,15 +72,41 @@ export class ScanPipeline {
   }
 
   /**
-   * EXAMINE and metadata scan of every folder of `paths`, written at once. An empty folder may
-   * refuse the FETCH's `1:*` (some servers do): it has nothing to scan.
+   * EXAMINE and metadata scan of every folder of `paths`, written at once; without the identity
+   * header fields when `opts.identity` is false. An empty folder may refuse the FETCH's `1:*`
+   * (some servers do): it has nothing to scan.
    * @returns one result per path, in order; a refused folder carries its `refused` error
    * @throws StoreError when the connection is lost
    */
-  async scanFolders(paths: readonly string[]): Promise<FolderScan[]> {
+  async scanFolders(
+    paths: readonly string[],
+    opts: Pick<ScanOptions, 'identity'> = {},
+  ): Promise<FolderScan[]> {
     const gmail = this.conn.capabilities.has('X-GM-EXT-1');
-    const read = await this.burst(paths, (path) => [examineCommand(path), [scanCommand(1, gmail)]]);
-    return read.map(({ folder, replies }) => folderScan(folder, replies[0]!, replies[1]!));
+    const identity = opts.identity !== false;
+    const read = await this.burst(
+      paths,
+      (path) => [examineCommand(path), [scanCommand(1, gmail, identity)]],
+      !identity,
+    );
+    return read.map(({ folder, replies: [examined, ...fetched] }) => folderScan(folder, examined!, fetched));
+  }
+
+  /**
+   * EXAMINE of a folder and the whole metadata of the messages with these UIDs, written at once
+   * (one FETCH per {@link UIDS_PER_FETCH} UIDs). A UID no message has is simply not answered.
+   * @returns the folder's status and the messages found, or its refusal
+   * @throws StoreError when the connection is lost
+   */
+  async scanUids(path: string, uids: readonly number[]): Promise<FolderScan> {
+    const gmail = this.conn.capabilities.has('X-GM-EXT-1');
+    const sorted = [...uids].sort((a, b) => a - b);
+    const fetches: CommandPart[][] = [];
+    for (let i = 0; i < sorted.length; i += UIDS_PER_FETCH)
+      fetches.push([scanCommand(uidSet(sorted.slice(i, i + UIDS_PER_FETCH)), gmail)]);
+    const [read] = await this.burst([path], () => [examineCommand(path), ...fetches]);
+    const [examined, ...fetched] = read!.replies;
+    return folderScan(read!.folder, examined!, fetched);
   }
 
   /**
@@ -97,8 +132,9 @@ export class ScanPipeline {
   private async burst(
     paths: readonly string[],
     commandsOf: (path: string) => CommandPart[][],
+    lean = false,
   ): Promise<{ folder: FolderState; replies: TaggedResponse[] }[]> {
-    const folders = paths.map((path) => ({ folder: newFolder(path), commands: commandsOf(path) }));
+    const folders = paths.map((path) => ({ folder: newFolder(path, lean), commands: commandsOf(path) }));
     const owners = folders.flatMap((f) => f.commands.map(() => f.folder));
     const sent = this.conn.sendTagged(folders.flatMap((f) => f.commands));
     sent.forEach((c, i) => this.inFlight.push({ tag: c.tag, folder: owners[i]! }));
@@ -148,23 +184,28 @@ export class ScanPipeline {
     // Unsolicited FETCHes (flag changes) carry no UID or no size: not a scanned message.
     if (raw === undefined || typeof size !== 'string') return;
     const uid = checkedUid(raw, this.conn.address, folder.path);
-    const meta = scannedMeta(uid, size, items);
+    const meta = scannedMeta(uid, size, items, folder.lean);
     // Keyed by UID: a server repeating a message's data adds no second copy.
     folder.out.set(uid, meta);
   }
 }
 
 /** A folder's result from its EXAMINE and FETCH replies. */
-function folderScan(f: FolderState, examined: TaggedResponse, fetched: TaggedResponse): FolderScan {
+function folderScan(
+  f: FolderState,
+  examined: TaggedResponse,
+  fetched: readonly TaggedResponse[],
+): FolderScan {
   if (examined.status !== 'OK')
     return { path: f.path, error: refusalError(`opening folder "${f.path}"`, examined) };
-  if (fetched.status !== 'OK' && f.messages > 0)
-    return { path: f.path, error: refusalError(`listing messages of "${f.path}"`, fetched) };
+  const refused = fetched.find((r) => r.status !== 'OK');
+  if (refused && f.messages > 0)
+    return { path: f.path, error: refusalError(`listing messages of "${f.path}"`, refused) };
   return { path: f.path, status: statusOf(f), messages: [...f.out.values()].sort((a, b) => a.uid - b.uid) };
 }
 
-function newFolder(path: string): FolderState {
-  return { path, messages: 0, out: new Map() };
+function newFolder(path: string, lean: boolean): FolderState {
+  return { path, messages: 0, out: new Map(), lean };
 }
 
 function examineCommand(path: string): CommandPart[] {

@@ -125,6 +125,29 @@ export function matchMessages(input: MatchInput): MatchOutcome {
   return { sources, extra: extras(input, unclaimed()) };
 }
 
+/**
+ * The destination messages that no checkpoint row names (for the folder as it is now): the only
+ * ones matching by identity can concern, so the only ones whose identity must be read.
+ */
+export function unnamedByCheckpoint(input: MatchInput): MessageMeta[] {
+  const dest = input.destination;
+  if (!dest) return [];
+  const destMessages = byUid(dest.messages);
+  const named = new Uint8Array(destMessages.length);
+  for (const side of input.sources) {
+    const rows = byUid(side.rows);
+    // As matchMessages claims: the row of a message still on the source (the copy of one expunged
+    // there may be matched by identity to the same message appended again).
+    for (const meta of side.messages) {
+      const row = findUid(rows, meta.uid);
+      const uid = row ? checkpointUid(row, dest) : undefined;
+      const i = uid === undefined ? -1 : indexOfUid(destMessages, uid);
+      if (i >= 0) named[i] = 1;
+    }
+  }
+  return destMessages.filter((_, i) => named[i] === 0);
+}
+
 /** Items sorted by UID (as scans and the state give them; sorted here when they are not). */
 function byUid<T extends { uid: number }>(items: readonly T[]): readonly T[] {
   for (let i = 1; i < items.length; i++)

@@ -42,7 +42,8 @@ export async function verifyBurst(
   try {
     [sources, destinations] = await Promise.all([
       src.scanFolders(burst.flatMap((g) => g.sources)),
-      wanted.length > 0 ? dst.scanFolders(wanted) : Promise.resolve([]),
+      // Lean where the identities can be read afterwards for the few that need them (verifyGroup).
+      wanted.length > 0 ? dst.scanFolders(wanted, { identity: !dst.scanUids }) : Promise.resolve([]),
     ]);
   } catch (err) {
     if (!folderScoped(err)) throw err;

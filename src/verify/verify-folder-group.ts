@@ -2,11 +2,13 @@
  * Verifies one destination folder against the source folders mapped to it, on one source and one
  * destination connection: EXAMINE both (read-only), scan metadata and identity headers of every
  * message in one UID range each, match, compare, then read bodies only where needed (deep mode,
- * and the header details of the messages the report names).
+ * and the header details of the messages the report names). A destination read ahead without its
+ * identity header fields (verify-burst.ts) gets them for the messages no checkpoint row names.
  */
 import type { RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
-import type { MessageMeta } from '../core/messages.js';
+import { identityRead, type MessageMeta } from '../core/messages.js';
+import { MailshiftError } from '../core/errors.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ResolvedWindow } from '../plan/window.js';
@@ -15,7 +17,12 @@ import { comparePairs } from './compare-pairs.js';
 import { isSampled } from './deep-sample.js';
 import { folderResults } from './folder-results.js';
 import type { HeaderDetails } from './header-details.js';
-import { matchMessages, type DestinationSide, type SourceSide } from './match-messages.js';
+import {
+  matchMessages,
+  unnamedByCheckpoint,
+  type DestinationSide,
+  type SourceSide,
+} from './match-messages.js';
 import type { FolderGroup } from './plan-folders.js';
 import { readDetails } from './read-messages.js';
 import { selectForDetails } from './select-details.js';
@@ -88,6 +95,37 @@ async function readDestination(
   return { folder, uidValidity: opened.status.uidValidity, messages: await dst.scan(1) };
 }
 
+/**
+ * The destination with the identity of every message no checkpoint row names, where a lean scan
+ * left it out (one more round trip, only for a folder that has such messages: usually none). A
+ * message expunged meanwhile is left out: it is not on the destination as it is now.
+ * @throws MailshiftError UIDVALIDITY_CHANGED when the folder was recreated in between
+ */
+async function withIdentities(
+  dst: FolderReader,
+  sources: SourceSide[],
+  destination: DestinationSide,
+): Promise<DestinationSide> {
+  const lean = unnamedByCheckpoint({ sources, destination }).filter((m) => !identityRead(m));
+  if (lean.length === 0) return destination;
+  if (!dst.scanUids) throw new Error('a lean destination scan needs a reader with scanUids');
+  const read = await dst.scanUids(
+    destination.folder,
+    lean.map((m) => m.uid),
+  );
+  if ('error' in read) throw read.error;
+  if (read.status.uidValidity !== destination.uidValidity) {
+    throw new MailshiftError(
+      `destination folder "${destination.folder}" was recreated during verify (UIDVALIDITY changed)`,
+      { code: 'UIDVALIDITY_CHANGED', scope: 'folder', hint: 'run verify again' },
+    );
+  }
+  const full = new Map(read.messages.map((m) => [m.uid, m]));
+  const wanted = new Set(lean.map((m) => m.uid));
+  const messages = destination.messages.flatMap((m) => (wanted.has(m.uid) ? (full.get(m.uid) ?? []) : [m]));
+  return { ...destination, messages };
+}
+
 /** The folder a reader has examined, so that bodies are read where they are (examined again when not). */
 function examined(reader: FolderReader, at: string | undefined): (folder: string) => Promise<void> {
   return async (folder) => {
@@ -116,7 +154,7 @@ export async function verifyGroup(
   // Read before this group's own folder, which the details below need examined.
   const elsewhere = gmail ? await readElsewhere(gmail, dst, deps.existing ?? new Set()) : undefined;
   const destination = group.exists
-    ? await readDestination(dst, group.destination, ahead?.destination)
+    ? await withIdentities(dst, sources, await readDestination(dst, group.destination, ahead?.destination))
     : undefined;
   // Read ahead, neither reader is known to have examined anything of this group.
   const openSource = examined(src, ahead ? undefined : group.sources.at(-1));

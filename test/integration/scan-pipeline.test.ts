@@ -184,4 +184,40 @@ describe('burst scan of many folders (real Dovecot)', () => {
       proxy.close();
     }
   });
+
+  it('scans lean without the header fields, then reads them for chosen UIDs in one round trip', async () => {
+    const folder = 'Wyci\u0105gi bankowe';
+    const reference = await connectPlain(dovecot, USER.user, USER.password);
+    const lean = await openScanner(dovecot.port);
+    const proxy = await gate(dovecot, 2);
+    const scanner = await openScanner(proxy.port);
+    try {
+      await examine(reference, folder);
+      const whole = await scanMessages(reference, 1);
+      assert.ok(whole.length >= 4 && whole.every((m) => m.identity.startsWith('mid:') && m.messageId));
+      const plain = (ms: typeof whole) =>
+        ms.map((m) => ({ ...m, flags: m.flags.filter((f) => f !== '\\Recent').sort() }));
+
+      const [read] = await lean.scanFolders([folder], { identity: false });
+      assert.ok(read && !('error' in read));
+      assert.deepEqual(
+        plain(read.messages),
+        plain(whole).map(({ messageId: _, ...m }) => ({ ...m, identity: '' })),
+        'flags, dates and sizes as a whole scan, no identity',
+      );
+
+      const chosen = [whole[1]!.uid, whole[3]!.uid];
+      const some = await answeredInTime(scanner.scanUids(folder, [...chosen, 99_999]));
+      assert.ok(!('error' in some));
+      assert.deepEqual(some.status.uidValidity, read.status.uidValidity);
+      assert.deepEqual(plain(some.messages), plain([whole[1]!, whole[3]!]), 'a UID no message has is absent');
+
+      const missing = await scanner.scanUids(MISSING, [1]);
+      assert.ok('error' in missing && missing.error.kind === 'refused', 'a missing folder is refused');
+    } finally {
+      await reference.logout();
+      await Promise.all([lean.close(), scanner.close()]);
+      proxy.close();
+    }
+  });
 });

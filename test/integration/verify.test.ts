@@ -25,6 +25,15 @@ const SPRZEDAZ = 'sprzedaz@acme.example';
 const KSIEGOWOSC = 'ksiegowosc@acme.example';
 const REKRUTACJA = 'rekrutacja@acme.example';
 
+/** A message added on the source after the run (and later copied to the destination by another tool). */
+const AFTER_RUN = {
+  subject: 'CV po migracji: Jan Nowak',
+  raw: Buffer.from(
+    `From: Jan Nowak <jan.nowak@poczta.example>\r\nTo: ${REKRUTACJA}\r\nSubject: CV po migracji: Jan Nowak\r\nDate: Wed, 25 Nov 2026 09:00:00 +0100\r\nMessage-ID: <after-run-1@poczta.example>\r\n\r\nDzien dobry.\r\n`,
+  ),
+  internalDate: new Date('2026-11-25T08:00:00Z'),
+};
+
 describe('mailshift verify (sample company, real Dovecot)', () => {
   let env: MigrationEnv;
 
@@ -208,11 +217,10 @@ describe('mailshift verify (sample company, real Dovecot)', () => {
 
   it('shows a message added on the source after the run as not yet copied, not as missing', async () => {
     const a = env.accounts.find((x) => x.user === REKRUTACJA)!;
-    const subject = 'CV po migracji: Jan Nowak';
+    const subject = AFTER_RUN.subject;
     const client = await connectPlain(env.src, a.user, a.password);
     try {
-      const raw = `From: Jan Nowak <jan.nowak@poczta.example>\r\nTo: ${a.user}\r\nSubject: ${subject}\r\nDate: Wed, 25 Nov 2026 09:00:00 +0100\r\nMessage-ID: <after-run-1@poczta.example>\r\n\r\nDzien dobry.\r\n`;
-      await client.append('INBOX', Buffer.from(raw), [], new Date('2026-11-25T08:00:00Z'));
+      await client.append('INBOX', AFTER_RUN.raw, [], AFTER_RUN.internalDate);
     } finally {
       await client.logout();
     }
@@ -225,6 +233,26 @@ describe('mailshift verify (sample company, real Dovecot)', () => {
     assert.equal(f.notYetCopied[0]!.from, 'Jan Nowak <jan.nowak@poczta.example>');
     assert.equal(report.totals.notYetCopied, 1);
     assert.equal(report.totals.missing, 1, 'only the deleted message is a loss');
+  });
+
+  it('matches a copy another tool made by its identity, and names a stranger\u2019s message by its Message-ID', async () => {
+    // The destination is read without header fields: only these two, named by no checkpoint row,
+    // need theirs (verify-folder-group.ts).
+    await destination(REKRUTACJA, async (c) => {
+      await c.append('INBOX', AFTER_RUN.raw, [], AFTER_RUN.internalDate);
+      const stranger = `From: Ktos Obcy <ktos@obcy.example>\r\nTo: ${REKRUTACJA}\r\nSubject: Oferta spoza migracji\r\nDate: Thu, 26 Nov 2026 10:00:00 +0100\r\nMessage-ID: <stranger-1@obcy.example>\r\n\r\nDzien dobry.\r\n`;
+      await c.append('INBOX', Buffer.from(stranger), ['\\Seen'], new Date('2026-11-26T09:00:00Z'));
+    });
+    const { report } = await verify();
+    const f = folder(report, REKRUTACJA, 'INBOX');
+    assert.equal(f.notYetCopied.length, 0, 'the copy another tool made is found');
+    assert.equal(f.counts.matchedByIdentity, 1);
+    assert.equal(f.counts.matched, f.counts.matchedByCheckpoint + 1);
+    assert.equal(f.counts.missing, 0);
+    assert.deepEqual(
+      f.extra.map((x) => [x.cause, x.messageId, x.subject]),
+      [['not-from-source', '<stranger-1@obcy.example>', 'Oferta spoza migracji']],
+    );
   });
 
   it('names a destination folder that is missing, with every message of it', async () => {

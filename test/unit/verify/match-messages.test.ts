@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { MessageMeta } from '../../../src/core/messages.js';
 import type { MessageRow } from '../../../src/state/checkpoint-store.js';
 import type { MessageState } from '../../../src/core/messages.js';
-import { matchMessages, type SourceSide } from '../../../src/verify/match-messages.js';
+import { matchMessages, unnamedByCheckpoint, type SourceSide } from '../../../src/verify/match-messages.js';
 
 function meta(uid: number, identity: string, extra: Partial<MessageMeta> = {}): MessageMeta {
   return { uid, identity, flags: [], internalDate: Date.UTC(2024, 0, uid), size: 100, ...extra };
@@ -240,5 +240,44 @@ describe('matchMessages', () => {
         [14],
       );
     }
+  });
+});
+
+describe('unnamedByCheckpoint', () => {
+  it('leaves out only the copies that rows of messages still on the source name, as matching claims them', () => {
+    const input = {
+      sources: [
+        source(
+          [meta(1, 'a'), meta(2, 'b'), meta(3, 'c'), meta(5, 'e')],
+          [
+            row(1, 'copied', { dest_uid: 10 }),
+            row(2, 'copied', { dest_uid: 11, dest_uidvalidity: 6 }), // an older destination folder
+            row(4, 'copied', { dest_uid: 13 }), // its source message was expunged
+            row(5, 'appending', { dest_uid: 14 }), // in doubt: not a claim
+          ],
+        ),
+      ],
+      destination: dest([meta(14, ''), meta(13, ''), meta(12, ''), meta(11, ''), meta(10, '')]),
+    };
+    assert.deepEqual(
+      unnamedByCheckpoint(input).map((m) => m.uid),
+      [11, 12, 13, 14],
+    );
+    // The same set is what matching leaves to identities: the claimed copy is 10 alone.
+    const out = matchMessages(input);
+    assert.deepEqual(
+      out.sources[0]!.pairs.map((p) => [p.source.uid, p.dest.uid, p.via]),
+      [[1, 10, 'checkpoint']],
+    );
+  });
+
+  it('names nothing of a folder that does not exist', () => {
+    assert.deepEqual(
+      unnamedByCheckpoint({
+        sources: [source([meta(1, 'a')], [row(1, 'copied', { dest_uid: 10 })])],
+        destination: undefined,
+      }),
+      [],
+    );
   });
 });
