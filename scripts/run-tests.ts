@@ -43,7 +43,7 @@ process.env.TMPDIR = runTmp;
 const concurrency = process.env.MAILSHIFT_TEST_CONCURRENCY ?? '2';
 // Node's runner waits for ever by default: a test stuck on a server that never answers would hold
 // CI for its whole 90 minutes. A test (or a describe, counted whole) that runs longer fails; the
-// longest file of the suite takes about 2 minutes.
+// longest describe of the suite takes about a minute.
 const timeoutMs = process.env.MAILSHIFT_TEST_TIMEOUT_MS ?? '600000';
 const res = spawnSync(
   process.execPath,
