@@ -203,3 +203,26 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * A folder whose UIDVALIDITY changed while it was being read: it was recreated, and its UIDs now
+ * name other messages (RFC 3501 section 2.3.1.1). Only that folder stops; the next pass or verify
+ * compares it afresh.
+ */
+export function folderRecreated(
+  side: 'source' | 'destination',
+  path: string,
+  during: 'run' | 'verify' = 'run',
+): MailshiftError {
+  return new MailshiftError(
+    `${side} folder "${path}" was recreated during the ${during} (UIDVALIDITY changed)`,
+    {
+      code: 'UIDVALIDITY_CHANGED',
+      scope: 'folder',
+      hint:
+        during === 'run'
+          ? 'run again: the folder is then compared afresh and nothing is copied twice'
+          : 'run verify again',
+    },
+  );
+}

@@ -15,6 +15,7 @@ import type {
 } from './folders.js';
 import type { AppendOutcome, FetchedMessage, MessageMeta } from './messages.js';
 import type { StoreError } from './errors.js';
+import type { UidRange } from './uid-ranges.js';
 
 /** What a metadata scan reads besides flags, date and size. */
 export interface ScanOptions {
@@ -64,12 +65,14 @@ export interface FolderReader {
    */
   scanFolders?(paths: readonly string[], opts?: Pick<ScanOptions, 'identity'>): Promise<FolderScan[]>;
   /**
-   * EXAMINE of a folder and the metadata, identity header fields included, of the messages with
-   * these UIDs, in one round trip: what a lean scan left out, for the messages that need it. A UID
-   * that no message has any more is simply absent. Absent where {@link scanFolders} is.
+   * EXAMINE of a folder and the metadata, identity header fields included, of its messages in
+   * these UID ranges (one round trip where the connection pipelines): what a lean scan left out,
+   * for the messages that need it. Which folder is examined afterwards is unspecified, as for
+   * {@link scanFolders}. A UID that no message has is simply absent. Absent where the reader
+   * cannot: its caller then scans whole.
    * @throws StoreError when the connection is lost
    */
-  scanUids?(path: string, uids: readonly number[]): Promise<FolderScan>;
+  scanUids?(path: string, uids: readonly UidRange[]): Promise<FolderScan>;
   /**
    * EXAMINE of several folders in one round trip, one result per path in order (a refused folder
    * is a result with its error). Absent where the connection cannot pipeline.

@@ -9,7 +9,7 @@ import { keepable } from '../core/flags.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { Appender, AppendItem, AppendOutcome, BodyReader } from '../core/ports.js';
-import { MailshiftError } from '../core/errors.js';
+import { folderRecreated } from '../core/errors.js';
 import type { AppendResult } from '../state/checkpoint-store.js';
 import { BodyPrefetch } from './body-prefetch.js';
 import { windowKey } from './date-window.js';
@@ -144,11 +144,7 @@ interface CopyShare {
 async function openOn(bodies: BodyReader, path: string, uidvalidity: number): Promise<void> {
   const status = await bodies.open(path);
   if (status.uidValidity !== uidvalidity) {
-    throw new MailshiftError(`source folder "${path}" was recreated during the run (UIDVALIDITY changed)`, {
-      code: 'UIDVALIDITY_CHANGED',
-      scope: 'folder',
-      hint: 'run again: the folder is then compared afresh and nothing is copied twice',
-    });
+    throw folderRecreated('source', path);
   }
 }
 

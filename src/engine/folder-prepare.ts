@@ -4,12 +4,14 @@
  * what is already on the destination and skip what no server would take. folder-copy.ts copies
  * the rest.
  */
-import { MailshiftError } from '../core/errors.js';
+import { folderRecreated } from '../core/errors.js';
 import { emptyTotals, type FolderTotals } from '../core/events.js';
 import { sameFlags, storableFlags } from '../core/flags.js';
 import type { FolderStatus } from '../core/folders.js';
 import { IdentityPool } from '../core/identity-pool.js';
 import { isDone, type MessageMeta } from '../core/messages.js';
+import type { DestinationStore } from '../core/ports.js';
+import { uidGaps } from '../core/uid-ranges.js';
 import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
 import { copyOrder } from './copy-order.js';
 import { leftOutByWindow, skipOutsideWindow, windowKey } from './date-window.js';
@@ -170,14 +172,7 @@ async function syncFlags(
 ): Promise<number> {
   const opened = await ctx.src.examine(job.source);
   if (opened.status.uidValidity !== key.uidvalidity) {
-    throw new MailshiftError(
-      `source folder "${job.source}" was recreated during the run (UIDVALIDITY changed)`,
-      {
-        code: 'UIDVALIDITY_CHANGED',
-        scope: 'folder',
-        hint: 'run again: the folder is then compared afresh and nothing is copied twice',
-      },
-    );
+    throw folderRecreated('source', job.source);
   }
   const current = await ctx.src.scanFlags(ctx.src.capabilities.has('CONDSTORE') ? changedSince : undefined);
   let updated = 0;
@@ -217,12 +212,11 @@ async function recognisePresent(
         !(r.folder === key.folder && r.uidvalidity !== key.uidvalidity),
     );
   if (destStatus.messages <= claims.length) return metas;
-  const claimed = new Set(claims.flatMap((r) => (r.dest_uid === null ? [] : [r.dest_uid])));
-  await ctx.dst.examine(job.destination);
-  const pool = new IdentityPool((await ctx.dst.scan(1)).filter((m) => !claimed.has(m.uid)));
+  const claimed = claims.flatMap((r) => (r.dest_uid === null ? [] : [r.dest_uid]));
+  const pool = new IdentityPool(await unclaimedMessages(ctx.dst, job.destination, destStatus, claimed));
   // A copy recorded without its UID (a destination without UIDPLUS) is in the folder too: it holds
   // one message of its identity, which another source message must not be matched with.
-  for (const r of claims) if (r.dest_uid === null) pool.take(r.identity);
+  for (const r of claims) if (r.dest_uid === null && r.identity !== null) pool.take(r.identity);
   const rest: MessageMeta[] = [];
   const present: Parameters<CheckpointStore['recordWithoutAppend']>[2] = [];
   for (const m of metas) {
@@ -233,6 +227,32 @@ async function recognisePresent(
   ctx.state.recordWithoutAppend(key, job.destination, present);
   totals.present += present.length;
   return rest;
+}
+
+/**
+ * The destination folder's messages no row claims, with their identities. After the cutover new
+ * mail lands there every day and is never claimed, so every later pass comes here: only the UIDs
+ * between and after the claimed ones are read (a few ranges: a run appends in batches), not the
+ * folder (a server that has not cached the header fields parses every message it is asked about).
+ * @throws MailshiftError UIDVALIDITY_CHANGED when the folder was recreated in between
+ */
+async function unclaimedMessages(
+  dst: DestinationStore,
+  path: string,
+  status: FolderStatus,
+  claimed: readonly number[],
+): Promise<MessageMeta[]> {
+  if (!dst.scanUids) {
+    await dst.examine(path);
+    const taken = new Set(claimed);
+    return (await dst.scan(1)).filter((m) => !taken.has(m.uid));
+  }
+  const read = await dst.scanUids(path, uidGaps(claimed));
+  if ('error' in read) throw read.error;
+  if (read.status.uidValidity !== status.uidValidity) {
+    throw folderRecreated('destination', path);
+  }
+  return read.messages;
 }
 
 /** Messages over the plan's size limit or the destination's APPENDLIMIT are skipped and named. */

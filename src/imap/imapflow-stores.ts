@@ -25,6 +25,7 @@ import {
   listFolders,
   scanFlags,
   scanMessages,
+  scanUids,
   uidSet,
 } from './mailbox-reader.js';
 import type { Appender, BodyReader, DestinationStore, FolderReader, SourceStore } from '../core/ports.js';
@@ -71,6 +72,7 @@ function reader(client: ImapFlow): FolderReader {
     status: (path) => folderStatus(client, path),
     examine: (path) => examine(client, path),
     scan: (fromUid, opts) => scanMessages(client, fromUid, opts),
+    scanUids: (path, uids) => scanUids(client, path, uids),
     scanFlags: (changedSince) => scanFlags(client, changedSince),
     fetchBodies: (uids) => fetchBodies(client, uids),
     quota: async () => {
@@ -135,6 +137,7 @@ function switchedReader(sw: ControlSwitch<FolderReader>): FolderReader {
       ),
     examine: (path) => sw.imapflow((f) => f.examine(path)),
     scan: (fromUid, opts) => sw.imapflow((f) => f.scan(fromUid, opts)),
+    scanUids: (path, uids) => sw.imapflow((f) => f.scanUids!(path, uids)),
     scanFlags: (changedSince) => sw.imapflow((f) => f.scanFlags(changedSince)),
     fetchBodies: (uids) => sw.imapflow((f) => f.fetchBodies(uids)),
     quota: () => sw.imapflow((f) => f.quota()),

@@ -10,7 +10,8 @@ import { connectionLost, refusalError } from './store-errors.js';
 import { namesItselfBack } from './imap-syntax.js';
 import { StoreError } from '../core/errors.js';
 import type { FetchedMessage, MessageMeta } from '../core/messages.js';
-import type { ScanOptions } from '../core/ports.js';
+import type { FolderScan, ScanOptions } from '../core/ports.js';
+import { uidRanges, type UidRange } from '../core/uid-ranges.js';
 import type { FolderStatus, OpenedFolder } from '../core/folders.js';
 
 /** The special uses a folder may carry, as LIST attributes (RFC 6154). */
@@ -142,6 +143,50 @@ export async function scanMessages(
 ): Promise<MessageMeta[]> {
   if (!client.mailbox || client.mailbox.exists === 0) return [];
   const out: MessageMeta[] = [];
+  for await (const meta of fetchMetas(client, `${fromUid}:*`, opts)) {
+    if (meta.uid < fromUid) continue; // "N:*" still matches the last message when N is past it
+    out.push(meta);
+  }
+  return out.sort((a, b) => a.uid - b.uid);
+}
+
+/**
+ * UID ranges per FETCH: a range takes up to 21 bytes, and servers bound a command line (Dovecot:
+ * imap_max_line_length, 64 kB).
+ */
+const RANGES_PER_FETCH = 1000;
+
+/** UID ranges as the sets of FETCH commands, at most {@link RANGES_PER_FETCH} ranges each. */
+export function rangeSets(ranges: readonly UidRange[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < ranges.length; i += RANGES_PER_FETCH)
+    out.push(rangeSet(ranges.slice(i, i + RANGES_PER_FETCH)));
+  return out;
+}
+
+/**
+ * EXAMINE of a folder and the metadata, identity header fields included, of its messages in these
+ * UID ranges. A UID no message has is simply absent.
+ */
+export async function scanUids(
+  client: ImapFlow,
+  path: string,
+  ranges: readonly UidRange[],
+): Promise<FolderScan> {
+  const opened = await examine(client, path);
+  const out: MessageMeta[] = [];
+  if (opened.status.messages > 0) {
+    for (const set of rangeSets(ranges)) for await (const meta of fetchMetas(client, set)) out.push(meta);
+  }
+  return { path, status: opened.status, messages: out.sort((a, b) => a.uid - b.uid) };
+}
+
+/** The metadata of the messages of a UID range or set of the opened folder, as they arrive. */
+async function* fetchMetas(
+  client: ImapFlow,
+  range: string,
+  opts: ScanOptions = {},
+): AsyncGenerator<MessageMeta> {
   const gmail = hasGmailExtensions(client);
   // imapflow asks for X-GM-MSGID by itself under X-GM-EXT-1 (as `emailId`, a string) unless the
   // server also has OBJECTID; labels only when asked (they are the longest item of the answer).
@@ -153,8 +198,7 @@ export async function scanMessages(
     ...(opts.identity === false ? {} : { headers: IDENTITY_HEADERS }),
     ...(gmail && opts.gmailLabels ? { labels: true } : {}),
   };
-  for await (const m of client.fetch(`${fromUid}:*`, query, { uid: true })) {
-    if (m.uid < fromUid) continue; // "N:*" still matches the last message when N is past it
+  for await (const m of client.fetch(range, query, { uid: true })) {
     checkUid(client, m.uid);
     const meta = messageMeta(
       m.uid,
@@ -165,9 +209,8 @@ export async function scanMessages(
     );
     if (gmail && typeof m.emailId === 'string' && /^\d+$/.test(m.emailId)) meta.gmMsgId = m.emailId;
     if (gmail && m.labels) meta.gmLabels = [...m.labels];
-    out.push(meta);
+    yield meta;
   }
-  return out.sort((a, b) => a.uid - b.uid);
 }
 
 /** One frozen array per distinct flag list, shared by every message that has it (bounded). */
@@ -236,21 +279,12 @@ export async function fetchBodies(client: ImapFlow, uids: number[]): Promise<Map
 
 /** Compresses sorted or unsorted UIDs into an IMAP sequence set ("1:5,9,12:13"). */
 export function uidSet(uids: number[]): string {
-  const sorted = [...uids].sort((a, b) => a - b);
-  const parts: string[] = [];
-  let start = sorted[0];
-  let prev = start;
-  for (const uid of sorted.slice(1).concat([Number.NaN])) {
-    if (start === undefined || prev === undefined) break;
-    if (uid === prev + 1) {
-      prev = uid;
-      continue;
-    }
-    parts.push(start === prev ? `${start}` : `${start}:${prev}`);
-    start = uid;
-    prev = uid;
-  }
-  return parts.join(',');
+  return rangeSet(uidRanges(uids));
+}
+
+/** UID ranges as an IMAP sequence set ("1:5,9,12:13"). */
+function rangeSet(ranges: readonly UidRange[]): string {
+  return ranges.map(([from, to]) => (from === to ? `${from}` : `${from}:${to}`)).join(',');
 }
 
 function toDate(d: Date | string | undefined): Date {

@@ -4,14 +4,12 @@
  * message's metadata from a scan's FETCH, and the bounds a hostile server must not pass.
  */
 import { StoreError } from '../core/errors.js';
+import { MAX_UID } from '../core/uid-ranges.js';
 import { bodyBuffer, type Body } from '../core/body.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { ImapResponse } from './imap-response-parser.js';
 import { parseInternalDate } from './imap-syntax.js';
 import { messageMeta } from './mailbox-reader.js';
-
-/** The largest UID (RFC 3501 section 2.3.1.1: a 32-bit value greater than zero). */
-export const MAX_UID = 0xffffffff;
 
 /** A header block (the identity fields) larger than this is not a header block. */
 export const MAX_HEADER_LITERAL = 1024 * 1024;

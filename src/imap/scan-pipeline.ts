@@ -29,7 +29,8 @@ import {
 import { ImapConnection, type ConnectOptions } from './imap-connection.js';
 import type { ImapResponse, TaggedResponse } from './imap-response-parser.js';
 import { mailboxArgument, type CommandPart } from './imap-syntax.js';
-import { uidSet } from './mailbox-reader.js';
+import { rangeSets } from './mailbox-reader.js';
+import type { UidRange } from '../core/uid-ranges.js';
 import { listOn, type Listing } from './folder-listing.js';
 import { refusalError } from './store-errors.js';
 
@@ -40,12 +41,6 @@ interface FolderState extends ScannedStatus {
   /** Its scan asked for no header fields. */
   lean: boolean;
 }
-
-/**
- * UIDs per FETCH of {@link ScanPipeline.scanUids}: a set of scattered UIDs is up to 11 bytes each,
- * and servers bound a command line (Dovecot: imap_max_line_length, 64 kB).
- */
-const UIDS_PER_FETCH = 1000;
 
 /** A command of a burst not yet answered, and the folder its untagged responses belong to. */
 interface InFlight {
@@ -93,17 +88,15 @@ export class ScanPipeline {
   }
 
   /**
-   * EXAMINE of a folder and the whole metadata of the messages with these UIDs, written at once
-   * (one FETCH per {@link UIDS_PER_FETCH} UIDs). A UID no message has is simply not answered.
+   * EXAMINE of a folder and the whole metadata of its messages in these UID ranges, written at
+   * once (mailbox-reader.ts `rangeSets`: several FETCHes for many ranges). A UID no message has is
+   * simply not answered.
    * @returns the folder's status and the messages found, or its refusal
    * @throws StoreError when the connection is lost
    */
-  async scanUids(path: string, uids: readonly number[]): Promise<FolderScan> {
+  async scanUids(path: string, ranges: readonly UidRange[]): Promise<FolderScan> {
     const gmail = this.conn.capabilities.has('X-GM-EXT-1');
-    const sorted = [...uids].sort((a, b) => a - b);
-    const fetches: CommandPart[][] = [];
-    for (let i = 0; i < sorted.length; i += UIDS_PER_FETCH)
-      fetches.push([scanCommand(uidSet(sorted.slice(i, i + UIDS_PER_FETCH)), gmail)]);
+    const fetches = rangeSets(ranges).map((set) => [scanCommand(set, gmail)]);
     const [read] = await this.burst([path], () => [examineCommand(path), ...fetches]);
     const [examined, ...fetched] = read!.replies;
     return folderScan(read!.folder, examined!, fetched);

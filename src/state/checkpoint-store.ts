@@ -52,6 +52,16 @@ export interface MessageRow {
 }
 
 /** What verify reads of a message row (CheckpointStore.verifyRows). */
+/** A message the state says is in a destination folder (checkpoint-store `destinationClaims`). */
+export interface DestinationClaim {
+  folder: string;
+  uidvalidity: number;
+  dest_uid: number | null;
+  dest_uidvalidity: number | null;
+  /** Only for a claim without a destination UID. */
+  identity: string | null;
+}
+
 export type VerifyRow = Pick<
   MessageRow,
   | 'folder'
@@ -303,12 +313,14 @@ export class CheckpointStore {
 
   /**
    * The messages the state says are in a destination folder (copied or found there), with their
-   * destination UID where the server gave one (UIDPLUS).
+   * destination UID where the server gave one (UIDPLUS), and the identity only where it did not.
+   * Only what claiming needs: after the cutover every pass reads this for a big INBOX.
    */
-  destinationClaims(account: string, destFolder: string): MessageRow[] {
+  destinationClaims(account: string, destFolder: string): DestinationClaim[] {
     return this.stmt(
-      "SELECT * FROM messages WHERE account = ? AND dest_folder = ? AND state IN ('copied', 'present')",
-    ).all(account, destFolder) as MessageRow[];
+      'SELECT folder, uidvalidity, dest_uid, dest_uidvalidity, CASE WHEN dest_uid IS NULL THEN identity END AS identity ' +
+        "FROM messages WHERE account = ? AND dest_folder = ? AND state IN ('copied', 'present')",
+    ).all(account, destFolder) as DestinationClaim[];
   }
 
   /** The last synced state of a source folder. */

@@ -8,7 +8,8 @@
 import type { RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
 import { identityRead, type MessageMeta } from '../core/messages.js';
-import { MailshiftError } from '../core/errors.js';
+import { folderRecreated } from '../core/errors.js';
+import { uidRanges } from '../core/uid-ranges.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
 import type { ResolvedWindow } from '../plan/window.js';
@@ -109,16 +110,10 @@ async function withIdentities(
   const lean = unnamedByCheckpoint({ sources, destination }).filter((m) => !identityRead(m));
   if (lean.length === 0) return destination;
   if (!dst.scanUids) throw new Error('a lean destination scan needs a reader with scanUids');
-  const read = await dst.scanUids(
-    destination.folder,
-    lean.map((m) => m.uid),
-  );
+  const read = await dst.scanUids(destination.folder, uidRanges(lean.map((m) => m.uid)));
   if ('error' in read) throw read.error;
   if (read.status.uidValidity !== destination.uidValidity) {
-    throw new MailshiftError(
-      `destination folder "${destination.folder}" was recreated during verify (UIDVALIDITY changed)`,
-      { code: 'UIDVALIDITY_CHANGED', scope: 'folder', hint: 'run verify again' },
-    );
+    throw folderRecreated('destination', destination.folder, 'verify');
   }
   const full = new Map(read.messages.map((m) => [m.uid, m]));
   const wanted = new Set(lean.map((m) => m.uid));

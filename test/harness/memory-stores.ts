@@ -214,9 +214,9 @@ function headerBlock(raw: Buffer): Buffer {
   return end.length === 0 ? raw : raw.subarray(0, Math.min(...end));
 }
 
-function metaOf(m: MemoryMessage): MessageMeta {
-  const raw = Buffer.from(m.raw, 'base64');
-  return messageMeta(m.uid, MemoryMailbox.fetchedFlags(m), m.internalDate, m.size, headerBlock(raw));
+function metaOf(m: MemoryMessage, identity = true): MessageMeta {
+  const headers = identity ? headerBlock(Buffer.from(m.raw, 'base64')) : undefined;
+  return messageMeta(m.uid, MemoryMailbox.fetchedFlags(m), m.internalDate, m.size, headers);
 }
 
 function selectedPath(c: MemoryConnection): string | undefined {
@@ -231,10 +231,20 @@ function reader(c: MemoryConnection): FolderReader {
     status: (path) => c.call('status', `STATUS "${path}"`, () => c.box.status(path)),
     examine: (path) => c.call('examine', `EXAMINE "${path}"`, () => c.open(path, true)),
     // Like the imapflow store: nothing examined, nothing listed.
-    scan: (fromUid = 1) =>
+    scan: (fromUid = 1, opts = {}) =>
       c.call('scan', `FETCH in "${selectedPath(c)}"`, () => {
         const path = selectedPath(c);
-        return path ? c.box.messages(path, fromUid).map(metaOf) : [];
+        return path ? c.box.messages(path, fromUid).map((m) => metaOf(m, opts.identity !== false)) : [];
+      }),
+    scanUids: (path, ranges) =>
+      c.call('scan', `EXAMINE and FETCH in "${path}"`, () => {
+        const { status } = c.open(path, true);
+        const wanted = (uid: number) => ranges.some(([from, to]) => uid >= from && uid <= to);
+        const messages = c.box
+          .messages(path)
+          .filter((m) => wanted(m.uid))
+          .map((m) => metaOf(m));
+        return { path, status, messages };
       }),
     scanFlags: (changedSince) =>
       c.call('scanFlags', `FETCH FLAGS in "${selectedPath(c)}"`, () => {
@@ -548,7 +558,7 @@ class MemoryBodyReader implements BodyReader {
   async scan(fromUid = 1): Promise<MessageMeta[]> {
     const path = this.opened('scan');
     return this.c.call('scan', `listing messages of "${path}"`, () =>
-      this.c.box.messages(path, fromUid).map(metaOf),
+      this.c.box.messages(path, fromUid).map((m) => metaOf(m)),
     );
   }
 

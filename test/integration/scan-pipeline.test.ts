@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ScanPipeline } from '../../src/imap/scan-pipeline.js';
-import { examine, scanMessages } from '../../src/imap/mailbox-reader.js';
+import { examine, scanMessages, scanUids } from '../../src/imap/mailbox-reader.js';
 import { StoreError } from '../../src/core/errors.js';
+import { MAX_UID, uidRanges } from '../../src/core/uid-ranges.js';
 import { connectPlain, startDovecot, type DovecotServer } from '../harness/dovecot.js';
 
 const USER = { user: 'anna@firma.pl', password: 'secret-Pa55' };
@@ -185,7 +186,7 @@ describe('burst scan of many folders (real Dovecot)', () => {
     }
   });
 
-  it('scans lean without the header fields, then reads them for chosen UIDs in one round trip', async () => {
+  it('scans lean without the header fields, then reads them for chosen UIDs (in one round trip on its own connection)', async () => {
     const folder = 'Wyci\u0105gi bankowe';
     const reference = await connectPlain(dovecot, USER.user, USER.password);
     const lean = await openScanner(dovecot.port);
@@ -207,12 +208,18 @@ describe('burst scan of many folders (real Dovecot)', () => {
       );
 
       const chosen = [whole[1]!.uid, whole[3]!.uid];
-      const some = await answeredInTime(scanner.scanUids(folder, [...chosen, 99_999]));
+      // Two single UIDs, and a range after the last message that holds none.
+      const ranges = [...uidRanges(chosen), [99_999, MAX_UID] as const];
+      const some = await answeredInTime(scanner.scanUids(folder, ranges));
       assert.ok(!('error' in some));
       assert.deepEqual(some.status.uidValidity, read.status.uidValidity);
       assert.deepEqual(plain(some.messages), plain([whole[1]!, whole[3]!]), 'a UID no message has is absent');
+      // The same on imapflow (a copy lane's destination): EXAMINE, then the FETCH.
+      const flow = await scanUids(reference, folder, ranges);
+      assert.ok(!('error' in flow));
+      assert.deepEqual(plain(flow.messages), plain(some.messages));
 
-      const missing = await scanner.scanUids(MISSING, [1]);
+      const missing = await scanner.scanUids(MISSING, [[1, 1]]);
       assert.ok('error' in missing && missing.error.kind === 'refused', 'a missing folder is refused');
     } finally {
       await reference.logout();

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MessageMeta } from '../../../src/core/messages.js';
 import type { FolderReader, FolderScan, ScanOptions } from '../../../src/core/ports.js';
+import type { UidRange } from '../../../src/core/uid-ranges.js';
 import type { CheckpointStore, MessageRow } from '../../../src/state/checkpoint-store.js';
 import type { FolderGroup } from '../../../src/verify/plan-folders.js';
 import { bursts, verifyBurst } from '../../../src/verify/verify-burst.js';
@@ -55,7 +56,7 @@ describe('verify burst reading the destination lean', () => {
   function side(
     uidValidity: number,
     messages: [number, string][],
-    asked: { scans: unknown[]; uids: number[][] },
+    asked: { scans: unknown[]; uids: number[][][] },
   ) {
     const status = { messages: messages.length, uidNext: 100, uidValidity };
     const reader: FolderReader = {
@@ -77,8 +78,11 @@ describe('verify burst reading the destination lean', () => {
           messages: messages.map(([u, id]) => message(u, id, lean)),
         }));
       },
-      scanUids: async (path: string, uids: readonly number[]) => {
-        asked.uids.push([...uids]);
+      scanUids: async (path: string, ranges: readonly UidRange[]) => {
+        const uids = messages
+          .map(([u]) => u)
+          .filter((u) => ranges.some(([from, to]) => u >= from && u <= to));
+        asked.uids.push(ranges.map(([from, to]) => [from, to]));
         return {
           path,
           status,
@@ -90,8 +94,8 @@ describe('verify burst reading the destination lean', () => {
   }
 
   it('reads identities only of the messages no checkpoint row names, and matches and names them', async () => {
-    const srcAsked = { scans: [] as unknown[], uids: [] as number[][] };
-    const dstAsked = { scans: [] as unknown[], uids: [] as number[][] };
+    const srcAsked = { scans: [] as unknown[], uids: [] as number[][][] };
+    const dstAsked = { scans: [] as unknown[], uids: [] as number[][][] };
     const src = side(
       1,
       [
@@ -137,7 +141,7 @@ describe('verify burst reading the destination lean', () => {
     });
     assert.deepEqual(dstAsked.scans, [{ identity: false }], 'the destination is scanned lean');
     assert.deepEqual(srcAsked.scans, [{}], 'the source is scanned whole');
-    assert.deepEqual(dstAsked.uids, [[11, 12]], 'identities of the two messages no row names');
+    assert.deepEqual(dstAsked.uids, [[[11, 12]]], 'identities of the two messages no row names');
     assert.equal(result!.counts.matched, 2);
     assert.equal(result!.counts.matchedByCheckpoint, 1);
     assert.equal(result!.counts.matchedByIdentity, 1);
