@@ -51,7 +51,6 @@ export interface MessageRow {
   repaired: string | null;
 }
 
-/** What verify reads of a message row (CheckpointStore.verifyRows). */
 /** A message the state says is in a destination folder (checkpoint-store `destinationClaims`). */
 export interface DestinationClaim {
   folder: string;
@@ -62,6 +61,7 @@ export interface DestinationClaim {
   identity: string | null;
 }
 
+/** What verify reads of a message row (CheckpointStore.verifyRows). */
 export type VerifyRow = Pick<
   MessageRow,
   | 'folder'
