@@ -12,6 +12,7 @@ import { IdentityPool } from '../core/identity-pool.js';
 import { isDone, type MessageMeta } from '../core/messages.js';
 import type { DestinationStore } from '../core/ports.js';
 import { uidGaps } from '../core/uid-ranges.js';
+import { destinationMessagesIn } from '../core/range-scan.js';
 import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
 import { copyOrder } from './copy-order.js';
 import { leftOutByWindow, skipOutsideWindow, windowKey } from './date-window.js';
@@ -247,12 +248,10 @@ async function unclaimedMessages(
     const taken = new Set(claimed);
     return (await dst.scan(1)).filter((m) => !taken.has(m.uid));
   }
-  const read = await dst.scanUids(path, uidGaps(claimed));
-  if ('error' in read) throw read.error;
-  if (read.status.uidValidity !== status.uidValidity) {
-    throw folderRecreated('destination', path);
-  }
-  return read.messages;
+  return destinationMessagesIn(dst, path, uidGaps(claimed), {
+    uidValidity: status.uidValidity,
+    during: 'run',
+  });
 }
 
 /** Messages over the plan's size limit or the destination's APPENDLIMIT are skipped and named. */

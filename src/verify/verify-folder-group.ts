@@ -8,7 +8,7 @@
 import type { RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
 import { identityRead, type MessageMeta } from '../core/messages.js';
-import { folderRecreated } from '../core/errors.js';
+import { destinationMessagesIn } from '../core/range-scan.js';
 import { uidRanges } from '../core/uid-ranges.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
@@ -109,13 +109,11 @@ async function withIdentities(
 ): Promise<DestinationSide> {
   const lean = unnamedByCheckpoint({ sources, destination }).filter((m) => !identityRead(m));
   if (lean.length === 0) return destination;
-  if (!dst.scanUids) throw new Error('a lean destination scan needs a reader with scanUids');
-  const read = await dst.scanUids(destination.folder, uidRanges(lean.map((m) => m.uid)));
-  if ('error' in read) throw read.error;
-  if (read.status.uidValidity !== destination.uidValidity) {
-    throw folderRecreated('destination', destination.folder, 'verify');
-  }
-  const full = new Map(read.messages.map((m) => [m.uid, m]));
+  const read = await destinationMessagesIn(dst, destination.folder, uidRanges(lean.map((m) => m.uid)), {
+    uidValidity: destination.uidValidity,
+    during: 'verify',
+  });
+  const full = new Map(read.map((m) => [m.uid, m]));
   const wanted = new Set(lean.map((m) => m.uid));
   const messages = destination.messages.flatMap((m) => (wanted.has(m.uid) ? (full.get(m.uid) ?? []) : [m]));
   return { ...destination, messages };
