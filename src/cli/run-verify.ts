@@ -117,6 +117,7 @@ export async function verifyWithProgress(
     lang,
     signal: ctx.signal,
     logger,
+    ...(session.wiring.verifySliceMessages ? { sliceMessages: session.wiring.verifySliceMessages } : {}),
     onAccount: (a) => {
       const messages = a.folders.reduce((s, f) => s + f.counts.source, 0);
       const ok = !a.error && a.folders.every((f) => f.counts.missing === 0 && f.status !== 'error');

@@ -69,6 +69,8 @@ export interface CliWiring {
   reporters?: Reporter[];
   /** Overrides the plan's `limits.retry` (tests retry fast). */
   retry?: RetryPolicy;
+  /** Source messages per slice of a big folder's verify (verify-slices.ts; tests make it small). */
+  verifySliceMessages?: number;
   /** Watches the source INBOXes for `sync`; without it passes follow the schedule only. */
   inboxWake?: (plan: Plan, logger: Logger, logins: Logins) => Promise<InboxWake>;
 }

@@ -65,14 +65,19 @@ export interface FolderReader {
    */
   scanFolders?(paths: readonly string[], opts?: Pick<ScanOptions, 'identity'>): Promise<FolderScan[]>;
   /**
-   * EXAMINE of a folder and the metadata, identity header fields included, of its messages in
-   * these UID ranges (one round trip where the connection pipelines): what a lean scan left out,
-   * for the messages that need it. Which folder is examined afterwards is unspecified, as for
+   * EXAMINE of a folder and the metadata of its messages in these UID ranges (one round trip where
+   * the connection pipelines), the identity header fields included unless `opts.identity` is
+   * false: what a lean scan left out, for the messages that need it, or one slice of a big folder
+   * (verify-slices.ts). Which folder is examined afterwards is unspecified, as for
    * {@link scanFolders}. A UID that no message has is simply absent. Absent where the reader
    * cannot: its caller then scans whole.
    * @throws StoreError when the connection is lost
    */
-  scanUids?(path: string, uids: readonly UidRange[]): Promise<FolderScan>;
+  scanUids?(
+    path: string,
+    uids: readonly UidRange[],
+    opts?: Pick<ScanOptions, 'identity'>,
+  ): Promise<FolderScan>;
   /**
    * EXAMINE of several folders in one round trip, one result per path in order (a refused folder
    * is a result with its error). Absent where the connection cannot pipeline.

@@ -12,7 +12,7 @@ import { IdentityPool } from '../core/identity-pool.js';
 import { isDone, type MessageMeta } from '../core/messages.js';
 import type { DestinationStore } from '../core/ports.js';
 import { uidGaps } from '../core/uid-ranges.js';
-import { destinationMessagesIn } from '../core/range-scan.js';
+import { messagesIn } from '../core/range-scan.js';
 import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
 import { copyOrder } from './copy-order.js';
 import { leftOutByWindow, skipOutsideWindow, windowKey } from './date-window.js';
@@ -248,7 +248,8 @@ async function unclaimedMessages(
     const taken = new Set(claimed);
     return (await dst.scan(1)).filter((m) => !taken.has(m.uid));
   }
-  return destinationMessagesIn(dst, path, uidGaps(claimed), {
+  return messagesIn(dst, path, uidGaps(claimed), {
+    side: 'destination',
     uidValidity: status.uidValidity,
     during: 'run',
   });

@@ -72,7 +72,7 @@ function reader(client: ImapFlow): FolderReader {
     status: (path) => folderStatus(client, path),
     examine: (path) => examine(client, path),
     scan: (fromUid, opts) => scanMessages(client, fromUid, opts),
-    scanUids: (path, uids) => scanUids(client, path, uids),
+    scanUids: (path, uids, opts) => scanUids(client, path, uids, opts),
     scanFlags: (changedSince) => scanFlags(client, changedSince),
     fetchBodies: (uids) => fetchBodies(client, uids),
     quota: async () => {
@@ -137,7 +137,7 @@ function switchedReader(sw: ControlSwitch<FolderReader>): FolderReader {
       ),
     examine: (path) => sw.imapflow((f) => f.examine(path)),
     scan: (fromUid, opts) => sw.imapflow((f) => f.scan(fromUid, opts)),
-    scanUids: (path, uids) => sw.imapflow((f) => f.scanUids!(path, uids)),
+    scanUids: (path, uids, opts) => sw.imapflow((f) => f.scanUids!(path, uids, opts)),
     scanFlags: (changedSince) => sw.imapflow((f) => f.scanFlags(changedSince)),
     fetchBodies: (uids) => sw.imapflow((f) => f.fetchBodies(uids)),
     quota: () => sw.imapflow((f) => f.quota()),
@@ -178,7 +178,7 @@ export async function connectReader(e: Endpoint, logger: Logger | false = false)
     fetchBodies: async (uids) => (await imapflow()).fetchBodies(uids),
     quota: async () => (scanner.capabilities.has('QUOTA') ? (await imapflow()).quota() : undefined),
     scanFolders: async (paths, opts) => (await own()).scanFolders(paths, opts),
-    scanUids: async (path, uids) => (await own()).scanUids(path, uids),
+    scanUids: async (path, uids, opts) => (await own()).scanUids(path, uids, opts),
     examineFolders: async (paths) => (await own()).examineFolders(paths),
     close: async () => {
       const opened = await flow?.catch(() => undefined);

@@ -165,18 +165,20 @@ export function rangeSets(ranges: readonly UidRange[]): string[] {
 }
 
 /**
- * EXAMINE of a folder and the metadata, identity header fields included, of its messages in these
- * UID ranges. A UID no message has is simply absent.
+ * EXAMINE of a folder and the metadata of its messages in these UID ranges, the identity header
+ * fields included unless `opts.identity` is false. A UID no message has is simply absent.
  */
 export async function scanUids(
   client: ImapFlow,
   path: string,
   ranges: readonly UidRange[],
+  opts: Pick<ScanOptions, 'identity'> = {},
 ): Promise<FolderScan> {
   const opened = await examine(client, path);
   const out: MessageMeta[] = [];
   if (opened.status.messages > 0) {
-    for (const set of rangeSets(ranges)) for await (const meta of fetchMetas(client, set)) out.push(meta);
+    for (const set of rangeSets(ranges))
+      for await (const meta of fetchMetas(client, set, opts)) out.push(meta);
   }
   return { path, status: opened.status, messages: out.sort((a, b) => a.uid - b.uid) };
 }

@@ -16,6 +16,7 @@ import { MailshiftError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { IN_DOUBT_SQL, NOTABLE_MESSAGES_SQL, SYNCED_FOLDERS_SQL } from './summary-queries.js';
 import type { MessageState } from '../core/messages.js';
+import { MAX_UID, type UidRange } from '../core/uid-ranges.js';
 import { byCodeUnits } from '../shared/text-order.js';
 
 /** The page cache of a store's connection, in KiB (PRAGMA cache_size, see open). */
@@ -296,14 +297,33 @@ export class CheckpointStore {
 
   /**
    * The rows of one folder under one UIDVALIDITY with only what verify compares: no identity,
-   * size or date (verify has both servers' own), a third of a row's memory for a big folder.
+   * size or date (verify has both servers' own), a third of a row's memory for a big folder; those
+   * of one slice of UIDs (both ends included) for a folder verified a slice at a time.
    */
-  verifyRows(account: string, folder: string, uidvalidity: number): VerifyRow[] {
+  verifyRows(
+    account: string,
+    folder: string,
+    uidvalidity: number,
+    [from, to]: UidRange = [1, MAX_UID],
+  ): VerifyRow[] {
     const rows = this.stmt(
       'SELECT folder, uidvalidity, uid, state, flags, dropped_flags, dest_folder, dest_uidvalidity, dest_uid, reason, repaired ' +
-        'FROM messages WHERE account = ? AND folder = ? AND uidvalidity = ? ORDER BY uid',
-    ).all(account, folder, uidvalidity) as VerifyRow[];
+        'FROM messages WHERE account = ? AND folder = ? AND uidvalidity = ? AND uid BETWEEN ? AND ? ORDER BY uid',
+    ).all(account, folder, uidvalidity, from, to) as VerifyRow[];
     return sharedText(rows, ['folder', 'state', 'flags', 'dest_folder']);
+  }
+
+  /**
+   * The UIDs that cut a folder's rows (under one UIDVALIDITY) into slices of `every` rows: the
+   * first UID of each slice after the first, in order. Counted by SQLite (a window function over
+   * the primary key): no row is read into memory.
+   */
+  sliceStarts(account: string, folder: string, uidvalidity: number, every: number): number[] {
+    const rows = this.stmt(
+      'SELECT uid FROM (SELECT uid, ROW_NUMBER() OVER (ORDER BY uid) AS n FROM messages ' +
+        'WHERE account = ? AND folder = ? AND uidvalidity = ?) WHERE n > 1 AND (n - 1) % ? = 0 ORDER BY uid',
+    ).all(account, folder, uidvalidity, every) as { uid: number }[];
+    return rows.map((r) => r.uid);
   }
 
   /** Every message row of an account. */

@@ -72,35 +72,8 @@ export interface MatchOutcome {
  */
 export function matchMessages(input: MatchInput): MatchOutcome {
   const dest = input.destination;
-  // Lookups by UID over arrays sorted by UID, and the destination's claimed copies as one byte
-  // each: a 30,000-message folder needs no maps of 30,000 entries on top of its messages.
-  const destMessages = byUid(dest?.messages ?? []);
-  const taken = new Uint8Array(destMessages.length);
-  /** Claims the destination message with this UID, unless there is none or it is claimed. */
-  const claim = (uid: number | undefined): MessageMeta | undefined => {
-    const i = uid === undefined ? -1 : indexOfUid(destMessages, uid);
-    if (i < 0 || taken[i] === 1) return undefined;
-    taken[i] = 1;
-    return destMessages[i];
-  };
-  const unclaimed = () => destMessages.filter((_, i) => taken[i] === 0);
-  const states = input.sources.map((side) => ({
-    side,
-    rows: byUid(side.rows),
-    pairs: [] as MatchedPair[],
-    open: [] as MessageMeta[],
-  }));
-
-  for (const s of states) {
-    for (const meta of s.side.messages) {
-      const row = findUid(s.rows, meta.uid);
-      const copy = claim(dest && row ? checkpointUid(row, dest) : undefined);
-      if (copy) {
-        s.pairs.push({ source: meta, dest: copy, via: 'checkpoint', row });
-      } else s.open.push(meta);
-    }
-  }
-
+  const { claim, unclaimed } = claims(dest);
+  const states = claimByCheckpoint(input, claim);
   const open = states.some((s) => s.open.length > 0);
   const pool = new IdentityPool(open ? unclaimed() : []);
   const sources = states.map((s): SourceOutcome => {
@@ -123,6 +96,58 @@ export function matchMessages(input: MatchInput): MatchOutcome {
   });
 
   return { sources, extra: extras(input, unclaimed()) };
+}
+
+/** One source folder after the checkpoint's claims: its pairs, and the messages left open. */
+export interface CheckpointClaims {
+  side: SourceSide;
+  /** The side's rows sorted by UID. */
+  rows: readonly VerifyRow[];
+  pairs: MatchedPair[];
+  open: MessageMeta[];
+}
+
+/**
+ * The first half of {@link matchMessages}: every source message whose checkpoint row names a copy
+ * on the destination as it is now is paired with it; the others are left open, for matching by
+ * identity. A big folder verified a slice at a time (verify-slices.ts) claims slice by slice.
+ * @param claim takes a destination message by UID (once), as {@link matchMessages} shares it
+ */
+export function claimByCheckpoint(
+  input: MatchInput,
+  claim: (uid: number | undefined) => MessageMeta | undefined = claims(input.destination).claim,
+): CheckpointClaims[] {
+  const dest = input.destination;
+  return input.sources.map((side) => {
+    const rows = byUid(side.rows);
+    const pairs: MatchedPair[] = [];
+    const open: MessageMeta[] = [];
+    for (const meta of side.messages) {
+      const row = findUid(rows, meta.uid);
+      const copy = claim(dest && row ? checkpointUid(row, dest) : undefined);
+      if (copy) pairs.push({ source: meta, dest: copy, via: 'checkpoint', row });
+      else open.push(meta);
+    }
+    return { side, rows, pairs, open };
+  });
+}
+
+/** Claiming destination messages by UID, each once, and what is left unclaimed. */
+function claims(dest: DestinationSide | undefined) {
+  // Lookups by UID over arrays sorted by UID, and the destination's claimed copies as one byte
+  // each: a 30,000-message folder needs no maps of 30,000 entries on top of its messages.
+  const destMessages = byUid(dest?.messages ?? []);
+  const taken = new Uint8Array(destMessages.length);
+  return {
+    /** Claims the destination message with this UID, unless there is none or it is claimed. */
+    claim: (uid: number | undefined): MessageMeta | undefined => {
+      const i = uid === undefined ? -1 : indexOfUid(destMessages, uid);
+      if (i < 0 || taken[i] === 1) return undefined;
+      taken[i] = 1;
+      return destMessages[i];
+    },
+    unclaimed: () => destMessages.filter((_, i) => taken[i] === 0),
+  };
 }
 
 /**
@@ -176,7 +201,10 @@ function findUid<T extends { uid: number }>(sorted: readonly T[], uid: number): 
 }
 
 /** The destination UID a done row recorded, when it is valid for the folder as it is now. */
-function checkpointUid(row: VerifyRow, dest: DestinationSide): number | undefined {
+export function checkpointUid(
+  row: VerifyRow,
+  dest: Pick<DestinationSide, 'folder' | 'uidValidity'>,
+): number | undefined {
   if (!isDone(row.state) || row.dest_uid === null) return undefined;
   // A recreated folder gets a new UIDVALIDITY (RFC 3501 2.3.1.1): its old UIDs name nothing.
   if (row.dest_folder !== dest.folder || row.dest_uidvalidity !== dest.uidValidity) return undefined;

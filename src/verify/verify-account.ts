@@ -20,7 +20,7 @@ import type { ResolvedWindow } from '../plan/window.js';
 import { folderResult } from './counts.js';
 import { planFolders, type FolderGroup } from './plan-folders.js';
 import type { AccountResult, FolderResult, VerifyMode } from './types.js';
-import { verifyGroup } from './verify-folder-group.js';
+import { verifyInSlices } from './verify-slices.js';
 import { bursts, verifyBurst } from './verify-burst.js';
 import { reconcile } from '../plan/drift.js';
 import { gmailView, readLabelIndex, type GmailSettings } from '../plan/gmail-labels.js';
@@ -43,6 +43,8 @@ export interface AccountVerifyDeps {
   gmail?: GmailSettings;
   /** The account's date window: what it leaves out counts as skipped on purpose. */
   window?: ResolvedWindow;
+  /** Source messages per slice of a big folder (verify-slices.ts). */
+  sliceMessages?: number;
 }
 
 /** One lane's connections: a reader on each side. */
@@ -121,6 +123,7 @@ async function verifyFolders(
     repair: deps.repair,
     ...(gmail ? { gmail, existing: new Set(destination.folders.map((f) => f.path.normalize('NFC'))) } : {}),
     ...(deps.window ? { window: deps.window } : {}),
+    ...(deps.sliceMessages ? { sliceMessages: deps.sliceMessages } : {}),
   };
   // Readers that scan many folders in one round trip take the groups a burst at a time (a Gmail
   // source reads its labels and All Mail folder by folder); others one group at a time.
@@ -137,7 +140,7 @@ async function verifyFolders(
         }
         for (const g of b) {
           try {
-            done.push(...(await verifyGroup(src, dst, g, group)));
+            done.push(...(await verifyInSlices(src, dst, g, group)));
           } catch (err) {
             // A folder the server refuses is a finding of that folder; the others go on.
             if (!(err instanceof MailshiftError) || err.scope !== 'folder') throw err;

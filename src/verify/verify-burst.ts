@@ -14,6 +14,7 @@ import { folderResult } from './counts.js';
 import type { FolderGroup } from './plan-folders.js';
 import type { FolderResult } from './types.js';
 import { verifyGroup, type GroupDeps, type ScannedFolder } from './verify-folder-group.js';
+import { inSlices, verifyInSlices } from './verify-slices.js';
 
 /**
  * Cuts the groups (biggest first) into bursts, in order, each within `bound` (a group bigger than
@@ -32,10 +33,16 @@ export function bursts(groups: readonly FolderGroup[], bound = FOLDER_BURST): Fo
 export async function verifyBurst(
   src: FolderReader,
   dst: FolderReader,
-  burst: readonly FolderGroup[],
+  all: readonly FolderGroup[],
   deps: GroupDeps,
 ): Promise<FolderResult[]> {
   if (!src.scanFolders || !dst.scanFolders) throw new Error('verifyBurst needs readers with scanFolders');
+  // A folder bigger than a slice (alone in its burst: a slice is bigger than a burst's bound) is
+  // read a slice at a time, not whole.
+  const big = all.filter((g) => inSlices(src, dst, g, deps));
+  const burst = all.filter((g) => !big.includes(g));
+  const out = await groupByGroup(src, dst, big, deps);
+  if (burst.length === 0) return out;
   const wanted = burst.filter((g) => g.exists).map((g) => g.destination);
   let sources: FolderScan[];
   let destinations: FolderScan[];
@@ -50,11 +57,10 @@ export async function verifyBurst(
     // A folder of the burst sent what the scan refuses (a UID out of range, a huge literal), which
     // ends the scan connection without saying which folder: the groups are read one by one, so
     // that folder fails alone, as it would without bursts.
-    return groupByGroup(src, dst, burst, deps);
+    return [...out, ...(await groupByGroup(src, dst, burst, deps))];
   }
   const bySource = new Map(sources.map((s) => [s.path, s]));
   const byDestination = new Map(destinations.map((s) => [s.path, s]));
-  const out: FolderResult[] = [];
   for (const g of burst) {
     const scans = g.sources.map((s) => bySource.get(s));
     const destination = g.exists ? byDestination.get(g.destination) : undefined;
@@ -78,7 +84,7 @@ export async function verifyBurst(
   return out;
 }
 
-/** The burst's groups read and compared one after the other, each folder on its own. */
+/** Groups read and compared one after the other, each folder on its own (a big one in slices). */
 async function groupByGroup(
   src: FolderReader,
   dst: FolderReader,
@@ -88,7 +94,7 @@ async function groupByGroup(
   const out: FolderResult[] = [];
   for (const g of burst) {
     try {
-      out.push(...(await verifyGroup(src, dst, g, deps)));
+      out.push(...(await verifyInSlices(src, dst, g, deps)));
     } catch (err) {
       if (!folderScoped(err)) throw err;
       out.push(...failed(g, err.message));

@@ -8,7 +8,7 @@
 import type { RepairPolicy } from '../core/repair.js';
 import type { FolderReader } from '../core/ports.js';
 import { identityRead, type MessageMeta } from '../core/messages.js';
-import { destinationMessagesIn } from '../core/range-scan.js';
+import { messagesIn } from '../core/range-scan.js';
 import { uidRanges } from '../core/uid-ranges.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { CheckpointStore } from '../state/checkpoint-store.js';
@@ -22,6 +22,8 @@ import {
   matchMessages,
   unnamedByCheckpoint,
   type DestinationSide,
+  type MatchInput,
+  type MatchOutcome,
   type SourceSide,
 } from './match-messages.js';
 import type { FolderGroup } from './plan-folders.js';
@@ -48,6 +50,8 @@ export interface GroupDeps {
   existing?: ReadonlySet<string>;
   /** The account's date window (what a run leaves out on purpose). */
   window?: ResolvedWindow;
+  /** Source messages per slice of a big folder (verify-slices.ts); tests make it small. */
+  sliceMessages?: number;
 }
 
 /** A folder as a burst read it (verify-burst.ts): its status on opening and its messages. */
@@ -109,7 +113,8 @@ async function withIdentities(
 ): Promise<DestinationSide> {
   const lean = unnamedByCheckpoint({ sources, destination }).filter((m) => !identityRead(m));
   if (lean.length === 0) return destination;
-  const read = await destinationMessagesIn(dst, destination.folder, uidRanges(lean.map((m) => m.uid)), {
+  const read = await messagesIn(dst, destination.folder, uidRanges(lean.map((m) => m.uid)), {
+    side: 'destination',
     uidValidity: destination.uidValidity,
     during: 'verify',
   });
@@ -149,12 +154,36 @@ export async function verifyGroup(
   const destination = group.exists
     ? await withIdentities(dst, sources, await readDestination(dst, group.destination, ahead?.destination))
     : undefined;
-  // Read ahead, neither reader is known to have examined anything of this group.
-  const openSource = examined(src, ahead ? undefined : group.sources.at(-1));
-  const openDestination = examined(dst, ahead || !destination ? undefined : group.destination);
   const input = { sources, destination };
   const matched = matchMessages(input);
   const outcome = elsewhere ? presentElsewhere(matched, elsewhere) : matched;
+  // Read ahead, neither reader is known to have examined anything of this group.
+  const at = ahead ? {} : { source: group.sources.at(-1), destination: destination && group.destination };
+  return describeGroup(src, dst, group, deps, { input, outcome }, at);
+}
+
+/** The folder each reader has examined, where known. */
+export interface Examined {
+  source?: string | undefined;
+  destination?: string | undefined;
+}
+
+/**
+ * What the report says of a matched group: pairs compared (flags, dates, and bytes in deep mode),
+ * and the header details of every message it names read from its folder.
+ * @param at what the readers have examined: a folder is examined again only when it is not that one
+ */
+export async function describeGroup(
+  src: FolderReader,
+  dst: FolderReader,
+  group: FolderGroup,
+  deps: GroupDeps,
+  { input, outcome }: { input: MatchInput; outcome: MatchOutcome },
+  at: Examined,
+): Promise<FolderResult[]> {
+  const { sources, destination } = input;
+  const openSource = examined(src, at.source);
+  const openDestination = examined(dst, at.destination);
   const pairs = outcome.sources.map((o) => comparePairs(o.pairs));
 
   const content: (ContentResult | undefined)[] = [];

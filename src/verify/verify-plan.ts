@@ -28,6 +28,8 @@ export interface VerifyDeps {
   logger: Logger;
   /** Called as each account is done (progress on the console). */
   onAccount?: (result: AccountResult) => void;
+  /** Source messages per slice of a big folder (verify-slices.ts). */
+  sliceMessages?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function verifyPlan(plan: Plan, deps: VerifyDeps): Promise<VerifyRe
           signal: deps.signal,
           logger: deps.logger,
           gmail: gmailSettingsOf(plan),
+          ...(deps.sliceMessages ? { sliceMessages: deps.sliceMessages } : {}),
         });
         deps.onAccount?.(r);
         return r;

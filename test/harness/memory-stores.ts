@@ -236,14 +236,14 @@ function reader(c: MemoryConnection): FolderReader {
         const path = selectedPath(c);
         return path ? c.box.messages(path, fromUid).map((m) => metaOf(m, opts.identity !== false)) : [];
       }),
-    scanUids: (path, ranges) =>
+    scanUids: (path, ranges, opts = {}) =>
       c.call('scan', `EXAMINE and FETCH in "${path}"`, () => {
         const { status } = c.open(path, true);
         const wanted = (uid: number) => ranges.some(([from, to]) => uid >= from && uid <= to);
         const messages = c.box
           .messages(path)
           .filter((m) => wanted(m.uid))
-          .map((m) => metaOf(m));
+          .map((m) => metaOf(m, opts.identity !== false));
         return { path, status, messages };
       }),
     scanFlags: (changedSince) =>

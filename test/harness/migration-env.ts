@@ -127,6 +127,8 @@ export interface InProcessOptions {
   stepHook?: (step: string) => void;
   /** Overrides the plan's retry settings. */
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Source messages per slice of a big folder's verify (src/verify/verify-slices.ts). */
+  verifySliceMessages?: number;
   /** How servers are reached: the production IMAP wiring by default. */
   wiring?: Pick<CliWiring, 'connectors' | 'readers' | 'inboxWake'>;
   /** More arguments after `run <plan> --state-dir <dir>`. */
@@ -170,6 +172,7 @@ export async function runCommandInProcess(
     reporters: [{ emit: (e) => events.push(e) }],
     ...(opts.stepHook ? { onStore: (store) => store.setStepHook(opts.stepHook) } : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),
+    ...(opts.verifySliceMessages ? { verifySliceMessages: opts.verifySliceMessages } : {}),
   });
   return {
     ...(outcome.summary ? { summary: outcome.summary } : {}),

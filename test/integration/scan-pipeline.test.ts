@@ -228,3 +228,96 @@ describe('burst scan of many folders (real Dovecot)', () => {
     }
   });
 });
+
+/** A pass-through proxy that counts the EXAMINE commands it sees. */
+async function examineCounter(
+  target: DovecotServer,
+): Promise<{ port: number; examines(): number; close(): void }> {
+  let count = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    client.on('data', (d) => {
+      count += (d.toString('latin1').match(/^\S+ EXAMINE /gm) ?? []).length;
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => client.write(d));
+    for (const s of [client, upstream]) s.on('error', () => undefined).on('close', () => s.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    examines: () => count,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+describe('a folder read a slice at a time (real Dovecot)', () => {
+  let dovecot: DovecotServer;
+  const folder = 'Faktury/2024';
+
+  before(async () => {
+    dovecot = await startDovecot({ flavor: 'destination', users: [USER] });
+    const client = await connectPlain(dovecot, USER.user, USER.password);
+    try {
+      await client.mailboxCreate(folder);
+      for (let i = 0; i < 6; i++) await client.append(folder, message(folder, i), i % 2 ? ['\\Seen'] : []);
+    } finally {
+      await client.logout();
+    }
+  });
+  after(async () => dovecot?.stop());
+
+  it('examines once for slices asked one after the other, and again after another folder', async () => {
+    const counter = await examineCounter(dovecot);
+    const scanner = await openScanner(counter.port);
+    try {
+      // Both slices asked at once, as verify asks for the next while it reads this one.
+      const [first, second] = await Promise.all([
+        scanner.scanUids(folder, [[1, 3]], { identity: false }),
+        scanner.scanUids(folder, [[4, MAX_UID]]),
+      ]);
+      assert.ok(!('error' in first) && !('error' in second));
+      assert.equal(counter.examines(), 1, 'one EXAMINE for both slices');
+      assert.deepEqual(second.status, first.status);
+      assert.equal(first.status.messages, 6);
+      assert.deepEqual(
+        first.messages.map((m) => [m.uid, m.identity]),
+        [
+          [1, ''],
+          [2, ''],
+          [3, ''],
+        ],
+      );
+      assert.deepEqual(
+        second.messages.map((m) => m.uid),
+        [4, 5, 6],
+      );
+      assert.ok(second.messages.every((m) => m.messageId?.endsWith('@firma.pl>')));
+
+      await scanner.scanFolders(['INBOX']);
+      const again = await scanner.scanUids(folder, [[1, 2]]);
+      assert.ok(!('error' in again));
+      assert.deepEqual(
+        again.messages.map((m) => m.uid),
+        [1, 2],
+      );
+      assert.equal(counter.examines(), 3, 'another folder was examined in between: examined again');
+
+      for (let i = 0; i < 2; i++) {
+        const missing = await scanner.scanUids(MISSING, [[1, 1]]);
+        assert.ok('error' in missing && missing.error.kind === 'refused');
+      }
+      assert.equal(counter.examines(), 5, 'a refused folder is asked for again');
+    } finally {
+      await scanner.close();
+      counter.close();
+    }
+  });
+});

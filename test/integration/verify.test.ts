@@ -9,12 +9,14 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ImapFlow } from 'imapflow';
+import { imapWiring } from '../../src/cli/imap-wiring.js';
 import { parseVerifyReport } from '../../src/report/verify-json.js';
 import type { AccountResult, FolderResult, VerifyReport } from '../../src/verify/types.js';
 import {
   connectPlain,
   destinationPassword,
   runCli,
+  runCommandInProcess,
   runInProcess,
   startMigrationEnv,
   type MigrationEnv,
@@ -266,6 +268,47 @@ describe('mailshift verify (sample company, real Dovecot)', () => {
     assert.ok(f.missing.every((m) => m.cause === 'destination-folder-missing' && m.subject));
     assert.equal(report.totals.foldersMissing, 1);
     assert.equal(report.totals.missing, 3);
+  });
+
+  it('says the same, finding for finding, when it reads each folder a slice of a few messages at a time', async () => {
+    // By now the destination has a changed flag, a deleted message, an altered body, a copy made
+    // by another tool, a stranger and a missing folder; the source a message added after the run.
+    const args = ['verify', env.planPath, '--state-dir', env.stateDir, '--json', '--deep'];
+    const whole = await runCommandInProcess(args);
+    // The source's reads by UID ranges, each with how many messages it found.
+    const sliceReads: number[] = [];
+    const base = imapWiring();
+    const counted: typeof base = {
+      ...base,
+      readers: async (...a) => {
+        const of = await base.readers(...a);
+        return (account) => ({
+          ...of(account),
+          source: async () => {
+            const r = await of(account).source();
+            const scanUids = r.scanUids!.bind(r);
+            r.scanUids = async (path, ranges, opts) => {
+              const read = await scanUids(path, ranges, opts);
+              if ('messages' in read) sliceReads.push(read.messages.length);
+              return read;
+            };
+            return r;
+          },
+        });
+      },
+    };
+    const sliced = await runCommandInProcess(args, { verifySliceMessages: 3, wiring: counted });
+    const accounts = (r: { stdout: string }) => parseVerifyReport(r.stdout).accounts;
+    assert.equal(sliced.code, whole.code);
+    assert.deepEqual(accounts(sliced), accounts(whole));
+    assert.ok(sliceReads.length > 20, `${sliceReads.length} slices read`);
+    assert.ok(Math.max(...sliceReads) <= 6, `slices of 3 rows, and what arrived since: ${sliceReads}`);
+    const r = parseVerifyReport(sliced.stdout);
+    assert.equal(r.totals.contentDifferences, 1);
+    assert.equal(r.totals.missing, 3);
+    assert.equal(r.totals.notYetCopied, 0);
+    assert.equal(r.totals.extra, 1, 'the stranger');
+    assert.equal(r.totals.matchedByIdentity, 2, 'the altered copy and the copy another tool made');
   });
 
   it('names an account that cannot log in on the destination and an address with no destination', async () => {
