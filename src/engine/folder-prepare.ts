@@ -11,7 +11,7 @@ import type { FolderStatus } from '../core/folders.js';
 import { IdentityPool } from '../core/identity-pool.js';
 import { isDone, type MessageMeta } from '../core/messages.js';
 import type { DestinationStore } from '../core/ports.js';
-import { uidGaps } from '../core/uid-ranges.js';
+import { MAX_UID, uidGaps, uidRanges, type UidRange } from '../core/uid-ranges.js';
 import { messagesIn } from '../core/range-scan.js';
 import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
 import { copyOrder } from './copy-order.js';
@@ -57,16 +57,18 @@ export async function prepareFolder(
   // own connection, from where the state says the last complete sync stopped. A source folder
   // with another UIDVALIDITY, or a destination folder that is not as recorded, is scanned again
   // from lower down (rare: drift).
-  const all = ctx.state.folderMessages(ctx.account, job.source);
   // Settled: on the destination as it is now, or left out by the date window as it is now.
   const settled = (r: MessageRow, destValidity: number | null | undefined) =>
     heldNow(r, job, destValidity ?? null) || leftOutByWindow(ctx.window, r);
+  // Only the rows the destination may not hold are read (usually none), not every row of the
+  // folder: a pass over an INBOX of 120,000 messages with one new one took 5.3 s and 180 MB
+  // reading them all. The others are held now, so settled.
   const scanFrom = (validity: number | undefined, destValidity: number | null | undefined) =>
     prev && !job.refill && validity === prev.uidvalidity
       ? firstUidToScan(
           prev.uidnext,
-          all.filter((r) => r.uidvalidity === validity),
-          (r) => settled(r, destValidity),
+          ctx.state.unheldRows(ctx.account, job.source, validity, job.destination, destValidity ?? null),
+          (r) => leftOutByWindow(ctx.window, r),
         )
       : 1;
   const guess = scanFrom(prev?.uidvalidity, prev?.dest_uidvalidity);
@@ -76,21 +78,35 @@ export async function prepareFolder(
   ]);
   const uidvalidity = opened.status.uidValidity;
   const key: FolderKey = { account: ctx.account, folder: job.source, uidvalidity };
-  const rows = all.filter((r) => r.uidvalidity === uidvalidity);
-  const doneRows = new Map(rows.filter((r) => settled(r, destStatus.uidValidity)).map((r) => [r.uid, r]));
+  /** The settled rows of the folder as it is now in these UID ranges, by UID. */
+  const settledIn: SettledRows = (ranges) =>
+    new Map(
+      ctx.state
+        .rowsIn(ctx.account, job.source, uidvalidity, ranges)
+        .filter((r) => settled(r, destStatus.uidValidity))
+        .map((r) => [r.uid, r]),
+    );
   const fromUid = scanFrom(uidvalidity, destStatus.uidValidity);
   const scanned = fromUid < guess ? await ctx.bodies.scan(fromUid) : opened.metas;
 
-  if (ctx.syncFlags && prev?.uidvalidity === uidvalidity && doneRows.size > 0) {
-    totals.flagsUpdated = await syncFlags(ctx, key, job, doneRows, prev.highestmodseq ?? undefined);
+  if (
+    ctx.syncFlags &&
+    prev?.uidvalidity === uidvalidity &&
+    ctx.state.hasDoneRows(ctx.account, job.source, uidvalidity)
+  ) {
+    totals.flagsUpdated = await syncFlags(ctx, key, job, settledIn, prev.highestmodseq ?? undefined);
   }
-  const fresh = scanned.filter((m) => m.uid >= fromUid && !doneRows.has(m.uid));
+  const done = settledIn([[fromUid, MAX_UID]]);
+  const fresh = scanned.filter((m) => m.uid >= fromUid && !done.has(m.uid));
   const metas = skipOutsideWindow(ctx, key, job, job.policy ? job.policy.select(fresh) : fresh, totals);
   if (metas.length === 0) return { job, totals, srcStatus, copy: { key, metas, destStatus, permitted } };
   const toAppend = await recognisePresent(ctx, key, job, metas, destStatus, totals);
   const fitting = copyOrder(skipOversize(ctx, key, job, toAppend, totals), ctx.newestFirst ?? false);
   return { job, totals, srcStatus, copy: { key, metas: fitting, destStatus, permitted } };
 }
+
+/** The settled rows of a folder in some UID ranges, by UID (read from the state when asked). */
+type SettledRows = (ranges: readonly UidRange[]) => Map<number, MessageRow>;
 
 /**
  * Whether a folder needs nothing: its STATUS tuple equals the one recorded after its last complete
@@ -168,7 +184,7 @@ async function syncFlags(
   ctx: FolderContext,
   key: FolderKey,
   job: FolderJob,
-  done: Map<number, MessageRow>,
+  settledIn: SettledRows,
   changedSince: string | undefined,
 ): Promise<number> {
   const opened = await ctx.src.examine(job.source);
@@ -176,6 +192,8 @@ async function syncFlags(
     throw folderRecreated('source', job.source);
   }
   const current = await ctx.src.scanFlags(ctx.src.capabilities.has('CONDSTORE') ? changedSince : undefined);
+  // The rows of the messages whose flags were read: with CONDSTORE, those changed since the last pass.
+  const done = current.size > 0 ? settledIn(uidRanges(current.keys())) : new Map<number, MessageRow>();
   let updated = 0;
   for (const [uid, flags] of current) {
     const row = done.get(uid);

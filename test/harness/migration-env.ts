@@ -14,6 +14,7 @@ import { imapWiring } from '../../src/cli/imap-wiring.js';
 import type { CliWiring } from '../../src/cli/wiring.js';
 import type { EngineEvent } from '../../src/core/events.js';
 import type { RunSummary } from '../../src/engine/migrate.js';
+import type { CheckpointStore } from '../../src/state/checkpoint-store.js';
 import type { CliResult } from './test-entry.js';
 import { connectPlain, startDovecot, type DovecotOptions, type DovecotServer } from './dovecot.js';
 import {
@@ -125,6 +126,8 @@ export interface InProcessRun {
 export interface InProcessOptions {
   /** Called after each committed checkpoint step (throw to simulate a crash). */
   stepHook?: (step: string) => void;
+  /** Sees the command's checkpoint store once it is open (to watch what is read of it). */
+  onStore?: (store: CheckpointStore) => void;
   /** Overrides the plan's retry settings. */
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   /** Source messages per slice of a big folder's verify (src/verify/verify-slices.ts). */
@@ -170,7 +173,14 @@ export async function runCommandInProcess(
       stderr: { write: (s: string) => (stderr += s) },
     },
     reporters: [{ emit: (e) => events.push(e) }],
-    ...(opts.stepHook ? { onStore: (store) => store.setStepHook(opts.stepHook) } : {}),
+    ...(opts.stepHook || opts.onStore
+      ? {
+          onStore: (store: CheckpointStore) => {
+            if (opts.stepHook) store.setStepHook(opts.stepHook);
+            opts.onStore?.(store);
+          },
+        }
+      : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),
     ...(opts.verifySliceMessages ? { verifySliceMessages: opts.verifySliceMessages } : {}),
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, it } from 'node:test';
 import { MailshiftError } from '../../../src/core/errors.js';
+import { MAX_UID } from '../../../src/core/uid-ranges.js';
 import { CACHE_KIB, CheckpointStore } from '../../../src/state/checkpoint-store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/state/schema.js';
 import { acquireLock, stateDirFor, prepareStateDir } from '../../../src/state/state-dir.js';
@@ -25,6 +26,42 @@ const meta = (uid: number) => ({
 });
 
 describe('CheckpointStore', () => {
+  it('reads the rows a pass needs: those the destination may not hold, and those of some UIDs', () => {
+    const s = CheckpointStore.open(join(dir(), 'state.sqlite'));
+    assert.equal(s.hasDoneRows('a@x', 'INBOX', 7), false);
+    s.recordIntent(key, 'INBOX', 40, [meta(1), meta(2), meta(3), meta(4), meta(5)]);
+    s.commitBatch(key, 99, [
+      { uid: 1, ok: true, destUid: 40 },
+      { uid: 2, ok: false, reason: 'NO too big' },
+      { uid: 3, ok: true, destUid: 41 },
+    ]);
+    s.recordWithoutAppend(key, 'Archiwum', [
+      { meta: meta(4), state: 'present', destUid: 7, destUidValidity: 99 },
+    ]);
+    // 5 is left appending (in doubt); 4 went into another folder; 1 and 3 are in INBOX under 99.
+    assert.equal(s.hasDoneRows('a@x', 'INBOX', 7), true);
+    assert.equal(s.hasDoneRows('a@x', 'INBOX', 8), false);
+    const unheld = (destValidity: number | null) =>
+      s.unheldRows('a@x', 'INBOX', 7, 'INBOX', destValidity).map((r) => r.uid);
+    assert.deepEqual(unheld(99), [2, 4, 5]);
+    assert.deepEqual(unheld(null), [2, 4, 5], 'a destination UIDVALIDITY not known is not compared');
+    assert.deepEqual(unheld(100), [1, 2, 3, 4, 5], 'the destination folder was recreated: nothing is held');
+    assert.deepEqual(
+      s
+        .rowsIn('a@x', 'INBOX', 7, [
+          [2, 3],
+          [5, MAX_UID],
+        ])
+        .map((r) => [r.uid, r.state]),
+      [
+        [2, 'failed'],
+        [3, 'copied'],
+        [5, 'appending'],
+      ],
+    );
+    s.close();
+  });
+
   it('records intent, then commits copied and failed rows', () => {
     const s = CheckpointStore.open(join(dir(), 'state.sqlite'));
     s.recordIntent(key, 'INBOX', 40, [meta(1), meta(2)]);
@@ -34,7 +71,7 @@ describe('CheckpointStore', () => {
       { uid: 1, ok: true, destUid: 40 },
       { uid: 2, ok: false, reason: 'NO too big' },
     ]);
-    const rows = s.folderMessages('a@x', 'INBOX');
+    const rows = s.rowsIn('a@x', 'INBOX', 7, [[1, MAX_UID]]);
     assert.deepEqual(
       rows.map((r) => [r.uid, r.state, r.dest_uid, r.reason]),
       [
@@ -104,7 +141,7 @@ describe('CheckpointStore', () => {
       [{ uidvalidity: 7, uid: 2 }],
     );
     assert.deepEqual(
-      s.folderMessages('a@x', 'INBOX').map((r) => [r.uid, r.state, r.dest_uid]),
+      s.rowsIn('a@x', 'INBOX', 7, [[1, MAX_UID]]).map((r) => [r.uid, r.state, r.dest_uid]),
       [[1, 'copied', 5]],
     );
     s.close();
