@@ -11,7 +11,7 @@ import { identityRead, type MessageMeta } from '../core/messages.js';
 import { messagesIn } from '../core/range-scan.js';
 import { uidRanges } from '../core/uid-ranges.js';
 import type { FolderStatus } from '../core/folders.js';
-import type { CheckpointStore } from '../state/checkpoint-store.js';
+import type { CheckpointStore, VerifyRow } from '../state/checkpoint-store.js';
 import type { ResolvedWindow } from '../plan/window.js';
 import { compareContent, type ContentResult } from './compare-content.js';
 import { comparePairs } from './compare-pairs.js';
@@ -78,16 +78,31 @@ async function readSource(
   const scanned = ahead ? ahead.messages : await src.scan(1);
   const gmail = deps.gmail;
   const messages = gmail ? scanned.map((m) => expectedFlags(gmail, folder, m)) : scanned;
-  const rows = deps.store.verifyRows(deps.account, folder, uidValidity);
+  return sourceSide(
+    deps,
+    folder,
+    uidValidity,
+  )(messages, deps.store.verifyRows(deps.account, folder, uidValidity));
+}
+
+/**
+ * A source folder's messages (all of them, or of a slice) with their checkpoint rows, the UIDNEXT
+ * of its last completed sync and the account's window, as matching takes them.
+ */
+export function sourceSide(
+  deps: GroupDeps,
+  folder: string,
+  uidValidity: number,
+): (messages: MessageMeta[], rows: VerifyRow[]) => SourceSide {
   const synced = deps.store.folder(deps.account, folder);
-  return {
+  return (messages, rows) => ({
     folder,
     uidValidity,
     messages,
     rows,
     ...(synced && synced.uidvalidity === uidValidity ? { syncedUidNext: synced.uidnext } : {}),
     ...(deps.window ? { window: deps.window } : {}),
-  };
+  });
 }
 
 async function readDestination(

@@ -17,16 +17,10 @@ import { MAX_UID, uidGaps, uidRanges, type UidRange } from '../core/uid-ranges.j
 import type { MessageMeta } from '../core/messages.js';
 import type { VerifyRow } from '../state/checkpoint-store.js';
 import { addCounts, emptyCounts } from './counts.js';
-import {
-  checkpointUid,
-  claimByCheckpoint,
-  matchMessages,
-  type DestinationSide,
-  type SourceSide,
-} from './match-messages.js';
+import { checkpointUid, claimByCheckpoint, matchMessages, type DestinationSide } from './match-messages.js';
 import type { FolderGroup } from './plan-folders.js';
 import type { FolderResult, MessageRef } from './types.js';
-import { describeGroup, verifyGroup, type GroupDeps } from './verify-folder-group.js';
+import { describeGroup, sourceSide, verifyGroup, type GroupDeps } from './verify-folder-group.js';
 
 /** Source messages per slice: about 10 MB of both sides' metadata at once. */
 export const SLICE_MESSAGES = 10_000;
@@ -84,15 +78,7 @@ export async function verifyInSlices(
   // Never copied (or recreated since): nothing says where to cut, and nothing will pair.
   if (starts.length === 0) return verifyGroup(src, dst, group, deps);
 
-  const synced = deps.store.folder(deps.account, folder);
-  const side = (messages: MessageMeta[], rows: VerifyRow[]): SourceSide => ({
-    folder,
-    uidValidity,
-    messages,
-    rows,
-    ...(synced && synced.uidvalidity === uidValidity ? { syncedUidNext: synced.uidnext } : {}),
-    ...(deps.window ? { window: deps.window } : {}),
-  });
+  const side = sourceSide(deps, folder, uidValidity);
   const dest = { folder: group.destination, uidValidity: destination.status.uidValidity };
   const read = (reader: FolderReader, path: string, ranges: readonly UidRange[], seen: SeenFolder) =>
     ranges.length === 0 ? Promise.resolve([]) : messagesIn(reader, path, ranges, seen);

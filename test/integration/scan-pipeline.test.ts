@@ -39,23 +39,50 @@ function message(folder: string, i: number): string {
  * first EXAMINE) until `expected` EXAMINE and UID FETCH commands have reached the server.
  */
 async function gate(target: DovecotServer, expected: number): Promise<{ port: number; close(): void }> {
+  return relay(target, () => {
+    let seen = 0;
+    let held: Buffer[] = [];
+    return {
+      fromClient: (d, toClient) => {
+        seen += (d.toString('latin1').match(/^\S+ (EXAMINE|UID FETCH) /gm) ?? []).length;
+        if (seen >= expected && held.length > 0) {
+          toClient(Buffer.concat(held));
+          held = [];
+        }
+      },
+      fromServer: (d) => {
+        if (seen > 0 && seen < expected) {
+          held.push(d);
+          return false;
+        }
+        return true;
+      },
+    };
+  });
+}
+
+/**
+ * A TCP relay to `target` on 127.0.0.1: each connection's hooks see what the client sends (passed
+ * on after the hook) and what the server sends (passed on when its hook says so).
+ */
+async function relay(
+  target: DovecotServer,
+  hooks: () => {
+    fromClient(d: Buffer, toClient: (d: Buffer) => void): void;
+    fromServer?(d: Buffer): boolean;
+  },
+): Promise<{ port: number; close(): void }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(target.port, target.host);
     sockets.add(client).add(upstream);
-    let seen = 0;
-    let held: Buffer[] = [];
+    const h = hooks();
     client.on('data', (d) => {
-      seen += (d.toString('latin1').match(/^\S+ (EXAMINE|UID FETCH) /gm) ?? []).length;
       upstream.write(d);
-      if (seen >= expected && held.length > 0) {
-        client.write(Buffer.concat(held));
-        held = [];
-      }
+      h.fromClient(d, (b) => client.write(b));
     });
     upstream.on('data', (d) => {
-      if (seen > 0 && seen < expected) held.push(d);
-      else client.write(d);
+      if (h.fromServer?.(d) ?? true) client.write(d);
     });
     for (const s of [client, upstream]) s.on('error', () => undefined).on('close', () => s.destroy());
     client.on('close', () => upstream.destroy());
@@ -229,33 +256,17 @@ describe('burst scan of many folders (real Dovecot)', () => {
   });
 });
 
-/** A pass-through proxy that counts the EXAMINE commands it sees. */
+/** A pass-through relay that counts the EXAMINE commands it sees. */
 async function examineCounter(
   target: DovecotServer,
 ): Promise<{ port: number; examines(): number; close(): void }> {
   let count = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    sockets.add(client).add(upstream);
-    client.on('data', (d) => {
+  const relayed = await relay(target, () => ({
+    fromClient: (d) => {
       count += (d.toString('latin1').match(/^\S+ EXAMINE /gm) ?? []).length;
-      upstream.write(d);
-    });
-    upstream.on('data', (d) => client.write(d));
-    for (const s of [client, upstream]) s.on('error', () => undefined).on('close', () => s.destroy());
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    examines: () => count,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
     },
-  };
+  }));
+  return { ...relayed, examines: () => count };
 }
 
 describe('a folder read a slice at a time (real Dovecot)', () => {
