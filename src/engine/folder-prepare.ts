@@ -61,7 +61,7 @@ export async function prepareFolder(
   const settled = (r: MessageRow, destValidity: number | null | undefined) =>
     heldNow(r, job, destValidity ?? null) || leftOutByWindow(ctx.window, r);
   // Only the rows the destination may not hold are read (usually none), not every row of the
-  // folder: a pass over an INBOX of 120,000 messages with one new one took 5.3 s and 180 MB
+  // folder: a pass over an INBOX of 120,000 messages with one new one took about 5 s and 180 MB
   // reading them all. The others are held now, so settled.
   const scanFrom = (validity: number | undefined, destValidity: number | null | undefined) =>
     prev && !job.refill && validity === prev.uidvalidity
