@@ -12,6 +12,7 @@
  * their identity, and matched against the open source messages exactly as a whole folder is.
  */
 import { messagesIn, type SeenFolder } from '../core/range-scan.js';
+import type { FolderStatus } from '../core/folders.js';
 import type { FolderReader } from '../core/ports.js';
 import { MAX_UID, uidGaps, uidRanges, type UidRange } from '../core/uid-ranges.js';
 import type { MessageMeta } from '../core/messages.js';
@@ -72,14 +73,14 @@ export async function verifyInSlices(
 ): Promise<FolderResult[]> {
   if (!inSlices(src, dst, group, deps)) return verifyGroup(src, dst, group, deps);
   const folder = group.sources[0]!;
-  const [source, destination] = await Promise.all([src.examine(folder), dst.examine(group.destination)]);
-  const uidValidity = source.status.uidValidity;
+  const [source, destination] = await Promise.all([opened(src, folder), opened(dst, group.destination)]);
+  const uidValidity = source.uidValidity;
   const starts = deps.store.sliceStarts(deps.account, folder, uidValidity, sliceSize(deps));
   // Never copied (or recreated since): nothing says where to cut, and nothing will pair.
   if (starts.length === 0) return verifyGroup(src, dst, group, deps);
 
   const side = sourceSide(deps, folder, uidValidity);
-  const dest = { folder: group.destination, uidValidity: destination.status.uidValidity };
+  const dest = { folder: group.destination, uidValidity: destination.uidValidity };
   const read = (reader: FolderReader, path: string, ranges: readonly UidRange[], seen: SeenFolder) =>
     ranges.length === 0 ? Promise.resolve([]) : messagesIn(reader, path, ranges, seen);
   const seenSource: SeenFolder = { side: 'source', uidValidity, during: 'verify' };
@@ -146,6 +147,17 @@ export async function verifyInSlices(
       destination: new Set(carried.claimed).size + unclaimed.length,
     }),
   ];
+}
+
+/**
+ * A folder's status from an EXAMINE on the connection that reads its slices (no message read), so
+ * that the first slice needs no other: `examine` may be another connection, logged in for it.
+ * @throws the server's refusal of the folder
+ */
+async function opened(reader: FolderReader, path: string): Promise<FolderStatus> {
+  const read = await reader.scanUids!(path, []);
+  if ('error' in read) throw read.error;
+  return read.status;
 }
 
 /** The UID ranges of the slices that begin at `starts` (the first from UID 1, the last to the end). */
