@@ -19,17 +19,10 @@ import type { RetryPolicy } from '../core/backoff.js';
 import { connectionCaps, DISCOVERY_LANE, type ConnectionLimits } from '../core/connection-caps.js';
 import { retrying } from '../core/retry.js';
 import { gmailKey } from './gmail-labels.js';
+import { SizedMessages } from './sized-messages.js';
 import { offersGmailExtensions } from './provider-presets.js';
 
-/** One message named well enough for a person to find it: folder, UID, size, date, Message-ID. */
-export interface MessageRef {
-  folder: string;
-  uid: number;
-  size: number;
-  /** INTERNALDATE, ISO 8601. */
-  date: string;
-  messageId?: string;
-}
+export type { MessageRef } from './sized-messages.js';
 
 /** What one source folder holds. Empty for a folder that cannot be selected or was not scanned. */
 export interface SourceFolderFacts {
@@ -44,7 +37,7 @@ export interface SourceFolderFacts {
   /** Messages carrying each flag or keyword (`\Recent` left out: no server lets it be set). */
   flagCounts: Record<string, number>;
   /** Every message, largest first (kept so any size limit can be checked after discovery). */
-  bySize: MessageRef[];
+  bySize: SizedMessages;
   /** Set when EXAMINE or FETCH of this folder failed. */
   error?: string;
   /**
@@ -141,15 +134,6 @@ export function summariseMessages(
       flagCounts[f] = (flagCounts[f] ?? 0) + 1;
     }
   }
-  const bySize = metas
-    .map((m): MessageRef => ({
-      folder: path,
-      uid: m.uid,
-      size: m.size,
-      date: Number.isFinite(m.internalDate) ? new Date(m.internalDate).toISOString() : '',
-      ...(m.messageId ? { messageId: m.messageId } : {}),
-    }))
-    .sort((a, b) => b.size - a.size || a.uid - b.uid);
   return {
     path,
     messages: metas.length,
@@ -157,7 +141,7 @@ export function summariseMessages(
     ...(oldest !== undefined ? { oldest: new Date(oldest).toISOString() } : {}),
     ...(newest !== undefined ? { newest: new Date(newest).toISOString() } : {}),
     flagCounts,
-    bySize,
+    bySize: SizedMessages.of(path, metas),
   };
 }
 
@@ -245,7 +229,7 @@ function emptyFacts(folder: FolderListing): SourceFolderFacts {
     messages: folder.messages ?? 0,
     bytes: folder.size ?? 0,
     flagCounts: {},
-    bySize: [],
+    bySize: SizedMessages.none(folder.path),
   };
 }
 

@@ -165,7 +165,7 @@ function accountReport(a: DryRunAccountInput, input: DryRunInput, problems: Prob
   const largest: MessageRef[] = src.ok
     ? src.folders
         .filter((f) => copySet.has(f.path))
-        .flatMap((f) => f.bySize.slice(0, LARGEST_LISTED))
+        .flatMap((f) => f.bySize.refs(LARGEST_LISTED))
         .sort((x, y) => y.size - x.size)
         .slice(0, LARGEST_LISTED)
     : [];

@@ -78,7 +78,7 @@ function messagesOfCopiedFolders(f: AccountFacts): MessageRef[] {
   const copy = new Set(copied(f.rows).map((r) => r.source));
   return f.discovery.source.folders
     .filter((x) => copy.has(x.path))
-    .flatMap((x) => x.bySize)
+    .flatMap((x) => x.bySize.refs())
     .sort((a, b) => b.size - a.size);
 }
 

@@ -25,6 +25,7 @@ import { EXCHANGE_MAX_MESSAGE, GMAIL_APPEND_LIMIT, providerOf } from '../../../s
 import { DailyBudget, isUploadLimitBye } from '../../../src/engine/daily-budget.js';
 import { gmailSummary } from '../../../src/report/dry-run-gmail.js';
 import type { SourceFolderFacts } from '../../../src/plan/discovery.js';
+import { SizedMessages } from '../../../src/plan/sized-messages.js';
 
 function fixture(name: string): SideListing {
   const url = new URL(`../../../fixtures/providers/${name}.json`, import.meta.url);
@@ -321,7 +322,7 @@ describe("Gmail's labels", () => {
       messages: keys.length,
       bytes: keys.reduce((s, [, n]) => s + n, 0),
       flagCounts: {},
-      bySize: [],
+      bySize: SizedMessages.none(path),
       messageKeys: keys.map(([key, size]) => ({ key, size })),
     });
     const summary = gmailSummary(

@@ -116,7 +116,7 @@ describe('discovery', () => {
     assert.equal(inbox.newest, '2021-03-01T10:00:00.000Z');
     assert.deepEqual(inbox.flagCounts, { '\\Seen': 2, $label1: 1 });
     assert.deepEqual(
-      inbox.bySize.map((m) => m.uid),
+      inbox.bySize.refs().map((m) => m.uid),
       [2, 1],
     );
     assert.equal(d.source.folders[1]!.selectable, false);
