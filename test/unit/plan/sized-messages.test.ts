@@ -50,22 +50,26 @@ describe('a folder\u2019s messages by size', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const n = 50_000;
-    const metas = Array.from({ length: n }, (_, i) =>
-      messageMeta(
-        i + 1,
-        ['\\Seen'],
-        Date.UTC(2024, 0, 1) + i * 1000,
-        20_000 + i,
-        Buffer.from(
-          `Message-ID: <msg-${i}-abcdefghij@mail.example.com>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0100\r\n` +
-            `From: Anna Kowalska <anna@firma.pl>\r\nTo: biuro@firma.pl\r\nSubject: Faktura ${i}\r\n\r\n`,
+    /** A scanned folder summarised: the scan's metadata is gone once it returns. */
+    const summarised = () =>
+      summariseMessages(
+        'INBOX',
+        Array.from({ length: n }, (_, i) =>
+          messageMeta(
+            i + 1,
+            ['\\Seen'],
+            Date.UTC(2024, 0, 1) + i * 1000,
+            20_000 + i,
+            Buffer.from(
+              `Message-ID: <msg-${i}-abcdefghij@mail.example.com>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0100\r\n` +
+                `From: Anna Kowalska <anna@firma.pl>\r\nTo: biuro@firma.pl\r\nSubject: Faktura ${i}\r\n\r\n`,
+            ),
+          ),
         ),
-      ),
-    );
+      );
     gc();
     const before = process.memoryUsage().heapUsed;
-    const kept = summariseMessages('INBOX', metas);
-    metas.length = 0; // the scan's metadata goes once the folder is summarised
+    const kept = summarised();
     gc();
     const perMessage = (process.memoryUsage().heapUsed - before) / n;
     assert.equal(kept.bySize.length, n);
