@@ -42,11 +42,12 @@ export class SizedMessages {
     let end = 0;
     order.forEach((at, k) => {
       const m = metas[at]!;
+      const id = m.messageId ?? '';
       uids[k] = m.uid;
       sizes[k] = m.size;
       dates[k] = m.internalDate;
-      ids.push(m.messageId ?? '');
-      end += (m.messageId ?? '').length;
+      ids.push(id);
+      end += id.length;
       idEnds[k] = end;
     });
     return new SizedMessages(folder, uids, sizes, dates, ids.join(''), idEnds);

@@ -178,9 +178,9 @@ function carry(
   carried.sourceMessages += messages.length;
   carried.open.push(...open);
   const current = new Set(messages.map((m) => m.uid));
-  const opened = new Set(open.map((m) => m.uid));
+  const left = new Set(open.map((m) => m.uid));
   for (const r of rows) {
-    if (opened.has(r.uid)) carried.openRows.push(r);
+    if (left.has(r.uid)) carried.openRows.push(r);
     else if (!current.has(r.uid) && checkpointUid(r, dest) !== undefined) carried.orphans.push(r);
   }
   for (const p of pairs) carried.claimed.push(p.dest.uid);
