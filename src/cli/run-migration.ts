@@ -51,6 +51,7 @@ export async function runMigration(args: RunArgs, session: CliSession): Promise<
       mapper: mapperFor(plan),
       only: args.account,
       ...(wiring.retry ? { retry: wiring.retry } : {}),
+      ...(wiring.copySliceMessages ? { sliceMessages: wiring.copySliceMessages } : {}),
     });
     session.outcome.summary = summary;
     const text = formatRunSummary(summary, ctx.store);

@@ -121,6 +121,7 @@ function passRunner(
       mapper: mapperFor(ctx.plan),
       only: req.only ?? args.account,
       ...(wiring.retry ? { retry: wiring.retry } : {}),
+      ...(wiring.copySliceMessages ? { sliceMessages: wiring.copySliceMessages } : {}),
     });
     session.outcome.summary = summary;
     // A pass that found nothing new says so in one line: most delta passes do.

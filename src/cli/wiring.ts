@@ -71,6 +71,8 @@ export interface CliWiring {
   retry?: RetryPolicy;
   /** Source messages per slice of a big folder's verify (verify-slices.ts; tests make it small). */
   verifySliceMessages?: number;
+  /** Source messages per slice of a big folder's copy (folder-prepare.ts; tests make it small). */
+  copySliceMessages?: number;
   /** Watches the source INBOXes for `sync`; without it passes follow the schedule only. */
   inboxWake?: (plan: Plan, logger: Logger, logins: Logins) => Promise<InboxWake>;
 }

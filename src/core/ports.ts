@@ -166,10 +166,19 @@ export interface Appender {
 export interface BodyReader {
   /** Opens a folder read-only (EXAMINE); later scans and fetches read it. */
   open(path: string): Promise<FolderStatus>;
-  /** Metadata of the open folder's messages with UID >= fromUid, sorted by UID. */
-  scan(fromUid?: number): Promise<MessageMeta[]>;
+  /**
+   * Metadata of the open folder's messages with UID >= fromUid (and <= toUid when given), sorted by
+   * UID. Waits for the body requests in flight: their replies must not reach the scan.
+   */
+  scan(fromUid?: number, toUid?: number): Promise<MessageMeta[]>;
   /** {@link open} then {@link scan} in one round trip where the connection can pipeline them. */
   openAndScan(path: string, fromUid?: number): Promise<{ status: FolderStatus; metas: MessageMeta[] }>;
+  /**
+   * The UIDs of the open folder's messages at these message sequence numbers, ascending: where a
+   * big folder is cut into slices. Any UIDs will do for that (a slice is a UID range), so an answer
+   * the server refuses or that an expunge meanwhile shifted gives other cuts, never a wrong copy.
+   */
+  uidsAt?(seqs: readonly number[]): Promise<number[]>;
   /** Raw bodies by UID; expunged messages are absent. May be called again before it resolves. */
   fetch(uids: readonly number[]): Promise<Map<number, Body>>;
   /**

@@ -118,9 +118,22 @@ export class LiveModel {
         a.plannedMessages = e.messages;
         a.plannedBytes = e.bytes;
         return;
-      case 'folder-start':
-        a.folders.set(e.folder, { toCopy: e.toCopy, bytes: e.bytes, copied: 0, copiedBytes: 0, done: false });
+      case 'folder-start': {
+        // A big folder starts once per slice (and a retried one again): what it has to copy adds up.
+        const f = a.folders.get(e.folder);
+        if (f && !f.done) {
+          f.toCopy += e.toCopy;
+          f.bytes += e.bytes;
+        } else
+          a.folders.set(e.folder, {
+            toCopy: e.toCopy,
+            bytes: e.bytes,
+            copied: 0,
+            copiedBytes: 0,
+            done: false,
+          });
         return;
+      }
       case 'progress': {
         a.copiedMessages += e.messages;
         a.copiedBytes += e.bytes;

@@ -63,6 +63,8 @@ export interface AccountDeps {
   window?: ResolvedWindow;
   /** Newest mail first (copy-order.ts, `options.newestFirst`). */
   newestFirst: boolean;
+  /** Messages per slice of a big folder's copy (tests make it small). */
+  sliceMessages?: number;
 }
 
 /**

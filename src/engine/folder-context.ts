@@ -7,6 +7,8 @@ import type { FolderTotals, Reporter } from '../core/events.js';
 import type { FolderListing, FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { AccountPool } from '../core/account-pool.js';
+import type { IdentityPool } from '../core/identity-pool.js';
+import type { UidRange } from '../core/uid-ranges.js';
 import type { Appender, BodyReader, DestinationStore, SourceStore } from '../core/ports.js';
 import type { RepairPolicy } from '../core/repair.js';
 import type { PlanLimits } from '../plan/schema.js';
@@ -84,6 +86,8 @@ export interface FolderContext {
   window?: ResolvedWindow;
   /** Copy each folder's messages newest first (copy-order.ts). */
   newestFirst?: boolean;
+  /** Messages per slice of a big folder's copy (folder-prepare.ts; tests make it small). */
+  sliceMessages?: number;
   /** Counts a committed batch: progress, after which a failure starts its retries afresh. */
   committed(): void;
 }
@@ -91,11 +95,29 @@ export interface FolderContext {
 /** The work key of a folder's messages: account, source folder and its UIDVALIDITY. */
 export type FolderKey = { account: string; folder: string; uidvalidity: number };
 
+/**
+ * One slice of a folder's copy: the messages it has to copy, and the UID ranges still to scan after
+ * it. A folder is one slice unless it is big (folder-prepare.ts, COPY_SLICE_MESSAGES).
+ */
+export interface CopySlice {
+  key: FolderKey;
+  metas: MessageMeta[];
+  destStatus: FolderStatus;
+  permitted: string[];
+  /** The UID ranges of the folder still to scan and copy after this slice, in the order of the copy. */
+  rest: UidRange[];
+  /**
+   * The destination's messages no state row claimed when the folder's first slice needed them, by
+   * identity (null: none); read once for the whole folder.
+   */
+  unclaimed: { pool?: IdentityPool | null };
+}
+
 /** A folder looked at and ready to copy: what prepareFolder found, for finishFolder. */
 export interface PreparedFolder {
   job: FolderJob;
   totals: FolderTotals;
   srcStatus: FolderStatus;
   /** Undefined when the folder is unchanged since its last complete sync. */
-  copy?: { key: FolderKey; metas: MessageMeta[]; destStatus: FolderStatus; permitted: string[] };
+  copy?: CopySlice;
 }

@@ -6,7 +6,6 @@ import { bodyLength, type Body } from '../core/body.js';
 import { makeBatches } from '../core/batches.js';
 import type { FolderTotals } from '../core/events.js';
 import { keepable } from '../core/flags.js';
-import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { Appender, AppendItem, AppendOutcome, BodyReader } from '../core/ports.js';
 import { folderRecreated } from '../core/errors.js';
@@ -14,7 +13,8 @@ import type { AppendResult } from '../state/checkpoint-store.js';
 import { BodyPrefetch } from './body-prefetch.js';
 import { windowKey } from './date-window.js';
 import { outgoing, retryRepaired, type Outgoing } from './message-repair.js';
-import type { FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
+import type { CopySlice, FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
+import { prepareSlice } from './folder-prepare.js';
 
 /**
  * Copies what prepareFolder (folder-prepare.ts) left to copy and records the folder as synced.
@@ -34,28 +34,30 @@ export async function finishFolder(
     readsIssued();
     return totals;
   }
-  if (copy.metas.length === 0) readsIssued();
-  else {
-    ctx.reporter.emit({
-      type: 'folder-start',
-      account: ctx.account,
-      folder: job.source,
-      destination: job.destination,
-      toCopy: copy.metas.length,
-      bytes: copy.metas.reduce((s, m) => s + m.size, 0),
-      pipes: 1 + extra.length,
-    });
-    await copyMessages(
-      ctx,
-      copy.key,
-      job,
-      copy.metas,
-      copy.destStatus,
-      copy.permitted,
-      totals,
-      readsIssued,
-      extra,
-    );
+  // A big folder is copied a slice at a time: the next slice is scanned once this one's bodies are
+  // read (the reader holds one scan at a time), and only the last lets the lane open the next folder.
+  let destUidNext = copy.destStatus.uidNext;
+  let extrasOpen = false;
+  for (let slice = copy; ;) {
+    const last = slice.rest.length === 0;
+    const issued = last ? readsIssued : () => {};
+    if (slice.metas.length === 0) issued();
+    else {
+      ctx.reporter.emit({
+        type: 'folder-start',
+        account: ctx.account,
+        folder: job.source,
+        destination: job.destination,
+        toCopy: slice.metas.length,
+        bytes: slice.metas.reduce((s, m) => s + m.size, 0),
+        pipes: 1 + extra.length,
+      });
+      const run = { destUidNext, totals, readsIssued: issued, extra, first: !extrasOpen };
+      destUidNext = await copyMessages(ctx, job, slice, run);
+      extrasOpen = true;
+    }
+    if (last || ctx.signal.aborted) break;
+    slice = await prepareSlice(ctx, job, slice, totals);
   }
   if (totals.failed === 0 && !ctx.signal.aborted) {
     ctx.state.saveFolder({
@@ -90,6 +92,17 @@ export interface CopyPipe {
   appender: Appender;
 }
 
+/** How one slice's copy runs: where it starts from, and on which pipes. */
+interface SliceRun {
+  /** A lower bound of the destination's UIDNEXT before this slice's first APPEND. */
+  destUidNext: number;
+  totals: FolderTotals;
+  readsIssued: () => void;
+  extra: readonly CopyPipe[];
+  /** The first slice that copies: the extra pipes open the folder first. */
+  first: boolean;
+}
+
 /**
  * Copies messages in batches: bodies fetched ahead on a body reader, appends pipelined on an
  * appender, all within the byte budget. With several pipes the batches are dealt out among them
@@ -97,25 +110,22 @@ export interface CopyPipe {
  * intent -> APPEND -> commit; a batch's intent is written before its command with the lowest
  * destination UIDNEXT known then, a bound below every UID the server assigns afterwards on any
  * connection, so a crash with several batches in flight leaves them in doubt and resolvable.
+ * @returns the lower bound of the destination's UIDNEXT after this slice
  */
 async function copyMessages(
   ctx: FolderContext,
-  key: FolderKey,
   job: FolderJob,
-  metas: MessageMeta[],
-  destStatus: FolderStatus,
-  permitted: string[],
-  totals: FolderTotals,
-  readsIssued: () => void,
-  extra: readonly CopyPipe[],
-): Promise<void> {
-  const batches = makeBatches(metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
-  const pipes: CopyPipe[] = [{ bodies: ctx.bodies, appender: ctx.appender }, ...extra];
+  slice: CopySlice,
+  run: SliceRun,
+): Promise<number> {
+  const { key, destStatus, permitted } = slice;
+  const batches = makeBatches(slice.metas, ctx.limits.batchMessages, ctx.limits.batchBytes);
+  const pipes: CopyPipe[] = [{ bodies: ctx.bodies, appender: ctx.appender }, ...run.extra];
   const shared: CopyShare = {
-    // Taken before any APPEND of this folder: a safe lower bound for finding in-doubt copies.
-    destUidNext: destStatus.uidNext,
+    // Taken before any APPEND of this folder, then raised: a safe lower bound for finding in-doubt copies.
+    destUidNext: run.destUidNext,
     dest: { permitted, destUidValidity: destStatus.uidValidity },
-    totals,
+    totals: run.totals,
   };
   const streams = pipes.map((pipe, k) => ({
     ctx: k === 0 ? ctx : { ...ctx, bodies: pipe.bodies, appender: pipe.appender },
@@ -124,12 +134,13 @@ async function copyMessages(
   const settled = await Promise.allSettled(
     streams.map(async (st, k) => {
       // Only the lane's own reader gates the next folder; an extra reader opens this one first.
-      if (k > 0) await openOn(st.ctx.bodies, job.source, key.uidvalidity);
-      await copyStream(st.ctx, key, job, st.batches, shared, k === 0 ? readsIssued : () => {});
+      if (k > 0 && run.first) await openOn(st.ctx.bodies, job.source, key.uidvalidity);
+      await copyStream(st.ctx, key, job, st.batches, shared, k === 0 ? run.readsIssued : () => {});
     }),
   );
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+  return shared.destUidNext;
 }
 
 /** What a folder's streams share: the destination's lower UIDNEXT bound, flags kept, totals. */

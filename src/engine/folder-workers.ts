@@ -46,6 +46,8 @@ export interface FolderWorkDeps {
   /** The account's date window for this pass, and the order of the copy (date-window.ts, copy-order.ts). */
   window?: ResolvedWindow;
   newestFirst?: boolean;
+  /** Messages per slice of a big folder's copy (tests make it small). */
+  sliceMessages?: number;
 }
 
 /** Batches a folder must have to copy before more connections are worth their logins. */
@@ -98,7 +100,10 @@ export async function syncFolder(
 
 /** The extra pipes a large folder's copy is split across, opened at once (none for most folders). */
 async function openPipes(deps: FolderWorkDeps, job: FolderTask, ready: PreparedFolder): Promise<CopyPipe[]> {
-  const batches = (ready.copy?.metas.length ?? 0) / deps.limits.batchMessages;
+  // A folder copied in slices is big, even where its first slice has little left (a resume).
+  const batches = ready.copy?.rest.length
+    ? Infinity
+    : (ready.copy?.metas.length ?? 0) / deps.limits.batchMessages;
   const want = batches >= SPLIT_FROM_BATCHES ? deps.extraPipes(job) : 0;
   const opened = await Promise.allSettled(Array.from({ length: want }, () => deps.openPipe()));
   const pipes = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -140,6 +145,7 @@ function folderContext(
     ...(deps.daily ? { daily: deps.daily } : {}),
     ...(deps.window ? { window: deps.window } : {}),
     newestFirst: deps.newestFirst ?? false,
+    ...(deps.sliceMessages ? { sliceMessages: deps.sliceMessages } : {}),
     committed: () => lane.progress(),
   };
 }

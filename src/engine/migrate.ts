@@ -30,6 +30,8 @@ export interface MigrateDeps {
   only?: string[];
   /** Overrides the plan's `limits.retry` (tests). */
   retry?: RetryPolicy;
+  /** Messages per slice of a big folder's copy (folder-prepare.ts; tests make it small). */
+  sliceMessages?: number;
 }
 
 /** The outcome of a run. */
@@ -97,6 +99,7 @@ export async function migrate(plan: Plan, deps: MigrateDeps): Promise<RunSummary
               gmail: gmailSettingsOf(plan),
               ...(isOpenWindow(window) ? {} : { window }),
               newestFirst: plan.options.newestFirst,
+              ...(deps.sliceMessages ? { sliceMessages: deps.sliceMessages } : {}),
             }),
           );
         } catch (err) {

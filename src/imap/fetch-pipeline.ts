@@ -31,6 +31,7 @@ import { StoreError } from '../core/errors.js';
 import { uidSet } from './mailbox-reader.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { MessageMeta } from '../core/messages.js';
+import { MAX_UID } from '../core/uid-ranges.js';
 
 /**
  * The metadata scan of the open folder from `fromUid` (or of a UID set): flags, date, size and
@@ -75,7 +76,9 @@ export class FetchPipeline {
   private readonly bodyRequests = new Set<BodyRequest>();
   /** RFC822.SIZE of the open folder's messages, from its scans: what a body may weigh. */
   private readonly sizes = new Map<number, number>();
-  private scanning?: { from: number; out: Map<number, MessageMeta> };
+  private scanning?: { from: number; to: number; out: Map<number, MessageMeta> };
+  /** The UIDs a {@link uidsAt} FETCH is collecting. */
+  private cutting?: number[];
   /** open() and scan() run one at a time: a scan's responses must reach its own collector. */
   private control: Promise<unknown> = Promise.resolve();
   /** What EXAMINE said of the open folder, updated by EXISTS while it stays open. */
@@ -166,7 +169,7 @@ export class FetchPipeline {
       await Promise.all([...this.bodyRequests].map((r) => r.done));
       this.status = { path, messages: 0 };
       this.sizes.clear();
-      const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
+      const scan = { from: fromUid, to: MAX_UID, out: new Map<number, MessageMeta>() };
       this.scanning = scan;
       try {
         await this.inFolder(path, async () => {
@@ -219,28 +222,55 @@ export class FetchPipeline {
   }
 
   /**
-   * Metadata of the open folder's messages with UID >= fromUid: flags, INTERNALDATE, size and identity.
+   * Metadata of the open folder's messages with UID >= fromUid (<= toUid when given): flags,
+   * INTERNALDATE, size and identity. The body FETCHes in flight end first: a literal arriving during
+   * a scan is held to a header block's size.
    * @returns sorted by UID.
    */
-  scan(fromUid = 1): Promise<MessageMeta[]> {
-    return this.serial(() => this.scanOpen(fromUid));
+  scan(fromUid = 1, toUid?: number): Promise<MessageMeta[]> {
+    return this.serial(async () => {
+      await Promise.all([...this.bodyRequests].map((r) => r.done));
+      return this.scanOpen(fromUid, toUid);
+    });
   }
 
-  private async scanOpen(fromUid: number): Promise<MessageMeta[]> {
+  private async scanOpen(fromUid: number, toUid: number | undefined): Promise<MessageMeta[]> {
     const st = this.opened('scan');
     if (st.messages === 0) return [];
-    const scan = { from: fromUid, out: new Map<number, MessageMeta>() };
+    const scan = { from: fromUid, to: toUid ?? MAX_UID, out: new Map<number, MessageMeta>() };
     this.scanning = scan;
     try {
+      const set = toUid === undefined ? fromUid : `${fromUid}:${toUid}`;
       const r = await this.inFolder(st.path, () =>
-        this.conn.command([scanCommand(fromUid, this.conn.capabilities.has('X-GM-EXT-1'))]),
+        this.conn.command([scanCommand(set, this.conn.capabilities.has('X-GM-EXT-1'))]),
       );
       if (r.status !== 'OK') throw refusalError(`listing messages of "${st.path}"`, r);
     } finally {
       this.scanning = undefined;
     }
+    // Only the sizes of this scan: a folder read a slice at a time fetches the bodies of one slice.
+    this.sizes.clear();
     for (const m of scan.out.values()) this.sizes.set(m.uid, m.size);
     return [...scan.out.values()].sort((a, b) => a.uid - b.uid);
+  }
+
+  /**
+   * The UIDs at these sequence numbers of the open folder (`FETCH n,m,... (UID)`), ascending. A
+   * refused FETCH (a number past the end after an expunge) gives none: the folder is then read whole.
+   */
+  uidsAt(seqs: readonly number[]): Promise<number[]> {
+    return this.serial(async () => {
+      const st = this.opened('uidsAt');
+      if (seqs.length === 0 || st.messages === 0) return [];
+      const cut: number[] = [];
+      this.cutting = cut;
+      try {
+        const r = await this.inFolder(st.path, () => this.conn.command([`FETCH ${seqs.join(',')} (UID)`]));
+        return r.status === 'OK' ? [...new Set(cut)].sort((a, b) => a - b) : [];
+      } finally {
+        this.cutting = undefined;
+      }
+    });
   }
 
   /**
@@ -332,8 +362,12 @@ export class FetchPipeline {
     }
     const scan = this.scanning;
     const size = items.get('RFC822.SIZE');
+    if (this.cutting && size === undefined) {
+      this.cutting.push(uid);
+      return;
+    }
     // "N:*" still matches the last message when N is past it; unsolicited FETCHes carry no size.
-    if (!scan || uid < scan.from || typeof size !== 'string') return;
+    if (!scan || uid < scan.from || uid > scan.to || typeof size !== 'string') return;
     const meta = scannedMeta(uid, size, items);
     // Keyed by UID: a server repeating a message's data (an unsolicited FETCH) adds no second copy.
     scan.out.set(uid, meta);

@@ -5,7 +5,8 @@
  * `finally` runs, nothing is flushed). Production code has no such hook: it is given here, through
  * the wiring's `onStore`.
  *
- * Usage: node dist/test/cli-entry.js [--memory servers.json] [--kill-after-steps N] -- <mailshift arguments>
+ * Usage: node dist/test/cli-entry.js [--memory servers.json] [--kill-after-steps N] [--copy-slice N]
+ *   -- <mailshift arguments>
  * Bundled once per test run (test-entry.ts), so a child starts as fast as the real bin.
  */
 import { runCli } from '../../src/cli/cli.js';
@@ -18,6 +19,8 @@ import { memoryWiring } from './memory-wiring.js';
 interface EntryOptions {
   memory?: string;
   killAfterSteps?: number;
+  /** Messages per slice of a big folder's copy. */
+  copySlice?: number;
   argv: string[];
 }
 
@@ -31,6 +34,7 @@ function parseEntryArgs(args: string[]): EntryOptions {
     if (value === undefined) throw new Error(`cli-entry: ${name} needs a value`);
     if (name === '--memory') opts.memory = value;
     else if (name === '--kill-after-steps') opts.killAfterSteps = Number(value);
+    else if (name === '--copy-slice') opts.copySlice = Number(value);
     else throw new Error(`cli-entry: unknown option ${name}`);
   }
   return opts;
@@ -51,6 +55,7 @@ const wiring: CliWiring = {
   ...(opts.memory ? memoryWiring(opts.memory) : imapWiring(exitNow)),
   exitNow,
   ...(opts.killAfterSteps ? { onStore: killAfterSteps(opts.killAfterSteps) } : {}),
+  ...(opts.copySlice ? { copySliceMessages: opts.copySlice } : {}),
 };
 const outcome = await runCli(opts.argv, wiring);
 process.exit(outcome.code);

@@ -555,11 +555,23 @@ class MemoryBodyReader implements BodyReader {
     return this.c.call('examine', `opening source folder "${path}"`, () => this.c.open(path, true).status);
   }
 
-  async scan(fromUid = 1): Promise<MessageMeta[]> {
+  async scan(fromUid = 1, toUid = Infinity): Promise<MessageMeta[]> {
     const path = this.opened('scan');
     return this.c.call('scan', `listing messages of "${path}"`, () =>
-      this.c.box.messages(path, fromUid).map((m) => metaOf(m)),
+      this.c.box
+        .messages(path, fromUid)
+        .filter((m) => m.uid <= toUid)
+        .map((m) => metaOf(m)),
     );
+  }
+
+  /** Sequence numbers of the open folder as it is now (1 is its lowest UID). */
+  async uidsAt(seqs: readonly number[]): Promise<number[]> {
+    const path = this.opened('uidsAt');
+    return this.c.call('scan', `cutting "${path}"`, () => {
+      const all = this.c.box.messages(path);
+      return seqs.flatMap((n) => (all[n - 1] ? [all[n - 1]!.uid] : [])).sort((a, b) => a - b);
+    });
   }
 
   async openAndScan(path: string, fromUid = 1): Promise<{ status: FolderStatus; metas: MessageMeta[] }> {

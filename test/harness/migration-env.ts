@@ -132,6 +132,8 @@ export interface InProcessOptions {
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   /** Source messages per slice of a big folder's verify (src/verify/verify-slices.ts). */
   verifySliceMessages?: number;
+  /** Source messages per slice of a big folder's copy (src/engine/folder-prepare.ts). */
+  copySliceMessages?: number;
   /** How servers are reached: the production IMAP wiring by default. */
   wiring?: Pick<CliWiring, 'connectors' | 'readers' | 'inboxWake'>;
   /** More arguments after `run <plan> --state-dir <dir>`. */
@@ -183,6 +185,7 @@ export async function runCommandInProcess(
       : {}),
     ...(opts.retry ? { retry: opts.retry } : {}),
     ...(opts.verifySliceMessages ? { verifySliceMessages: opts.verifySliceMessages } : {}),
+    ...(opts.copySliceMessages ? { copySliceMessages: opts.copySliceMessages } : {}),
   });
   return {
     ...(outcome.summary ? { summary: outcome.summary } : {}),
@@ -197,7 +200,7 @@ export async function runCommandInProcess(
 /** Runs the environment's plan in this process, with quick retries. */
 export async function runInProcess(
   env: MigrationEnv,
-  opts: { stepHook?: (step: string) => void } = {},
+  opts: Pick<InProcessOptions, 'stepHook' | 'copySliceMessages'> = {},
 ): Promise<InProcessRun> {
   return runPlanInProcess(env.planPath, env.stateDir, {
     ...opts,

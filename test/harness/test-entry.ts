@@ -41,6 +41,8 @@ export interface EntryOptions {
   memory?: string;
   /** SIGKILL right after this committed checkpoint step. */
   killAfterSteps?: number;
+  /** Messages per slice of a big folder's copy (small, for a test). */
+  copySlice?: number;
   env?: Record<string, string>;
   cwd?: string;
 }
@@ -66,6 +68,7 @@ export function startTestEntry(argv: string[], opts: EntryOptions = {}): Running
   const own = [
     ...(opts.memory ? ['--memory', opts.memory] : []),
     ...(opts.killAfterSteps ? ['--kill-after-steps', String(opts.killAfterSteps)] : []),
+    ...(opts.copySlice ? ['--copy-slice', String(opts.copySlice)] : []),
   ];
   const child = spawn(process.execPath, [testEntry(), ...own, '--', ...argv], {
     cwd: opts.cwd ?? REPO,

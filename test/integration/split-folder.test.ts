@@ -1,7 +1,9 @@
 /**
  * One large folder copied by several connection pairs at once, against real Dovecot: every flag,
  * keyword and internal date arrives, and a SIGKILL at any point of the split copy, then a resume,
- * leaves the destination identical to the source with no duplicate.
+ * leaves the destination identical to the source with no duplicate. The same when the folder is
+ * also copied a slice at a time (as a folder of more than 20,000 messages is: folder-prepare.ts),
+ * the slices cut where Dovecot says its 51st, 101st... messages are.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -86,6 +88,41 @@ describe('one large folder over several connection pairs', () => {
       assert.equal(dest.length, 240, 'every message once');
       assert.deepEqual(contentKey(dest), contentKey(await sourceInbox()));
       const again = await runInProcess(env);
+      assert.equal(again.summary?.totals.copied, 0, 'a further run changes nothing');
+    });
+  }
+
+  it('copies it a slice at a time, newest slice first, with the same result', async () => {
+    fresh();
+    const run = await runInProcess(env, { copySliceMessages: 50 });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const starts = run.events.flatMap((e) => (e.type === 'folder-start' ? [e] : []));
+    assert.deepEqual(
+      starts.map((e) => [e.toCopy, e.pipes]),
+      [
+        [40, 2],
+        [50, 2],
+        [50, 2],
+        [50, 2],
+        [50, 2],
+      ],
+      'five slices, the newest (the last 40 UIDs) first, each over both pairs',
+    );
+    assert.deepEqual(contentKey(await destInbox()), contentKey(await sourceInbox()));
+  });
+
+  for (const step of [9, 52]) {
+    it(`killed after checkpoint step ${step} of a copy in slices, resumed in slices: identical, no duplicate`, async () => {
+      fresh();
+      const args = ['run', env.planPath, '--state-dir', env.stateDir];
+      const killed = await runTestEntry(args, { killAfterSteps: step, copySlice: 50 });
+      assert.equal(killed.signal, 'SIGKILL', `the run was killed: ${killed.stderr}`);
+      const resumed = await runInProcess(env, { copySliceMessages: 50 });
+      assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+      const dest = await destInbox();
+      assert.equal(dest.length, 240, 'every message once');
+      assert.deepEqual(contentKey(dest), contentKey(await sourceInbox()));
+      const again = await runInProcess(env, { copySliceMessages: 50 });
       assert.equal(again.summary?.totals.copied, 0, 'a further run changes nothing');
     });
   }
