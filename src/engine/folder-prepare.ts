@@ -10,11 +10,12 @@ import { sameFlags, storableFlags } from '../core/flags.js';
 import type { FolderStatus } from '../core/folders.js';
 import { IdentityPool } from '../core/identity-pool.js';
 import { isDone, type MessageMeta } from '../core/messages.js';
-import type { BodyReader, DestinationStore } from '../core/ports.js';
-import { MAX_UID, uidGaps, uidRanges, type UidRange } from '../core/uid-ranges.js';
+import type { DestinationStore } from '../core/ports.js';
+import { uidGaps, uidRanges, type UidRange } from '../core/uid-ranges.js';
 import { messagesIn } from '../core/range-scan.js';
 import type { CheckpointStore, MessageRow } from '../state/checkpoint-store.js';
 import { copyOrder } from './copy-order.js';
+import { COPY_SLICE_MESSAGES, copySlices, cutsOf, openToCut, sliceEnd } from './folder-slices.js';
 import { leftOutByWindow, skipOutsideWindow, windowKey } from './date-window.js';
 import type { CopySlice, FolderContext, FolderJob, FolderKey, PreparedFolder } from './folder-context.js';
 
@@ -102,51 +103,6 @@ export async function prepareFolder(
   const copy: CopySlice = { key, metas: [], destStatus, permitted, rest, unclaimed: {} };
   copy.metas = await toCopy(ctx, job, copy, scanned, first!, totals);
   return { job, totals, srcStatus, copy };
-}
-
-/**
- * Source messages a folder's copy holds the metadata of at once (~0.25 KB each): a folder with
- * more is scanned and copied a slice at a time, so that its size does not set the memory. One
- * INBOX of 120,000 messages held 126 MiB read whole.
- */
-export const COPY_SLICE_MESSAGES = 20_000;
-
-/** Opens a big folder and finds where to cut it; no message is read yet. */
-async function openToCut(
-  bodies: BodyReader,
-  path: string,
-  slice: number,
-): Promise<{ status: FolderStatus; cuts: number[] }> {
-  const status = await bodies.open(path);
-  return { status, cuts: await cutsOf(bodies, status.messages, slice) };
-}
-
-/** Where the open folder is cut into slices: the UIDs of its `slice`+1-th, 2`slice`+1-th... messages. */
-function cutsOf(bodies: BodyReader, messages: number, slice: number): Promise<number[]> {
-  const seqs: number[] = [];
-  for (let n = slice + 1; n <= messages; n += slice) seqs.push(n);
-  return bodies.uidsAt!(seqs);
-}
-
-/**
- * The UID ranges a folder is copied in, from `fromUid` up, cut before each of `cuts`: the newest
- * slice first when the copy goes newest first (copy-order.ts). One range when nothing cuts it.
- */
-export function copySlices(fromUid: number, cuts: readonly number[], newestFirst: boolean): UidRange[] {
-  const ranges: UidRange[] = [];
-  let from = fromUid;
-  for (const cut of cuts) {
-    if (cut <= from) continue;
-    ranges.push([from, cut - 1]);
-    from = cut;
-  }
-  ranges.push([from, MAX_UID]);
-  return newestFirst ? ranges.reverse() : ranges;
-}
-
-/** The last UID a slice scans, or undefined for the one that runs to the end (`n:*`). */
-function sliceEnd(range: UidRange): number | undefined {
-  return range[1] === MAX_UID ? undefined : range[1];
 }
 
 /** A big folder's next slice: scanned on the reader it is open on, what it has to copy found. */

@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import type { BodyReader } from '../../../src/core/ports.js';
 import type { CliWiring } from '../../../src/cli/wiring.js';
 import { MAX_UID } from '../../../src/core/uid-ranges.js';
-import { copySlices } from '../../../src/engine/folder-prepare.js';
+import { copySlices } from '../../../src/engine/folder-slices.js';
 import { createCompanyServers, SOURCE_HOST, writeCompanyPlan } from '../../harness/memory-company.js';
 import { destinationContent, freshCopy, runMemoryPlan, scratchDir } from '../../harness/memory-run.js';
 import { MemoryNetwork } from '../../harness/memory-server.js';
