@@ -69,8 +69,9 @@ export interface FolderReader {
    * the connection pipelines), the identity header fields included unless `opts.identity` is
    * false: what a lean scan left out, for the messages that need it, or one slice of a big folder
    * (verify-slices.ts). A folder the reader's previous scanUids examined may be read without a new
-   * EXAMINE. Which folder is examined afterwards is unspecified, as for {@link scanFolders}. A UID that no message has is simply absent. Absent where the reader
-   * cannot: its caller then scans whole.
+   * EXAMINE. Which folder is examined afterwards is unspecified, as for {@link scanFolders}. A UID
+   * that no message has is simply absent. Absent where the reader cannot: its caller then scans
+   * whole.
    * @throws StoreError when the connection is lost
    */
   scanUids?(

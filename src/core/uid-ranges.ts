@@ -35,3 +35,19 @@ export function uidGaps(taken: Iterable<number>): UidRange[] {
   if (next <= MAX_UID) out.push([next, MAX_UID]);
   return out;
 }
+
+/**
+ * The UIDs from `from` up, cut before each of `cuts` (ascending; those at or below `from` ignored),
+ * the last range open to {@link MAX_UID}: how a big folder is read or copied a slice at a time.
+ */
+export function cutRanges(from: number, cuts: readonly number[]): UidRange[] {
+  const out: UidRange[] = [];
+  let start = from;
+  for (const cut of cuts) {
+    if (cut <= start) continue;
+    out.push([start, cut - 1]);
+    start = cut;
+  }
+  out.push([start, MAX_UID]);
+  return out;
+}

@@ -72,11 +72,11 @@ export async function prepareFolder(
   const guess = scanFrom(prev?.uidvalidity, prev?.dest_uidvalidity);
   // A folder is cut into slices when more than a slice may lie above where its scan starts (its
   // UIDs there are at most that many): a first copy or a resume of a big folder, not a pass.
-  const slice = ctx.sliceMessages ?? COPY_SLICE_MESSAGES;
-  const canCut = srcStatus.messages > slice && ctx.bodies.uidsAt !== undefined;
-  const big = (from: number) => canCut && srcStatus.uidNext - from > slice;
+  const perSlice = ctx.sliceMessages ?? COPY_SLICE_MESSAGES;
+  const canCut = srcStatus.messages > perSlice && ctx.bodies.uidsAt !== undefined;
+  const big = (from: number) => canCut && srcStatus.uidNext - from > perSlice;
   const [opened, { status: destStatus, permanentFlags: permitted }] = await Promise.all([
-    big(guess) ? openToCut(ctx.bodies, job.source, slice) : ctx.bodies.openAndScan(job.source, guess),
+    big(guess) ? openToCut(ctx.bodies, job.source, perSlice) : ctx.bodies.openAndScan(job.source, guess),
     destination,
   ]);
   const uidvalidity = opened.status.uidValidity;
@@ -86,7 +86,7 @@ export async function prepareFolder(
     'cuts' in opened
       ? opened.cuts
       : fromUid < guess && big(fromUid)
-        ? await cutsOf(ctx.bodies, opened.status.messages, slice)
+        ? await cutsOf(ctx.bodies, opened.status.messages, perSlice)
         : [];
   const [first, ...rest] = copySlices(fromUid, cuts, ctx.newestFirst ?? false);
   const scanned =

@@ -5,7 +5,7 @@
  */
 import type { FolderStatus } from '../core/folders.js';
 import type { BodyReader } from '../core/ports.js';
-import { MAX_UID, type UidRange } from '../core/uid-ranges.js';
+import { cutRanges, MAX_UID, type UidRange } from '../core/uid-ranges.js';
 
 /**
  * Source messages a folder's copy holds the metadata of at once (~0.25 KB each): a folder with
@@ -36,14 +36,7 @@ export function cutsOf(bodies: BodyReader, messages: number, slice: number): Pro
  * slice first when the copy goes newest first (copy-order.ts). One range when nothing cuts it.
  */
 export function copySlices(fromUid: number, cuts: readonly number[], newestFirst: boolean): UidRange[] {
-  const ranges: UidRange[] = [];
-  let from = fromUid;
-  for (const cut of cuts) {
-    if (cut <= from) continue;
-    ranges.push([from, cut - 1]);
-    from = cut;
-  }
-  ranges.push([from, MAX_UID]);
+  const ranges = cutRanges(fromUid, cuts);
   return newestFirst ? ranges.reverse() : ranges;
 }
 

@@ -166,7 +166,7 @@ export class FetchPipeline {
    */
   openAndScan(path: string, fromUid = 1): Promise<{ status: FolderStatus; metas: MessageMeta[] }> {
     return this.serial(async () => {
-      await Promise.all([...this.bodyRequests].map((r) => r.done));
+      await this.bodiesDone();
       this.status = { path, messages: 0 };
       this.sizes.clear();
       const scan = { from: fromUid, to: MAX_UID, out: new Map<number, MessageMeta>() };
@@ -210,7 +210,7 @@ export class FetchPipeline {
     // earlier (RFC 3501 section 5.5), but a body attributed to the wrong folder would be copied
     // into the wrong one, so this reader does not rely on it. It only delays a next folder that
     // is prepared while the last bodies are still on their way.
-    await Promise.all([...this.bodyRequests].map((r) => r.done));
+    await this.bodiesDone();
     this.status = { path, messages: 0 };
     this.sizes.clear();
     const r = await this.inFolder(path, () => this.conn.command(['EXAMINE ', ...mailboxArgument(path)]));
@@ -229,7 +229,7 @@ export class FetchPipeline {
    */
   scan(fromUid = 1, toUid?: number): Promise<MessageMeta[]> {
     return this.serial(async () => {
-      await Promise.all([...this.bodyRequests].map((r) => r.done));
+      await this.bodiesDone();
       return this.scanOpen(fromUid, toUid);
     });
   }
@@ -326,6 +326,11 @@ export class FetchPipeline {
 
   recycle(bodies: Iterable<Body>): void {
     this.pool.give(bodies);
+  }
+
+  /** Settles once every body FETCH sent so far has been answered (or the connection ended). */
+  private bodiesDone(): Promise<unknown> {
+    return Promise.all([...this.bodyRequests].map((r) => r.done));
   }
 
   /** Logs out and closes; never throws. */

@@ -14,7 +14,7 @@
 import { messagesIn, type SeenFolder } from '../core/range-scan.js';
 import type { FolderStatus } from '../core/folders.js';
 import type { FolderReader } from '../core/ports.js';
-import { MAX_UID, uidGaps, uidRanges, type UidRange } from '../core/uid-ranges.js';
+import { cutRanges, uidGaps, uidRanges, type UidRange } from '../core/uid-ranges.js';
 import type { MessageMeta } from '../core/messages.js';
 import type { VerifyRow } from '../state/checkpoint-store.js';
 import { addCounts, emptyCounts } from './counts.js';
@@ -111,7 +111,8 @@ export async function verifyInSlices(
   };
   // Each side has the next slice asked for while this one is read: its server sends without a
   // pause, and the client holds two slices at most.
-  const ranges = sliceRanges(starts);
+  // The slices begin at `starts`, the first from UID 1.
+  const ranges = cutRanges(1, starts);
   const reads = new Map<number, ReturnType<typeof readSlice>>();
   const ask = (i: number) => {
     if (i >= ranges.length || reads.has(i)) return;
@@ -158,12 +159,6 @@ async function opened(reader: FolderReader, path: string): Promise<FolderStatus>
   const read = await reader.scanUids!(path, []);
   if ('error' in read) throw read.error;
   return read.status;
-}
-
-/** The UID ranges of the slices that begin at `starts` (the first from UID 1, the last to the end). */
-export function sliceRanges(starts: readonly number[]): UidRange[] {
-  const bounds = [1, ...starts];
-  return bounds.map((from, i) => [from, i + 1 < bounds.length ? bounds[i + 1]! - 1 : MAX_UID] as const);
 }
 
 /** Keeps what a slice leaves for the end (see {@link Carried}). */

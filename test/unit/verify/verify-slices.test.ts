@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { MessageMeta } from '../../../src/core/messages.js';
 import type { FolderReader } from '../../../src/core/ports.js';
-import { MAX_UID } from '../../../src/core/uid-ranges.js';
+import { cutRanges, MAX_UID } from '../../../src/core/uid-ranges.js';
 import { CheckpointStore } from '../../../src/state/checkpoint-store.js';
 import type { FolderGroup } from '../../../src/verify/plan-folders.js';
 import type { VerifyMode } from '../../../src/verify/types.js';
 import { verifyGroup, type GroupDeps } from '../../../src/verify/verify-folder-group.js';
-import { sliceRanges, verifyInSlices } from '../../../src/verify/verify-slices.js';
+import { verifyInSlices } from '../../../src/verify/verify-slices.js';
 
 const ACCOUNT = 'biuro@firma.example';
 const SRC_VALIDITY = 7;
@@ -289,11 +289,11 @@ describe('slice boundaries', () => {
   });
 
   it('covers every UID once, from 1 to the largest', () => {
-    assert.deepEqual(sliceRanges([900, 70000]), [
+    assert.deepEqual(cutRanges(1, [900, 70000]), [
       [1, 899],
       [900, 69999],
       [70000, MAX_UID],
     ]);
-    assert.deepEqual(sliceRanges([]), [[1, MAX_UID]]);
+    assert.deepEqual(cutRanges(1, []), [[1, MAX_UID]]);
   });
 });
